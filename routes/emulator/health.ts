@@ -1,0 +1,30 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { VERSION } from '../../src/package-info.js'
+
+export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { emulator } = app
+
+  app.get('/_emulator/health', {
+    schema: {
+      operationId: 'EmulatorHealth',
+      summary: 'Liveness: always 200 while the process answers',
+      response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String(), uptime_s: Type.Number() }) }
+    }
+  }, async () => ({ status: 'ok' as const, version: VERSION, uptime_s: Math.floor((emulator.now() - emulator.startedAt) / 1000) }))
+
+  app.get('/_emulator/ready', {
+    schema: {
+      operationId: 'EmulatorReady',
+      summary: 'Readiness: 200 once the world is loaded, 503 before and while shutting down',
+      response: {
+        200: Type.Object({ status: Type.Literal('ready') }),
+        503: Type.Object({ error_code: Type.String(), error_msg: Type.String() })
+      }
+    }
+  }, async (request, reply) => {
+    if (emulator.ready) return { status: 'ready' as const }
+    return reply.code(503).header('retry-after', '1')
+      .send({ error_code: 'EMULATOR.0503', error_msg: 'The emulator is not ready.' })
+  })
+}

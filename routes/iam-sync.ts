@@ -1,0 +1,27 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { ClusterParamsSchema, errorResponses } from './iam-sync-schemas.js'
+
+export const iamSyncRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { store } = app.emulator
+
+  app.get('/v2/:project_id/clusters/:cluster_id/iam-sync', {
+    config: { operation: 'ListSyncStatus' },
+    schema: {
+      operationId: 'ListSyncStatus',
+      summary: 'Query whether an IAM synchronization task is running on the cluster',
+      params: ClusterParamsSchema,
+      response: { 200: Type.Object({ is_synchronizing: Type.Boolean() }), ...errorResponses }
+    }
+  }, async (request) => ({ is_synchronizing: store.isSynchronizing(request.params.project_id, request.params.cluster_id) }))
+
+  app.get('/v2/:project_id/clusters/:cluster_id/iam-sync/is-synchronous', {
+    config: { operation: 'ListSyncRequirements' },
+    schema: {
+      operationId: 'ListSyncRequirements',
+      summary: 'Query whether the cluster has completed IAM synchronization',
+      params: ClusterParamsSchema,
+      response: { 200: Type.Object({ is_synchronous: Type.Boolean() }), ...errorResponses }
+    }
+  }, async (request) => ({ is_synchronous: store.isSynchronous(request.params.project_id, request.params.cluster_id) }))
+}

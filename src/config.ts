@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util'
+import envSchema from 'env-schema'
+import { Type, type Static } from '@sinclair/typebox'
+
+/** The default port: fixed and uncommon, so a local emulator is always at the same URL. */
+export const DEFAULT_PORT = 9336
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export const AUTH_MODES = ['permissive', 'off'] as const
+export type AuthMode = typeof AUTH_MODES[number]
+
+/** A plain `enum` (not TypeBox's anyOf of literals) so that a wrong value gets one clear error. */
+const oneOf = <T extends readonly string[]>(values: T, options: object) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options })
+
+/** Every setting: one environment variable each, and the flag that overrides it. */
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: DEFAULT_PORT, description: 'TCP port to listen on (0: any free port).' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address to listen on.' }),
+  LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` }),
+  MRS_EMULATOR_FIXTURES: Type.Optional(Type.String({ minLength: 1, description: 'Fixture file to load (default: the bundled fixtures/default.json).' })),
+  MRS_EMULATOR_AUTH: oneOf(AUTH_MODES, { default: 'permissive', description: `Authentication mode: ${AUTH_MODES.join(', ')}.` }),
+  MRS_EMULATOR_SYNC_DURATION_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0, description: 'How long a sync task runs, in ms (0: done before the 202 is sent).' })
+})
+type Env = Static<typeof ConfigSchema>
+
+export interface Config {
+  port: number
+  host: string
+  logLevel: Env['LOG_LEVEL']
+  fixtures?: string
+  auth: AuthMode
+  syncDurationMs: number
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** The flag of each variable. */
+const FLAGS: Record<keyof Env, string> = {
+  PORT: 'port',
+  HOST: 'host',
+  LOG_LEVEL: 'log-level',
+  MRS_EMULATOR_FIXTURES: 'fixtures',
+  MRS_EMULATOR_AUTH: 'auth',
+  MRS_EMULATOR_SYNC_DURATION_MS: 'sync-duration-ms'
+}
+const SETTINGS = Object.entries(FLAGS).map(([variable, flag]) => ({ variable, flag }))
+
+/** Reads the settings from the environment and the command line; flags win. Throws one-line `ConfigError`s. */
+export function loadConfig (env: Record<string, string | undefined>, argv: string[] = []): Config {
+  const fromEnv: Record<string, string> = {}
+  const fromFlags: Record<string, string> = {}
+  let flags: Record<string, unknown>
+  try {
+    flags = parseArgs({
+      args: argv,
+      options: Object.fromEntries(SETTINGS.map(({ flag }) => [flag, { type: 'string' as const }])),
+      strict: true,
+      allowPositionals: false
+    }).values
+  } catch (err) {
+    throw new ConfigError((err as Error).message.split('\n')[0])
+  }
+  for (const { variable, flag } of SETTINGS) {
+    // An empty variable counts as unset (PORT= would otherwise coerce to port 0).
+    const value = env[variable]
+    if (value !== undefined && value !== '') fromEnv[variable] = value
+    if (flags[flag] !== undefined) fromFlags[variable] = flags[flag] as string
+  }
+  let values: Env
+  try {
+    values = envSchema<Env>({ schema: structuredClone(ConfigSchema), data: [fromEnv, fromFlags], env: false })
+  } catch (err) {
+    const first = (err as { errors: Array<{ instancePath: string, message: string, params: { allowedValues?: string[] } }> }).errors[0]!
+    const variable = first.instancePath.slice(1)
+    const setting = SETTINGS.find((s) => s.variable === variable)!
+    const given = fromFlags[variable] ?? fromEnv[variable]
+    const name = variable in fromFlags ? `--${setting.flag}` : variable
+    const expected = first.params.allowedValues === undefined ? first.message : `must be one of ${first.params.allowedValues.join(', ')}`
+    throw new ConfigError(`Invalid ${name}: ${JSON.stringify(given)} ${expected}`)
+  }
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    logLevel: values.LOG_LEVEL,
+    fixtures: values.MRS_EMULATOR_FIXTURES,
+    auth: values.MRS_EMULATOR_AUTH,
+    syncDurationMs: values.MRS_EMULATOR_SYNC_DURATION_MS
+  }
+}

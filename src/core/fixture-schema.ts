@@ -1,0 +1,58 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+/** `project_id` as the API reference defines it: 1 to 64 letters and digits. */
+export const ProjectIdSchema = Type.String({ pattern: '^[A-Za-z0-9]{1,64}$', description: 'Project ID: 1 to 64 letters and digits.' })
+/** `cluster_id` as the API reference defines it: 1 to 64 letters, digits, `_` and `-`. */
+export const ClusterIdSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Cluster ID: 1 to 64 letters, digits, underscores and hyphens.' })
+
+/** The MRS cluster states of the API reference. */
+export const CLUSTER_STATES = ['starting', 'running', 'terminated', 'failed', 'abnormal', 'terminating',
+  'frozen', 'scaling-out', 'scaling-in', 'stopped'] as const
+export const ClusterStateSchema = Type.Union(CLUSTER_STATES.map((state) => Type.Literal(state)), { description: 'MRS cluster state.' })
+export type ClusterState = Static<typeof ClusterStateSchema>
+
+const Names = (description: string) => Type.Array(Type.String(), { description })
+
+export const FixtureClusterSchema = Type.Object({
+  cluster_id: ClusterIdSchema,
+  state: ClusterStateSchema,
+  synced_users: Names('IAM users synchronized to the cluster.'),
+  synced_groups: Names('IAM user groups synchronized to the cluster.'),
+  is_synchronous: Type.Optional(Type.Boolean({ description: 'Whether an IAM sync task has completed (default false).' }))
+}, { additionalProperties: false })
+
+export const FixtureProjectSchema = Type.Object({
+  project_id: ProjectIdSchema,
+  iam: Type.Object({
+    users: Type.Array(Type.Object({
+      name: Type.String({ minLength: 1 }),
+      groups: Names('The groups the user belongs to; each must be listed in iam.groups.')
+    }, { additionalProperties: false })),
+    groups: Names('The IAM user groups of the project.')
+  }, { additionalProperties: false, description: 'The IAM directory of the project.' }),
+  clusters: Type.Array(FixtureClusterSchema)
+}, { additionalProperties: false })
+
+export const FixtureCredentialSchema = Type.Union([
+  Type.Object({
+    access_key: Type.String({ minLength: 1 }),
+    secret_key: Type.String({ minLength: 1 }),
+    security_token: Type.Optional(Type.String({ minLength: 1, description: 'Temporary keys: the X-Security-Token they must be used with.' })),
+    project_id: ProjectIdSchema
+  }, { additionalProperties: false, description: 'An AK/SK pair bound to one project.' }),
+  Type.Object({
+    token: Type.String({ minLength: 1 }),
+    project_id: ProjectIdSchema
+  }, { additionalProperties: false, description: 'An X-Auth-Token bound to one project.' })
+])
+
+/** The fixture file: the world the emulator starts with (also the state file format). */
+export const FixtureSchema = Type.Object({
+  projects: Type.Array(FixtureProjectSchema),
+  credentials: Type.Optional(Type.Array(FixtureCredentialSchema))
+}, { additionalProperties: false, $id: 'MrsEmulatorFixture' })
+
+export type Fixture = Static<typeof FixtureSchema>
+export type FixtureProject = Static<typeof FixtureProjectSchema>
+export type FixtureCluster = Static<typeof FixtureClusterSchema>
+export type FixtureCredential = Static<typeof FixtureCredentialSchema>

@@ -1,0 +1,44 @@
+import t from 'tap'
+import { ConfigError, DEFAULT_PORT, loadConfig } from '../src/config.js'
+
+t.test('defaults', async (t) => {
+  t.same(loadConfig({}), { port: DEFAULT_PORT, host: '127.0.0.1', logLevel: 'info', fixtures: undefined, auth: 'permissive', syncDurationMs: 0 })
+})
+
+t.test('every setting comes from its variable', async (t) => {
+  t.same(loadConfig({
+    PORT: '0', HOST: '0.0.0.0', LOG_LEVEL: 'warn', MRS_EMULATOR_FIXTURES: '/f.json', MRS_EMULATOR_AUTH: 'off', MRS_EMULATOR_SYNC_DURATION_MS: '250', UNRELATED: 'x'
+  }), { port: 0, host: '0.0.0.0', logLevel: 'warn', fixtures: '/f.json', auth: 'off', syncDurationMs: 250 })
+})
+
+t.test('flags win over variables', async (t) => {
+  const config = loadConfig({ PORT: '1000', MRS_EMULATOR_AUTH: 'off' },
+    ['--port', '2000', '--host=::1', '--log-level', 'debug', '--fixtures', 'x.json', '--auth', 'permissive', '--sync-duration-ms', '5'])
+  t.same(config, { port: 2000, host: '::1', logLevel: 'debug', fixtures: 'x.json', auth: 'permissive', syncDurationMs: 5 })
+})
+
+t.test('an empty variable counts as unset', async (t) => {
+  t.equal(loadConfig({ PORT: '' }).port, DEFAULT_PORT)
+})
+
+t.test('an invalid value stops the start with one line naming the setting', async (t) => {
+  const cases: Array<[Record<string, string>, string[], string]> = [
+    [{ PORT: 'abc' }, [], 'Invalid PORT: "abc" must be integer'],
+    [{ PORT: '70000' }, [], 'Invalid PORT: "70000" must be <= 65535'],
+    [{}, ['--port=-1'], 'Invalid --port: "-1" must be >= 0'],
+    [{}, ['--port', '-1'], "Option '--port' argument is ambiguous."],
+    [{ MRS_EMULATOR_AUTH: 'maybe' }, [], 'Invalid MRS_EMULATOR_AUTH: "maybe" must be one of permissive, off'],
+    [{ LOG_LEVEL: 'loud' }, [], 'Invalid LOG_LEVEL: "loud" must be one of fatal, error, warn, info, debug, trace, silent'],
+    [{ MRS_EMULATOR_SYNC_DURATION_MS: '1.5' }, [], 'Invalid MRS_EMULATOR_SYNC_DURATION_MS: "1.5" must be integer'],
+    [{}, ['--bogus'], "Unknown option '--bogus'"],
+    [{}, ['stray'], '']
+  ]
+  for (const [env, argv, message] of cases) {
+    t.throws(() => loadConfig(env, argv), { name: 'ConfigError', message: new RegExp('^' + message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }, message)
+  }
+  t.throws(() => loadConfig({}, ['--port']), ConfigError, 'a flag without its value')
+})
+
+t.test('errors are one line', async (t) => {
+  t.throws(() => loadConfig({}, ['--port', '-1']), { message: /^[^\n]+$/ })
+})

@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { Test } from 'tap'
+
+/** The compiled CLI: `npm test` builds it first. */
+export const SERVER = fileURLToPath(new URL('../../dist/src/server.js', import.meta.url))
+
+export interface Running { url: string, child: ChildProcess, stderr: () => string }
+
+/** Starts the real emulator process on a free port and waits for the URL it prints. */
+export async function startServer (t: Test, args: string[] = [], env: Record<string, string> = {}): Promise<Running> {
+  if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build (npm test does)`)
+  const child = spawn(process.execPath, [SERVER, '--port', '0', '--log-level', 'warn', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      await once(child, 'exit')
+    }
+  })
+  let stderr = ''
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  let stdout = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+      const match = /listening on (http:\/\/\S+)/.exec(stdout)
+      if (match !== null) resolve(match[1]!)
+    })
+    child.on('exit', (code) => reject(new Error(`the emulator exited with ${code}: ${stderr}`)))
+  })
+  return { url, child, stderr: () => stderr }
+}
+
+/** Runs the CLI to its end: exit code and output. */
+export async function runServer (args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [SERVER, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  const [code] = await once(child, 'exit') as [number]
+  return { code, stdout, stderr }
+}

@@ -1,0 +1,64 @@
+import { connect, type Socket } from 'node:net'
+import { Duplex } from 'node:stream'
+import t from 'tap'
+import { handleClientError } from '../../src/http/errors.js'
+import { build } from '../helpers.js'
+
+/** Sends raw bytes to the server and reads until it closes the connection. */
+function raw (port: number, data: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(data))
+    let answer = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk) => { answer += chunk })
+    socket.on('end', () => resolve(answer))
+    socket.on('error', reject)
+  })
+}
+
+function parse (answer: string) {
+  const [head, body] = answer.split('\r\n\r\n') as [string, string]
+  const [status, ...lines] = head.split('\r\n')
+  const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
+  return { status, headers, body: JSON.parse(body) }
+}
+
+t.test('requests that never became HTTP get the gateway error body', async (t) => {
+  const app = await build(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+
+  const malformed = parse(await raw(port, 'NOT HTTP AT ALL\r\n\r\n'))
+  t.equal(malformed.status, 'HTTP/1.1 400 Bad Request')
+  t.equal(malformed.headers['content-type'], 'application/json')
+  t.match(malformed.headers['x-request-id'], /^[0-9a-f]{32}$/)
+  t.same(malformed.body, { error_code: 'APIGW.0201', error_msg: 'API request error.', request_id: malformed.headers['x-request-id'] })
+
+  const huge = parse(await raw(port, `GET /_emulator/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`))
+  t.equal(huge.status, 'HTTP/1.1 431 Request Header Fields Too Large')
+  t.same(huge.body, { error_code: 'APIGW.0201', error_msg: 'Request header fields too large.', request_id: huge.headers['x-request-id'] })
+})
+
+/** A socket stand-in that records what is written to it. */
+function fakeSocket (writable = true) {
+  const written: string[] = []
+  const socket = new Duplex({ write (chunk, _enc, done) { written.push(String(chunk)); done() }, read () {} })
+  if (!writable) socket.destroy()
+  return { socket: socket as unknown as Socket, written }
+}
+
+t.test('a request that timed out gets 408', async (t) => {
+  const { socket, written } = fakeSocket()
+  handleClientError(Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket)
+  t.match(written.join(''), /^HTTP\/1\.1 408 Request Timeout\r\n[^]*"error_msg":"Request timeout\."/)
+})
+
+t.test('a reset or closed connection is just closed', async (t) => {
+  const reset = fakeSocket()
+  handleClientError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), reset.socket)
+  t.same(reset.written, [])
+  t.ok(reset.socket.destroyed)
+  const closed = fakeSocket(false)
+  handleClientError(Object.assign(new Error('parse'), { code: 'HPE_INVALID_METHOD' }), closed.socket)
+  t.same(closed.written, [])
+})
