@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { apiRoutes, emulatorRoutes } from '../routes/index.js'
 import { permissive, type Authenticator } from './core/auth.js'
+import { strictAuthenticator } from './core/strict-auth.js'
 import type { Fixture } from './core/fixture-schema.js'
 import { loadFixtureFile, validateFixture } from './core/fixtures.js'
 import { newRequestId } from './core/ids.js'
@@ -20,7 +21,7 @@ export interface BuildOptions {
   auth?: AuthMode
   /** How long a sync task runs, in ms. Default 0: done before the 202 is sent. */
   syncDurationMs?: number
-  /** pino options, or false (the default) for no logs. */
+  /** pino options, or false (the default) for no logs. Secret headers are always redacted. */
   logger?: FastifyServerOptions['logger']
   /** The clock, in ms; tests inject a fake one. */
   now?: () => number
@@ -47,7 +48,19 @@ export const BODY_LIMIT = 12 * 1024 * 1024
 /** Request headers, in bytes; larger ones get 431. */
 export const MAX_HEADER_SIZE = 16 * 1024
 
-const AUTHENTICATORS: Record<AuthMode, Authenticator | undefined> = { permissive, off: undefined }
+/** Never logged: pino replaces them wherever a request's headers are logged. */
+export const REDACTED_HEADERS = ['authorization', 'x-auth-token', 'x-security-token']
+
+function authenticator (mode: AuthMode, fixture: Fixture, now: () => number): Authenticator | undefined {
+  if (mode === 'off') return undefined
+  return mode === 'strict' ? strictAuthenticator(fixture.credentials ?? [], now) : permissive
+}
+
+function loggerOptions (logger: BuildOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === undefined || logger === false) return false
+  const paths = REDACTED_HEADERS.flatMap((name) => [`req.headers["${name}"]`, `headers["${name}"]`])
+  return { ...(logger === true ? {} : logger), redact: paths }
+}
 
 /** Builds the emulator, ready for `inject` or `listen`; reads nothing but the fixture file it is given. */
 export async function buildApp (options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -58,7 +71,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     : validateFixture(fixtures, 'fixtures option')
 
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: loggerOptions(options.logger),
     // One line per request, written by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: options.requestId ?? newRequestId,
@@ -89,7 +102,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   app.addHook('preClose', async () => { app.emulator.ready = false })
 
   await app.register(async (api) => {
-    const authenticate = AUTHENTICATORS[options.auth ?? 'permissive']
+    const authenticate = authenticator(options.auth ?? 'permissive', fixture, now)
     if (authenticate !== undefined) registerAuth(api, authenticate)
     for (const routes of apiRoutes) await api.register(routes)
   })

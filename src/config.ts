@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox'
 export const DEFAULT_PORT = 9336
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
-export const AUTH_MODES = ['permissive', 'off'] as const
+export const AUTH_MODES = ['permissive', 'strict', 'off'] as const
 export type AuthMode = typeof AUTH_MODES[number]
 
 /** A plain `enum` (not TypeBox's anyOf of literals) so that a wrong value gets one clear error. */

@@ -12,10 +12,7 @@ async function main (): Promise<void> {
     fixtures: config.fixtures,
     auth: config.auth,
     syncDurationMs: config.syncDurationMs,
-    logger: {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers["x-auth-token"]', 'req.headers["x-security-token"]']
-    }
+    logger: { level: config.logLevel }
   })
   await app.listen({ port: config.port, host: config.host })
   // Installed once listening: before that, a failed start must keep its exit code.

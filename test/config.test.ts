@@ -27,7 +27,7 @@ t.test('an invalid value stops the start with one line naming the setting', asyn
     [{ PORT: '70000' }, [], 'Invalid PORT: "70000" must be <= 65535'],
     [{}, ['--port=-1'], 'Invalid --port: "-1" must be >= 0'],
     [{}, ['--port', '-1'], "Option '--port' argument is ambiguous."],
-    [{ MRS_EMULATOR_AUTH: 'maybe' }, [], 'Invalid MRS_EMULATOR_AUTH: "maybe" must be one of permissive, off'],
+    [{ MRS_EMULATOR_AUTH: 'maybe' }, [], 'Invalid MRS_EMULATOR_AUTH: "maybe" must be one of permissive, strict, off'],
     [{ LOG_LEVEL: 'loud' }, [], 'Invalid LOG_LEVEL: "loud" must be one of fatal, error, warn, info, debug, trace, silent'],
     [{ MRS_EMULATOR_SYNC_DURATION_MS: '1.5' }, [], 'Invalid MRS_EMULATOR_SYNC_DURATION_MS: "1.5" must be integer'],
     [{}, ['--bogus'], "Unknown option '--bogus'"],

@@ -1,5 +1,25 @@
+import type { IncomingMessage } from 'node:http'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Authenticator } from '../core/auth.js'
+import { entityTooLarge } from '../core/errors.js'
+
+/**
+ * Fastify never reads a GET body, but the SDKs sign one if they send it: read it here, within
+ * the same limit as other bodies.
+ */
+async function readBody (raw: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of raw) {
+    size += (chunk as Buffer).length
+    if (size > limit) throw entityTooLarge()
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks)
+}
+
+const hasBody = (request: FastifyRequest) => request.rawBody === undefined &&
+  (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0)
 
 /**
  * Runs the authenticator before validation: after the body is read (signatures need its
@@ -7,6 +27,7 @@ import type { Authenticator } from '../core/auth.js'
  */
 export function registerAuth (app: FastifyInstance, authenticate: Authenticator): void {
   app.addHook('preValidation', async (request: FastifyRequest) => {
+    if (hasBody(request)) request.rawBody = await readBody(request.raw, app.initialConfig.bodyLimit!)
     const error = authenticate({
       method: request.method,
       url: request.url,

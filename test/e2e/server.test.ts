@@ -36,7 +36,7 @@ t.test('an invalid setting stops the start with one line naming it', async (t) =
   const { code, stderr, stdout } = await runServer(['--auth', 'maybe'])
   t.equal(code, 2)
   t.equal(stdout, '')
-  t.equal(stderr, 'mrs-emulator: Invalid --auth: "maybe" must be one of permissive, off\n')
+  t.equal(stderr, 'mrs-emulator: Invalid --auth: "maybe" must be one of permissive, strict, off\n')
   const env = await runServer([], { PORT: 'eighty' })
   t.equal(env.stderr, 'mrs-emulator: Invalid PORT: "eighty" must be integer\n')
 })

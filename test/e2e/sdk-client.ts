@@ -1,0 +1,54 @@
+import { createRequire } from 'node:module'
+
+/**
+ * Huawei's own Node.js SDK core as the client: it signs requests exactly as the official MRS
+ * client does. No MRS client package is published on npm, so this class builds the same
+ * request options that the generated `MrsClient` methods build.
+ */
+const require = createRequire(import.meta.url)
+const { ClientBuilder } = require('@huaweicloud/huaweicloud-sdk-core/ClientBuilder')
+const { BasicCredentials } = require('@huaweicloud/huaweicloud-sdk-core')
+const { Logger4jInstance } = require('@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger')
+// The SDK logs failed requests, Authorization header included, to stdout.
+Logger4jInstance.level = 'off'
+
+interface HcClient { sendRequest (options: object): Promise<Record<string, unknown>> }
+export interface SdkError { httpStatusCode: number, errorCode: string, errorMsg: string, requestId: string }
+
+export class MrsIamSyncClient {
+  constructor (private readonly hcClient: HcClient) {}
+
+  #send (method: string, path: string, clusterId: string, data?: object) {
+    return this.hcClient.sendRequest({
+      method,
+      url: `/v2/{project_id}/clusters/{cluster_id}/${path}`,
+      contentType: 'application/json;charset=UTF-8',
+      queryParams: {},
+      pathParams: { cluster_id: clusterId },
+      headers: {},
+      data
+    })
+  }
+
+  cancelSyncIamUser (clusterId: string, body?: { user_names?: string[], group_names?: string[] }) { return this.#send('DELETE', 'iam-sync-user', clusterId, body) }
+  updateSyncIamUser (clusterId: string, body?: { is_all_sync?: boolean, user_names?: string[], group_names?: string[] }) { return this.#send('POST', 'iam-sync-user', clusterId, body) }
+  showSyncIamUser (clusterId: string) { return this.#send('GET', 'iam-sync-user', clusterId) }
+  listSyncStatus (clusterId: string) { return this.#send('GET', 'iam-sync', clusterId) }
+  listSyncRequirements (clusterId: string) { return this.#send('GET', 'iam-sync/is-synchronous', clusterId) }
+}
+
+export interface ClientOptions { endpoint: string, ak: string, sk: string, projectId: string, securityToken?: string, derived?: boolean }
+
+/** A client as a user would build one: endpoint overridden to the emulator, AK/SK, project id. */
+export function mrsClient ({ endpoint, ak, sk, projectId, securityToken, derived }: ClientOptions): MrsIamSyncClient {
+  let credentials = new BasicCredentials().withAk(ak).withSk(sk).withProjectId(projectId)
+  if (securityToken !== undefined) credentials = credentials.withSecurityToken(securityToken)
+  // V11-HMAC-SHA256: a region id and a service name for the scope, and the SDK's own
+  // predicate, which derives keys for any endpoint that is not a huaweicloud.com host.
+  if (derived === true) credentials = credentials.withRegionId('cn-north-4').withDerivedPredicate((request: unknown) => BasicCredentials.getDefaultDerivedPredicate(request))
+  const builder = new ClientBuilder((hcClient: HcClient) => new MrsIamSyncClient(hcClient))
+    .withCredential(credentials)
+    .withEndpoint(endpoint)
+    .withOptions({ customUserAgent: 'mrs-emulator-tests' })
+  return (derived === true ? builder.withDerivedAuthServiceName('mrs') : builder).build()
+}
