@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { ClusterIdSchema, ProjectIdSchema } from '../src/core/fixture-schema.js'
 
+export const API_TAG = 'IAM Synchronization'
+
 /** The path parameters every IAM Synchronization operation shares. */
 export const ClusterParamsSchema = Type.Object({
   project_id: ProjectIdSchema,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
-  CancelSyncRequestSchema, ClusterParamsSchema, errorResponses, SyncedNamesResponseSchema,
+  API_TAG, CancelSyncRequestSchema, ClusterParamsSchema, errorResponses, SyncedNamesResponseSchema,
   SyncStateResponseSchema, UpdateSyncRequestSchema
 } from './iam-sync-schemas.js'
 
@@ -14,6 +14,7 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { operation: 'CancelSyncIamUser' },
     schema: {
       operationId: 'CancelSyncIamUser',
+      tags: [API_TAG],
       summary: 'Cancel synchronization of specified users and user groups',
       params: ClusterParamsSchema,
       body: CancelSyncRequestSchema,
@@ -28,6 +29,7 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { operation: 'UpdateSyncIamUser' },
     schema: {
       operationId: 'UpdateSyncIamUser',
+      tags: [API_TAG],
       summary: 'Synchronize IAM users and user groups to the cluster',
       params: ClusterParamsSchema,
       body: UpdateSyncRequestSchema,
@@ -42,6 +44,7 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { operation: 'ShowSyncIamUser' },
     schema: {
       operationId: 'ShowSyncIamUser',
+      tags: [API_TAG],
       summary: 'Query the users and user groups synchronized to the cluster',
       params: ClusterParamsSchema,
       response: { 200: SyncedNamesResponseSchema, ...errorResponses }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { ClusterParamsSchema, errorResponses } from './iam-sync-schemas.js'
+import { API_TAG, ClusterParamsSchema, errorResponses } from './iam-sync-schemas.js'
 
 export const iamSyncRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.emulator
@@ -9,6 +9,7 @@ export const iamSyncRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { operation: 'ListSyncStatus' },
     schema: {
       operationId: 'ListSyncStatus',
+      tags: [API_TAG],
       summary: 'Query whether an IAM synchronization task is running on the cluster',
       params: ClusterParamsSchema,
       response: { 200: Type.Object({ is_synchronizing: Type.Boolean() }), ...errorResponses }
@@ -19,6 +20,7 @@ export const iamSyncRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { operation: 'ListSyncRequirements' },
     schema: {
       operationId: 'ListSyncRequirements',
+      tags: [API_TAG],
       summary: 'Query whether the cluster has completed IAM synchronization',
       params: ClusterParamsSchema,
       response: { 200: Type.Object({ is_synchronous: Type.Boolean() }), ...errorResponses }

@@ -1,9 +1,17 @@
+import { clusterRoutes } from './emulator/clusters.js'
+import { faultRoutes } from './emulator/faults.js'
 import { healthRoutes } from './emulator/health.js'
+import { openapiRoutes } from './emulator/openapi.js'
+import { requestRoutes } from './emulator/requests.js'
+import { stateRoutes } from './emulator/state.js'
 import { iamSyncRoutes } from './iam-sync.js'
 import { iamSyncUserRoutes } from './iam-sync-user.js'
 
-/** The emulated API: the five IAM Synchronization operations. Auth applies to these only. */
+/** The emulated API: the five IAM Synchronization operations. Auth and faults apply to these only. */
 export const apiRoutes = [iamSyncUserRoutes, iamSyncRoutes]
 
-/** The control plane under /_emulator/: never authenticated as the API is. */
-export const emulatorRoutes = [healthRoutes]
+/** Liveness and readiness: open even when an admin token is set. */
+export const probeRoutes = [healthRoutes]
+
+/** The control plane under /_emulator/: behind the admin token when one is set. */
+export const controlRoutes = [stateRoutes, clusterRoutes, faultRoutes, requestRoutes, openapiRoutes]

@@ -1,18 +1,26 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import swagger from '@fastify/swagger'
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { apiRoutes, emulatorRoutes } from '../routes/index.js'
-import { permissive, type Authenticator } from './core/auth.js'
-import { strictAuthenticator } from './core/strict-auth.js'
+import { apiRoutes, controlRoutes, probeRoutes } from '../routes/index.js'
+import { permissive } from './core/auth.js'
 import type { Fixture } from './core/fixture-schema.js'
+import { FaultRules } from './core/faults.js'
 import { loadFixtureFile, validateFixture } from './core/fixtures.js'
 import { newRequestId } from './core/ids.js'
+import { Journal } from './core/journal.js'
+import { readStateFile, StateFile } from './core/state-file.js'
+import { strictAuthenticator } from './core/strict-auth.js'
 import { SyncStore } from './core/sync-store.js'
-import { worldFromFixture } from './core/world.js'
 import type { AuthMode } from './config.js'
+import { registerAdminToken } from './http/admin.js'
 import { registerAuth } from './http/auth.js'
 import { registerBodyParsers } from './http/body.js'
 import { handleClientError, handleError, handleNotFound } from './http/errors.js'
+import { registerFaults } from './http/faults.js'
+import { registerRequestLog } from './http/journal.js'
+import { registerPersistence } from './http/persistence.js'
 import { validatorCompiler } from './http/validation.js'
-import { DEFAULT_FIXTURES } from './package-info.js'
+import { DEFAULT_FIXTURES, VERSION } from './package-info.js'
 
 export interface BuildOptions {
   /** A fixture file's path, or the fixture itself. Default: the bundled fixtures/default.json. */
@@ -21,17 +29,32 @@ export interface BuildOptions {
   auth?: AuthMode
   /** How long a sync task runs, in ms. Default 0: done before the 202 is sent. */
   syncDurationMs?: number
+  /** Load the world from this file (the fixtures when absent) and write every change to it. */
+  stateFile?: string
+  /** When set, the control plane (but health and ready) needs `Authorization: Bearer <token>`. */
+  adminToken?: string
+  /** How many requests the journal keeps. Default 1000. */
+  journalSize?: number
   /** pino options, or false (the default) for no logs. Secret headers are always redacted. */
   logger?: FastifyServerOptions['logger']
   /** The clock, in ms; tests inject a fake one. */
   now?: () => number
   /** Request id source; tests inject a fixed one. */
   requestId?: () => string
+  /** Random source in [0, 1) for fault probabilities; tests inject a fixed one. */
+  random?: () => number
+  /** How delay faults wait; tests inject one that records. */
+  sleep?: (ms: number) => Promise<unknown>
 }
 
 /** What the routes share, decorated on the app as `emulator`. */
 export interface Emulator {
   store: SyncStore
+  faults: FaultRules
+  journal: Journal
+  /** The fixtures, as loaded: what reset goes back to. */
+  fixture: Fixture
+  stateFile?: StateFile
   now: () => number
   startedAt: number
   /** False until the world is loaded, and again once closing starts. */
@@ -47,14 +70,8 @@ declare module 'fastify' {
 export const BODY_LIMIT = 12 * 1024 * 1024
 /** Request headers, in bytes; larger ones get 431. */
 export const MAX_HEADER_SIZE = 16 * 1024
-
 /** Never logged: pino replaces them wherever a request's headers are logged. */
 export const REDACTED_HEADERS = ['authorization', 'x-auth-token', 'x-security-token']
-
-function authenticator (mode: AuthMode, fixture: Fixture, now: () => number): Authenticator | undefined {
-  if (mode === 'off') return undefined
-  return mode === 'strict' ? strictAuthenticator(fixture.credentials ?? [], now) : permissive
-}
 
 function loggerOptions (logger: BuildOptions['logger']): FastifyServerOptions['logger'] {
   if (logger === undefined || logger === false) return false
@@ -62,17 +79,30 @@ function loggerOptions (logger: BuildOptions['logger']): FastifyServerOptions['l
   return { ...(logger === true ? {} : logger), redact: paths }
 }
 
-/** Builds the emulator, ready for `inject` or `listen`; reads nothing but the fixture file it is given. */
+/** Loads the fixtures, and the state file when there is one; writes the file at once if it was absent. */
+async function loadWorld (options: BuildOptions, store: (fixture: Fixture) => SyncStore) {
+  const fixtures = options.fixtures ?? DEFAULT_FIXTURES
+  const fixture = typeof fixtures === 'string' ? await loadFixtureFile(fixtures) : validateFixture(structuredClone(fixtures), 'fixtures option')
+  if (options.stateFile === undefined) return { fixture, store: store(fixture) }
+  const saved = await readStateFile(options.stateFile)
+  const world = store(saved ?? fixture)
+  const stateFile = new StateFile(options.stateFile, world)
+  if (saved === undefined) await stateFile.save()
+  return { fixture, store: world, stateFile }
+}
+
+/** Builds the emulator, ready for `inject` or `listen`; reads and writes only the files it is given. */
 export async function buildApp (options: BuildOptions = {}): Promise<FastifyInstance> {
   const now = options.now ?? Date.now
-  const fixtures = options.fixtures ?? DEFAULT_FIXTURES
-  const fixture = typeof fixtures === 'string'
-    ? await loadFixtureFile(fixtures)
-    : validateFixture(fixtures, 'fixtures option')
+  const { fixture, store, stateFile } = await loadWorld(options,
+    (f) => new SyncStore(f, { now, syncDurationMs: options.syncDurationMs ?? 0 }))
+  const faults = new FaultRules(options.random)
+  faults.replace(fixture.faults ?? [])
+  const journal = new Journal(options.journalSize ?? 1000)
 
   const app = Fastify({
     logger: loggerOptions(options.logger),
-    // One line per request, written by the onResponse hook below.
+    // One line per request, written by the onResponse hook of registerRequestLog.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: options.requestId ?? newRequestId,
     bodyLimit: BODY_LIMIT,
@@ -81,31 +111,38 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     routerOptions: { maxParamLength: MAX_HEADER_SIZE },
     clientErrorHandler: handleClientError
   })
-  app.decorate('emulator', {
-    store: new SyncStore(worldFromFixture(fixture), { now, syncDurationMs: options.syncDurationMs ?? 0 }),
-    now,
-    startedAt: now(),
-    ready: false
-  })
+  app.decorate('emulator', { store, faults, journal, fixture, stateFile, now, startedAt: now(), ready: false })
   app.setValidatorCompiler(validatorCompiler)
   app.setErrorHandler(handleError)
   app.setNotFoundHandler(handleNotFound)
   registerBodyParsers(app)
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'mrs-emulator', version: VERSION, description: 'Huawei Cloud MRS API V2 IAM Synchronization, emulated; and the emulator\'s control plane.' },
+      tags: [{ name: 'IAM Synchronization' }, { name: 'Emulator control plane' }]
+    }
+  })
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ operation: request.routeOptions.config.operation, method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request')
-  })
+  registerRequestLog(app, journal, now)
+  if (stateFile !== undefined) registerPersistence(app, store, stateFile)
   app.addHook('onReady', async () => { app.emulator.ready = true })
   app.addHook('preClose', async () => { app.emulator.ready = false })
 
   await app.register(async (api) => {
-    const authenticate = authenticator(options.auth ?? 'permissive', fixture, now)
-    if (authenticate !== undefined) registerAuth(api, authenticate)
+    registerFaults(api, faults, journal, now, options.sleep ?? sleep)
+    const mode = options.auth ?? 'permissive'
+    if (mode !== 'off') {
+      registerAuth(api, mode === 'strict' ? strictAuthenticator(() => store.credentials, now) : permissive)
+    }
     for (const routes of apiRoutes) await api.register(routes)
   })
-  for (const routes of emulatorRoutes) await app.register(routes)
+  for (const routes of probeRoutes) await app.register(routes)
+  await app.register(async (control) => {
+    if (options.adminToken !== undefined) registerAdminToken(control, options.adminToken)
+    for (const routes of controlRoutes) await control.register(routes)
+  })
   return app
 }

@@ -20,7 +20,10 @@ export const ConfigSchema = Type.Object({
   LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` }),
   MRS_EMULATOR_FIXTURES: Type.Optional(Type.String({ minLength: 1, description: 'Fixture file to load (default: the bundled fixtures/default.json).' })),
   MRS_EMULATOR_AUTH: oneOf(AUTH_MODES, { default: 'permissive', description: `Authentication mode: ${AUTH_MODES.join(', ')}.` }),
-  MRS_EMULATOR_SYNC_DURATION_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0, description: 'How long a sync task runs, in ms (0: done before the 202 is sent).' })
+  MRS_EMULATOR_SYNC_DURATION_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0, description: 'How long a sync task runs, in ms (0: done before the 202 is sent).' }),
+  MRS_EMULATOR_STATE_FILE: Type.Optional(Type.String({ minLength: 1, description: 'State file: loaded at start (the fixtures when absent), written after every change.' })),
+  MRS_EMULATOR_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 1, description: 'Bearer token the control plane requires (health and ready excepted).' })),
+  MRS_EMULATOR_JOURNAL_SIZE: Type.Integer({ minimum: 0, maximum: 100_000, default: 1000, description: 'How many requests the journal keeps (0: none).' })
 })
 type Env = Static<typeof ConfigSchema>
 
@@ -31,6 +34,9 @@ export interface Config {
   fixtures?: string
   auth: AuthMode
   syncDurationMs: number
+  stateFile?: string
+  adminToken?: string
+  journalSize: number
 }
 
 export class ConfigError extends Error {
@@ -44,7 +50,10 @@ const FLAGS: Record<keyof Env, string> = {
   LOG_LEVEL: 'log-level',
   MRS_EMULATOR_FIXTURES: 'fixtures',
   MRS_EMULATOR_AUTH: 'auth',
-  MRS_EMULATOR_SYNC_DURATION_MS: 'sync-duration-ms'
+  MRS_EMULATOR_SYNC_DURATION_MS: 'sync-duration-ms',
+  MRS_EMULATOR_STATE_FILE: 'state-file',
+  MRS_EMULATOR_ADMIN_TOKEN: 'admin-token',
+  MRS_EMULATOR_JOURNAL_SIZE: 'journal-size'
 }
 const SETTINGS = Object.entries(FLAGS).map(([variable, flag]) => ({ variable, flag }))
 
@@ -87,6 +96,9 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
     logLevel: values.LOG_LEVEL,
     fixtures: values.MRS_EMULATOR_FIXTURES,
     auth: values.MRS_EMULATOR_AUTH,
-    syncDurationMs: values.MRS_EMULATOR_SYNC_DURATION_MS
+    syncDurationMs: values.MRS_EMULATOR_SYNC_DURATION_MS,
+    stateFile: values.MRS_EMULATOR_STATE_FILE,
+    adminToken: values.MRS_EMULATOR_ADMIN_TOKEN,
+    journalSize: values.MRS_EMULATOR_JOURNAL_SIZE
   }
 }

@@ -12,6 +12,9 @@ async function main (): Promise<void> {
     fixtures: config.fixtures,
     auth: config.auth,
     syncDurationMs: config.syncDurationMs,
+    stateFile: config.stateFile,
+    adminToken: config.adminToken,
+    journalSize: config.journalSize,
     logger: { level: config.logLevel }
   })
   await app.listen({ port: config.port, host: config.host })
@@ -23,7 +26,7 @@ async function main (): Promise<void> {
   const address = app.server.address() as { port: number }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   process.stdout.write(`mrs-emulator ${VERSION} listening on http://${host}:${address.port}` +
-    ` (auth: ${config.auth}, fixtures: ${config.fixtures ?? DEFAULT_FIXTURES})\n`)
+    ` (auth: ${config.auth}, fixtures: ${config.fixtures ?? DEFAULT_FIXTURES}, state file: ${config.stateFile ?? 'none'})\n`)
 }
 
 main().catch((err: Error) => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { VERSION } from '../../src/package-info.js'
+import { CONTROL_TAG } from './schemas.js'
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { emulator } = app
@@ -8,6 +9,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/_emulator/health', {
     schema: {
       operationId: 'EmulatorHealth',
+      tags: [CONTROL_TAG],
       summary: 'Liveness: always 200 while the process answers',
       response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String(), uptime_s: Type.Number() }) }
     }
@@ -16,6 +18,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/_emulator/ready', {
     schema: {
       operationId: 'EmulatorReady',
+      tags: [CONTROL_TAG],
       summary: 'Readiness: 200 once the world is loaded, 503 before and while shutting down',
       response: {
         200: Type.Object({ status: Type.Literal('ready') }),

@@ -41,3 +41,8 @@ export const apiRequestError = () => new ApiError(400, 'APIGW.0201', 'API reques
 export const entityTooLarge = () => new ApiError(413, 'APIGW.0201', 'Request entity too large.', true)
 export const authenticationFailed = (detail: string) =>
   new ApiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${detail}`, true)
+
+/** Control-plane errors: the same body shape, with the emulator's own codes. */
+export const emulatorError = (statusCode: number, code: string, message: string) => new ApiError(statusCode, code, message)
+export const controlNotFound = (message: string) => emulatorError(404, 'EMULATOR.0404', message)
+export const controlInvalid = (message: string) => emulatorError(400, 'EMULATOR.0400', message)

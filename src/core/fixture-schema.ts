@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { FaultRuleSchema } from './fault-schema.js'
 
 /** `project_id` as the API reference defines it: 1 to 64 letters and digits. */
 export const ProjectIdSchema = Type.String({ pattern: '^[A-Za-z0-9]{1,64}$', description: 'Project ID: 1 to 64 letters and digits.' })
@@ -13,13 +14,24 @@ export type ClusterState = Static<typeof ClusterStateSchema>
 
 const Names = (description: string) => Type.Array(Type.String(), { description })
 
-export const FixtureClusterSchema = Type.Object({
-  cluster_id: ClusterIdSchema,
+/** A sync task that runs on the cluster: what it changes when it finishes at `ends_at`. */
+export const SyncTaskSchema = Type.Object({
+  kind: Type.Union([Type.Literal('sync'), Type.Literal('cancel')], { description: 'sync adds the names when the task finishes; cancel removes them.' }),
+  user_names: Names('The users the task adds or removes.'),
+  group_names: Names('The groups the task adds or removes.'),
+  ends_at: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$', description: 'When the task finishes (UTC, ISO 8601).' })
+}, { additionalProperties: false })
+
+/** A cluster as the control plane sets it: a fixture cluster without its id. */
+export const ClusterBodySchema = Type.Object({
   state: ClusterStateSchema,
   synced_users: Names('IAM users synchronized to the cluster.'),
   synced_groups: Names('IAM user groups synchronized to the cluster.'),
-  is_synchronous: Type.Optional(Type.Boolean({ description: 'Whether an IAM sync task has completed (default false).' }))
+  is_synchronous: Type.Optional(Type.Boolean({ description: 'Whether an IAM sync task has completed (default false).' })),
+  sync_task: Type.Optional(SyncTaskSchema)
 }, { additionalProperties: false })
+
+export const FixtureClusterSchema = Type.Composite([Type.Object({ cluster_id: ClusterIdSchema }), ClusterBodySchema], { additionalProperties: false })
 
 export const FixtureProjectSchema = Type.Object({
   project_id: ProjectIdSchema,
@@ -49,10 +61,13 @@ export const FixtureCredentialSchema = Type.Union([
 /** The fixture file: the world the emulator starts with (also the state file format). */
 export const FixtureSchema = Type.Object({
   projects: Type.Array(FixtureProjectSchema),
-  credentials: Type.Optional(Type.Array(FixtureCredentialSchema))
-}, { additionalProperties: false, $id: 'MrsEmulatorFixture' })
+  credentials: Type.Optional(Type.Array(FixtureCredentialSchema)),
+  faults: Type.Optional(Type.Array(FaultRuleSchema, { description: 'Fault rules installed at start and on reset.' }))
+}, { additionalProperties: false })
 
 export type Fixture = Static<typeof FixtureSchema>
 export type FixtureProject = Static<typeof FixtureProjectSchema>
 export type FixtureCluster = Static<typeof FixtureClusterSchema>
+export type ClusterBody = Static<typeof ClusterBodySchema>
+export type FixtureSyncTask = Static<typeof SyncTaskSchema>
 export type FixtureCredential = Static<typeof FixtureCredentialSchema>

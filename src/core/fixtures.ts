@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { FixtureSchema, type Fixture } from './fixture-schema.js'
+import { FixtureSchema, type ClusterBody, type Fixture } from './fixture-schema.js'
 
 /** A fixture that cannot be used: names the source, the JSON path and the reason. */
 export class FixtureError extends Error {
@@ -34,9 +34,18 @@ export function validateFixture (value: unknown, source: string): Fixture {
     const clusters = new Set<string>()
     project.clusters.forEach((cluster, c) => {
       unique(clusters, cluster.cluster_id, source, `${at}/clusters/${c}/cluster_id`, 'cluster_id')
+      const problem = clusterProblem(cluster)
+      if (problem !== undefined) throw new FixtureError(source, `${at}/clusters/${c}/${problem.path}`, problem.reason)
     })
   })
   return fixture
+}
+
+/** What a schema cannot say of a cluster: its task must end at a real date. */
+export function clusterProblem (cluster: ClusterBody): { path: string, reason: string } | undefined {
+  const endsAt = cluster.sync_task?.ends_at
+  if (endsAt !== undefined && Number.isNaN(Date.parse(endsAt))) return { path: 'sync_task/ends_at', reason: `not a real date: '${endsAt}'` }
+  return undefined
 }
 
 function unique (seen: Set<string>, value: string, source: string, path: string, what: string): void {

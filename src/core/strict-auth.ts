@@ -23,15 +23,24 @@ export function parseSdkDate (value: string): number {
 }
 
 /**
- * Strict mode: tokens and AK/SK pairs from the fixture's credentials, signatures verified
+ * Strict mode: tokens and AK/SK pairs from the world's credentials, signatures verified
  * over the request as received, each credential bound to one project.
  */
-export function strictAuthenticator (credentials: readonly FixtureCredential[], now: () => number): Authenticator {
+export function strictAuthenticator (credentials: () => readonly FixtureCredential[], now: () => number): Authenticator {
+  let indexed: readonly FixtureCredential[] | undefined
   const tokens = new Map<string, string>()
   const keys = new Map<string, KeyPair>()
-  for (const credential of credentials) {
-    if ('token' in credential) tokens.set(credential.token, credential.project_id)
-    else keys.set(credential.access_key, { secretKey: credential.secret_key, securityToken: credential.security_token, projectId: credential.project_id })
+  /** Indexes the credentials again whenever the world (and so its credential list) is replaced. */
+  function index (): void {
+    const current = credentials()
+    if (current === indexed) return
+    indexed = current
+    tokens.clear()
+    keys.clear()
+    for (const credential of current) {
+      if ('token' in credential) tokens.set(credential.token, credential.project_id)
+      else keys.set(credential.access_key, { secretKey: credential.secret_key, securityToken: credential.security_token, projectId: credential.project_id })
+    }
   }
 
   function signed (request: AuthRequest, authorization: SignedAuthorization): ApiError | string {
@@ -65,6 +74,7 @@ export function strictAuthenticator (credentials: readonly FixtureCredential[], 
   }
 
   return (request) => {
+    index()
     let projectId: string | ApiError
     const token = request.headers['x-auth-token']
     const authorization = request.headers.authorization

@@ -1,7 +1,11 @@
 import {
   clusterNotFound, iamGroupNotFound, iamUserNotFound, operationNotSupported, syncInProgress
 } from './errors.js'
-import type { Cluster, SyncTask, World } from './world.js'
+import type { ClusterBody, Fixture, FixtureCredential } from './fixture-schema.js'
+import {
+  clusterFromBody, clusterToBody, emptyProject, worldFromFixture, worldToFixture,
+  type Cluster, type SyncTask, type World
+} from './world.js'
 
 export interface CancelRequest { user_names?: string[], group_names?: string[] }
 export interface SyncRequest extends CancelRequest { is_all_sync?: boolean }
@@ -22,17 +26,23 @@ const SYNCABLE_STATES: ReadonlySet<string> = new Set(['running', 'abnormal'])
  * passes its end: every read settles it first, so no timer runs and a fake clock drives
  * it exactly. Errors are checked in the order of the product design: project, cluster,
  * cluster state, running task, names.
+ *
+ * `version` grows with every change, so that persistence writes only when something changed.
  */
 export class SyncStore {
-  readonly #world: World
+  #world: World
   readonly #now: () => number
   readonly #durationMs: number
+  #version = 0
 
-  constructor (world: World, options: SyncStoreOptions = {}) {
-    this.#world = world
+  constructor (fixture: Fixture, options: SyncStoreOptions = {}) {
+    this.#world = worldFromFixture(fixture)
     this.#now = options.now ?? Date.now
     this.#durationMs = options.syncDurationMs ?? 0
   }
+
+  get version (): number { return this.#version }
+  get credentials (): readonly FixtureCredential[] { return this.#world.credentials }
 
   /** CancelSyncIamUser: a task that removes exactly the named users and groups. */
   cancel (projectId: string, clusterId: string, request: CancelRequest): void {
@@ -48,7 +58,7 @@ export class SyncStore {
   /** UpdateSyncIamUser: a task that adds the named users, their groups and the named groups. */
   sync (projectId: string, clusterId: string, request: SyncRequest): void {
     const cluster = this.#startable(projectId, clusterId)
-    const iam = this.#world.get(projectId)!.iam
+    const iam = this.#world.projects.get(projectId)!.iam
     let users: string[]
     let groups: string[]
     if (request.is_all_sync === true) {
@@ -89,10 +99,10 @@ export class SyncStore {
   /** Finishes every running task now; answers how many there were. */
   completeAll (): number {
     let finished = 0
-    for (const project of this.#world.values()) {
+    for (const project of this.#world.projects.values()) {
       for (const cluster of project.clusters.values()) {
         if (cluster.task !== undefined) {
-          finish(cluster, cluster.task)
+          this.#finish(cluster, cluster.task)
           finished++
         }
       }
@@ -100,10 +110,56 @@ export class SyncStore {
     return finished
   }
 
+  /** The whole world in the fixture format, tasks settled first. */
+  dump (): Fixture {
+    for (const project of this.#world.projects.values()) {
+      for (const cluster of project.clusters.values()) this.#settle(cluster)
+    }
+    return worldToFixture(this.#world)
+  }
+
+  /** Replaces the whole world (reset, state upload). */
+  replace (fixture: Fixture): void {
+    this.#world = worldFromFixture(fixture)
+    this.#version++
+  }
+
+  /** A cluster as the control plane shows it; undefined when absent. */
+  getCluster (projectId: string, clusterId: string): ClusterBody | undefined {
+    const cluster = this.#world.projects.get(projectId)?.clusters.get(clusterId)
+    if (cluster === undefined) return undefined
+    this.#settle(cluster)
+    return clusterToBody(cluster)
+  }
+
+  /** Creates or replaces a cluster, and its project if absent; answers whether it was created. */
+  putCluster (projectId: string, clusterId: string, body: ClusterBody): boolean {
+    let project = this.#world.projects.get(projectId)
+    if (project === undefined) {
+      project = emptyProject()
+      this.#world.projects.set(projectId, project)
+    }
+    const created = !project.clusters.has(clusterId)
+    project.clusters.set(clusterId, clusterFromBody(body))
+    this.#version++
+    return created
+  }
+
+  /** Removes a cluster; answers whether it existed. */
+  deleteCluster (projectId: string, clusterId: string): boolean {
+    const deleted = this.#world.projects.get(projectId)?.clusters.delete(clusterId) ?? false
+    if (deleted) this.#version++
+    return deleted
+  }
+
+  #settle (cluster: Cluster): void {
+    if (cluster.task !== undefined && this.#now() >= cluster.task.endsAt) this.#finish(cluster, cluster.task)
+  }
+
   #cluster (projectId: string, clusterId: string): Cluster {
-    const cluster = this.#world.get(projectId)?.clusters.get(clusterId)
+    const cluster = this.#world.projects.get(projectId)?.clusters.get(clusterId)
     if (cluster === undefined) throw clusterNotFound()
-    if (cluster.task !== undefined && this.#now() >= cluster.task.endsAt) finish(cluster, cluster.task)
+    this.#settle(cluster)
     return cluster
   }
 
@@ -119,18 +175,20 @@ export class SyncStore {
   #start (cluster: Cluster, task: SyncTask): void {
     cluster.task = task
     cluster.isSynchronous = false
-    if (this.#durationMs === 0) finish(cluster, task)
+    this.#version++
+    if (this.#durationMs === 0) this.#finish(cluster, task)
   }
-}
 
-function finish (cluster: Cluster, task: SyncTask): void {
-  if (task.kind === 'sync') {
-    for (const name of task.users) cluster.syncedUsers.add(name)
-    for (const name of task.groups) cluster.syncedGroups.add(name)
-  } else {
-    for (const name of task.users) cluster.syncedUsers.delete(name)
-    for (const name of task.groups) cluster.syncedGroups.delete(name)
+  #finish (cluster: Cluster, task: SyncTask): void {
+    if (task.kind === 'sync') {
+      for (const name of task.users) cluster.syncedUsers.add(name)
+      for (const name of task.groups) cluster.syncedGroups.add(name)
+    } else {
+      for (const name of task.users) cluster.syncedUsers.delete(name)
+      for (const name of task.groups) cluster.syncedGroups.delete(name)
+    }
+    cluster.task = undefined
+    cluster.isSynchronous = true
+    this.#version++
   }
-  cluster.task = undefined
-  cluster.isSynchronous = true
 }

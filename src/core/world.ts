@@ -1,4 +1,4 @@
-import type { ClusterState, Fixture } from './fixture-schema.js'
+import type { ClusterBody, ClusterState, Fixture, FixtureCredential } from './fixture-schema.js'
 
 /** A sync task: what it will change when it finishes at `endsAt` (ms on the store's clock). */
 export interface SyncTask {
@@ -29,27 +29,71 @@ export interface Project {
 }
 
 /**
- * project_id → project. Maps and Sets throughout, so that any name a client sends
- * (`__proto__`, `constructor`) is plain data.
+ * Everything the emulator knows: projects by id, and the credentials strict mode accepts.
+ * Maps and Sets throughout, so that any name a client sends (`__proto__`, `constructor`)
+ * is plain data.
  */
-export type World = Map<string, Project>
+export interface World {
+  readonly projects: Map<string, Project>
+  readonly credentials: readonly FixtureCredential[]
+}
 
-/** Builds the world from an already validated fixture (see `parseFixture`). */
+export function clusterFromBody (body: ClusterBody): Cluster {
+  const cluster: Cluster = {
+    state: body.state,
+    syncedUsers: new Set(body.synced_users),
+    syncedGroups: new Set(body.synced_groups),
+    isSynchronous: body.is_synchronous ?? false
+  }
+  if (body.sync_task !== undefined) {
+    const task = body.sync_task
+    cluster.task = { kind: task.kind, users: [...task.user_names], groups: [...task.group_names], endsAt: Date.parse(task.ends_at) }
+  }
+  return cluster
+}
+
+export function clusterToBody (cluster: Cluster): ClusterBody {
+  const body: ClusterBody = {
+    state: cluster.state,
+    synced_users: [...cluster.syncedUsers],
+    synced_groups: [...cluster.syncedGroups],
+    is_synchronous: cluster.isSynchronous
+  }
+  if (cluster.task !== undefined) {
+    const task = cluster.task
+    body.sync_task = { kind: task.kind, user_names: [...task.users], group_names: [...task.groups], ends_at: new Date(task.endsAt).toISOString() }
+  }
+  return body
+}
+
+export const emptyProject = (): Project => ({ iam: { users: new Map(), groups: new Set() }, clusters: new Map() })
+
+/** Builds the world from an already validated fixture (see `validateFixture`). */
 export function worldFromFixture (fixture: Fixture): World {
-  const world: World = new Map()
+  const projects = new Map<string, Project>()
   for (const project of fixture.projects) {
-    world.set(project.project_id, {
+    projects.set(project.project_id, {
       iam: {
         users: new Map(project.iam.users.map((user) => [user.name, [...user.groups]])),
         groups: new Set(project.iam.groups)
       },
-      clusters: new Map(project.clusters.map((cluster) => [cluster.cluster_id, {
-        state: cluster.state,
-        syncedUsers: new Set(cluster.synced_users),
-        syncedGroups: new Set(cluster.synced_groups),
-        isSynchronous: cluster.is_synchronous ?? false
-      }]))
+      clusters: new Map(project.clusters.map((cluster) => [cluster.cluster_id, clusterFromBody(cluster)]))
     })
   }
-  return world
+  return { projects, credentials: structuredClone(fixture.credentials ?? []) }
+}
+
+/** The world in the fixture format: what the state file holds and the control plane dumps. */
+export function worldToFixture (world: World): Fixture {
+  return {
+    projects: [...world.projects].map(([projectId, project]) => ({
+      project_id: projectId,
+      iam: {
+        users: [...project.iam.users].map(([name, groups]) => ({ name, groups: [...groups] })),
+        groups: [...project.iam.groups]
+      },
+      clusters: [...project.clusters].map(([clusterId, cluster]) => ({ cluster_id: clusterId, ...clusterToBody(cluster) }))
+    })),
+    credentials: structuredClone([...world.credentials])
+  }
 }

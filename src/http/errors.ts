@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import {
-  ApiError, apiNotFound, apiRequestError, entityTooLarge, internalError, invalidParameter
+  ApiError, apiNotFound, apiRequestError, controlNotFound, entityTooLarge, internalError, invalidParameter, shorten
 } from '../core/errors.js'
 import { newRequestId } from '../core/ids.js'
 
@@ -14,6 +14,7 @@ export function errorBody (error: ApiError, requestId: string) {
 }
 
 export function sendError (reply: FastifyReply, error: ApiError): FastifyReply {
+  reply.request.errorCode = error.code
   return reply.code(error.statusCode).send(errorBody(error, reply.request.id))
 }
 
@@ -38,6 +39,9 @@ export function handleError (this: FastifyInstance, err: FastifyError, request: 
 }
 
 export function handleNotFound (request: FastifyRequest, reply: FastifyReply) {
+  if (request.url.startsWith('/_emulator/')) {
+    return sendError(reply, controlNotFound(`No control-plane route ${request.method} ${shorten(request.url.split('?')[0]!)}.`))
+  }
   return sendError(reply, apiNotFound())
 }
 

@@ -2,7 +2,7 @@ import type { FastifySchemaCompiler } from 'fastify'
 import type { TSchema } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
-import { invalidParameter, invalidProjectId, shorten } from '../core/errors.js'
+import { controlInvalid, invalidParameter, invalidProjectId, shorten } from '../core/errors.js'
 import { InvalidBody } from './body.js'
 
 /** `/user_names/3` → `user_names[3]`: the field as a user would name it. */
@@ -27,13 +27,26 @@ function paramsError (params: Record<string, string>, error: ValueError) {
   return invalidParameter(`Invalid cluster_id: '${shorten(String(params.cluster_id))}'. It must be 1 to 64 letters, digits, underscores or hyphens.`)
 }
 
+/** The control plane names the part and field, with its own code. */
+function controlError (httpPart: string, error: ValueError) {
+  const field = fieldName(error.path)
+  return controlInvalid(`Invalid ${httpPart}${field === '' ? '' : ` ${field}`}: ${error.message.toLowerCase()}.`)
+}
+
 /**
  * Validates with TypeBox's compiler instead of Fastify's default Ajv, whose options coerce
  * types (`[1]` becomes `["1"]`) and strip unknown properties: the real API rejects both.
  * Every failure becomes the API's error: 12000107 for the project, 12000002 for the rest.
  */
-export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
+export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart, url }) => {
   const check = TypeCompiler.Compile(schema)
+  if (url.startsWith('/_emulator/')) {
+    return (data: unknown) => {
+      if (httpPart === 'body' && data === null) return { error: controlInvalid('Invalid body: a JSON body is required.') }
+      if (data instanceof InvalidBody) return { error: controlInvalid(data.reason) }
+      return check.Check(data) ? { value: data } : { error: controlError(httpPart!, check.Errors(data).First()!) }
+    }
+  }
   if (httpPart === 'body') {
     return (data: unknown) => {
       if (data === null) data = {} // no body at all: an empty request
@@ -41,9 +54,6 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
       return check.Check(data) ? { value: data } : { error: invalidParameter(bodyMessage(check.Errors(data).First()!)) }
     }
   }
-  if (httpPart === 'params') {
-    return (data: unknown) => check.Check(data) ? true : { error: paramsError(data as Record<string, string>, check.Errors(data).First()!) }
-  }
-  return (data: unknown) => check.Check(data) ? true : { error: invalidParameter(`${httpPart} is invalid: ${check.Errors(data).First()!.message}`) }
+  // The emulated API's routes validate only their path and body.
+  return (data: unknown) => check.Check(data) ? true : { error: paramsError(data as Record<string, string>, check.Errors(data).First()!) }
 }
-

@@ -13,7 +13,7 @@ const credentials = [
   { token: 'T1', project_id: P }
 ]
 let clock = NOW
-const authenticate = strictAuthenticator(credentials, () => clock)
+const authenticate = strictAuthenticator(() => credentials, () => clock)
 t.beforeEach(() => { clock = NOW })
 
 const URL = `/v2/${P}/clusters/c1/iam-sync-user?x=1`
@@ -115,4 +115,13 @@ t.test('parseSdkDate', async (t) => {
   t.equal(parseSdkDate(DATE), NOW)
   t.ok(Number.isNaN(parseSdkDate('2024-03-01T10:11:12Z')))
   t.ok(Number.isNaN(parseSdkDate('20240230T101112Z')), 'no February 30th')
+})
+
+t.test('credentials are indexed again when the world replaces them', async (t) => {
+  let current = credentials
+  const auth = strictAuthenticator(() => current, () => clock)
+  const request: AuthRequest = { method: 'GET', url: '/', headers: { 'x-auth-token': 'T1' }, body: undefined, projectId: P }
+  t.equal(auth(request), undefined)
+  current = [{ token: 'T2', project_id: P }]
+  t.match(auth(request), { code: 'APIGW.0301' })
 })

@@ -1,7 +1,6 @@
 import t, { type Test } from 'tap'
 import { ApiError } from '../../src/core/errors.js'
 import { SyncStore } from '../../src/core/sync-store.js'
-import { worldFromFixture } from '../../src/core/world.js'
 import type { Fixture } from '../../src/core/fixture-schema.js'
 import { fakeClock } from '../helpers.js'
 
@@ -22,7 +21,7 @@ const fixture = (): Fixture => ({
   }]
 })
 
-const store = (options = {}) => new SyncStore(worldFromFixture(fixture()), options)
+const store = (options = {}) => new SyncStore(fixture(), options)
 
 function throwsCode (t: Test, fn: () => unknown, status: number, code: string, message?: RegExp) {
   try {

@@ -1,0 +1,59 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { controlInvalid, controlNotFound } from '../../src/core/errors.js'
+import { clusterProblem } from '../../src/core/fixtures.js'
+import { ClusterBodySchema, FixtureClusterSchema } from '../../src/core/fixture-schema.js'
+import { CONTROL_TAG, ControlClusterParamsSchema, controlErrors } from './schemas.js'
+
+const url = '/_emulator/projects/:project_id/clusters/:cluster_id'
+
+export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { store } = app.emulator
+  const missing = (p: string, c: string) => controlNotFound(`No cluster ${c} in project ${p}.`)
+
+  app.put(url, {
+    schema: {
+      operationId: 'EmulatorPutCluster',
+      tags: [CONTROL_TAG],
+      summary: 'Create or replace a cluster (and its project, if absent)',
+      params: ControlClusterParamsSchema,
+      body: ClusterBodySchema,
+      response: { 200: FixtureClusterSchema, 201: FixtureClusterSchema, ...controlErrors }
+    }
+  }, async (request, reply) => {
+    const { project_id: projectId, cluster_id: clusterId } = request.params
+    const problem = clusterProblem(request.body)
+    if (problem !== undefined) throw controlInvalid(`Invalid body ${problem.path.replace('/', '.')}: ${problem.reason}.`)
+    const created = store.putCluster(projectId, clusterId, request.body)
+    return reply.code(created ? 201 : 200).send({ cluster_id: clusterId, ...store.getCluster(projectId, clusterId)! })
+  })
+
+  app.get(url, {
+    schema: {
+      operationId: 'EmulatorGetCluster',
+      tags: [CONTROL_TAG],
+      summary: 'One cluster: state, synchronized names, running task',
+      params: ControlClusterParamsSchema,
+      response: { 200: FixtureClusterSchema, ...controlErrors }
+    }
+  }, async (request) => {
+    const { project_id: projectId, cluster_id: clusterId } = request.params
+    const cluster = store.getCluster(projectId, clusterId)
+    if (cluster === undefined) throw missing(projectId, clusterId)
+    return { cluster_id: clusterId, ...cluster }
+  })
+
+  app.delete(url, {
+    schema: {
+      operationId: 'EmulatorDeleteCluster',
+      tags: [CONTROL_TAG],
+      summary: 'Remove a cluster',
+      params: ControlClusterParamsSchema,
+      response: { 204: Type.Null(), ...controlErrors }
+    }
+  }, async (request, reply) => {
+    const { project_id: projectId, cluster_id: clusterId } = request.params
+    if (!store.deleteCluster(projectId, clusterId)) throw missing(projectId, clusterId)
+    return reply.code(204).send(null)
+  })
+}

@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { controlNotFound, emulatorError } from '../../src/core/errors.js'
+import { FaultRuleSchema } from '../../src/core/fault-schema.js'
+import { MAX_FAULTS } from '../../src/core/faults.js'
+import { CONTROL_TAG, ControlErrorSchema, controlErrors } from './schemas.js'
+
+const InstalledFaultSchema = Type.Composite([FaultRuleSchema, Type.Object({ id: Type.String(), hits: Type.Integer() })])
+
+export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { faults } = app.emulator
+
+  app.post('/_emulator/faults', {
+    schema: {
+      operationId: 'EmulatorAddFault',
+      tags: [CONTROL_TAG],
+      summary: 'Add a fault rule: an error answer, a delay or a dropped connection',
+      body: FaultRuleSchema,
+      response: { 201: InstalledFaultSchema, 409: ControlErrorSchema, ...controlErrors }
+    }
+  }, async (request, reply) => {
+    const rule = faults.add(request.body)
+    if (rule === undefined) throw emulatorError(409, 'EMULATOR.0409', `At most ${MAX_FAULTS} fault rules: delete some first.`)
+    return reply.code(201).send(rule)
+  })
+
+  app.get('/_emulator/faults', {
+    schema: {
+      operationId: 'EmulatorListFaults',
+      tags: [CONTROL_TAG],
+      summary: 'The fault rules, in the order they are tried',
+      response: { 200: Type.Object({ faults: Type.Array(InstalledFaultSchema) }), ...controlErrors }
+    }
+  }, async () => ({ faults: faults.list() }))
+
+  app.delete('/_emulator/faults', {
+    schema: {
+      operationId: 'EmulatorClearFaults',
+      tags: [CONTROL_TAG],
+      summary: 'Remove every fault rule',
+      response: { 204: Type.Null(), ...controlErrors }
+    }
+  }, async (request, reply) => {
+    faults.replace([])
+    return reply.code(204).send(null)
+  })
+
+  app.delete('/_emulator/faults/:id', {
+    schema: {
+      operationId: 'EmulatorDeleteFault',
+      tags: [CONTROL_TAG],
+      summary: 'Remove one fault rule',
+      params: Type.Object({ id: Type.String() }),
+      response: { 204: Type.Null(), ...controlErrors }
+    }
+  }, async (request, reply) => {
+    if (!faults.remove(request.params.id)) throw controlNotFound(`No fault rule ${request.params.id}.`)
+    return reply.code(204).send(null)
+  })
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { keepBody, type Journal } from '../core/journal.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The error_code answered, for the journal. */
+    errorCode: string | null
+  }
+}
+
+/** Records a request to the emulated API in the journal. */
+export function journalRequest (journal: Journal, now: () => number, request: FastifyRequest, status: number): void {
+  const params = request.params as { project_id?: string, cluster_id?: string }
+  journal.record({
+    requestId: request.id,
+    time: now(),
+    method: request.method,
+    path: request.url,
+    operation: request.routeOptions.config.operation ?? null,
+    projectId: params.project_id ?? null,
+    clusterId: params.cluster_id ?? null,
+    status,
+    errorCode: request.errorCode,
+    headers: request.headers,
+    body: keepBody(request.rawBody),
+    bodySize: request.rawBody?.length ?? 0
+  })
+}
+
+/**
+ * One log line per request, and a journal entry for each request that is not for the
+ * control plane (unknown paths included: a misrouted call is what a user debugs).
+ */
+export function registerRequestLog (app: FastifyInstance, journal: Journal, now: () => number): void {
+  app.decorateRequest('errorCode', null)
+  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    const operation = request.routeOptions.config.operation
+    request.log.info({ operation, method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request')
+    if (!request.url.startsWith('/_emulator/')) journalRequest(journal, now, request, reply.statusCode)
+  })
+}

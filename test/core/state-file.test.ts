@@ -1,0 +1,63 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import type { Fixture } from '../../src/core/fixture-schema.js'
+import { readStateFile, StateFile } from '../../src/core/state-file.js'
+
+const world = (n: number): Fixture => ({ projects: [{ project_id: `p${n}`, iam: { users: [], groups: [] }, clusters: [] }] })
+const tempDir = () => mkdtemp(join(tmpdir(), 'mrs-state-'))
+
+t.test('readStateFile: absent → undefined; broken → a FixtureError naming the file', async (t) => {
+  const dir = await tempDir()
+  t.equal(await readStateFile(join(dir, 'absent.json')), undefined)
+  await writeFile(join(dir, 'torn.json'), '{"projects": [')
+  await t.rejects(readStateFile(join(dir, 'torn.json')), { name: 'FixtureError', message: /torn\.json: \/: invalid JSON/ })
+  await t.rejects(readStateFile(dir), { name: 'FixtureError', message: /cannot read the state file: EISDIR/ })
+  await writeFile(join(dir, 'ok.json'), JSON.stringify(world(1)))
+  t.same(await readStateFile(join(dir, 'ok.json')), world(1))
+})
+
+t.test('save writes the whole world by temp file and rename, leaving no temp file', async (t) => {
+  const dir = await tempDir()
+  const file = join(dir, 'state.json')
+  const source = { version: 0, dump: () => world(source.version) }
+  const state = new StateFile(file, source)
+  t.equal(state.file, file)
+  t.equal(state.dirty, false)
+  source.version = 1
+  t.equal(state.dirty, true)
+  await state.save()
+  t.equal(state.dirty, false)
+  t.same(JSON.parse(await readFile(file, 'utf8')), world(1))
+  t.same(await readdir(dir), ['state.json'])
+})
+
+t.test('saves that arrive during a write share the next one', async (t) => {
+  const dir = await tempDir()
+  let dumps = 0
+  const source = { version: 0, dump: () => { dumps++; return world(source.version) } }
+  const state = new StateFile(join(dir, 'state.json'), source)
+  source.version = 1
+  const first = state.save()
+  source.version = 2
+  const second = state.save()
+  source.version = 3
+  const third = state.save()
+  t.equal(second, third, 'one queued write serves every caller that arrived meanwhile')
+  await Promise.all([first, second, third])
+  t.equal(dumps, 2)
+  t.same(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')), world(3), 'the last change is in')
+})
+
+t.test('a failed write rejects, and the next save tries again', async (t) => {
+  const dir = await tempDir()
+  const source = { version: 1, dump: () => world(1) }
+  const state = new StateFile(join(dir, 'missing', 'state.json'), source)
+  source.version = 2
+  const failed = state.save()
+  const queued = state.save()
+  await t.rejects(failed, { code: 'ENOENT' })
+  await t.rejects(queued, { code: 'ENOENT' })
+  t.equal(state.dirty, true)
+})
