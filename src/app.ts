@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { apiRoutes, controlRoutes, probeRoutes } from '../routes/index.js'
 import { permissive } from './core/auth.js'
 import type { Fixture } from './core/fixture-schema.js'
+import { emulatorError } from './core/errors.js'
 import { FaultRules } from './core/faults.js'
 import { loadFixtureFile, validateFixture } from './core/fixtures.js'
 import { newRequestId } from './core/ids.js'
@@ -109,7 +110,9 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     http: { maxHeaderSize: MAX_HEADER_SIZE },
     // Ids of any length must reach the route and get their 400, not a 404.
     routerOptions: { maxParamLength: MAX_HEADER_SIZE },
-    clientErrorHandler: handleClientError
+    clientErrorHandler: handleClientError,
+    // Requests that arrive while closing get EMULATOR.0503 from the onRequest hook below.
+    return503OnClosing: false
   })
   app.decorate('emulator', { store, faults, journal, fixture, stateFile, now, startedAt: now(), ready: false })
   app.setValidatorCompiler(validatorCompiler)
@@ -123,8 +126,15 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     }
   })
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    // Before the world is loaded and once closing starts, only health answers normally.
+    if (!app.emulator.ready && request.url !== '/_emulator/health') {
+      reply.header('retry-after', '1').header('connection', 'close')
+      done(emulatorError(503, 'EMULATOR.0503', 'The emulator is not ready: it is starting or shutting down.'))
+      return
+    }
+    done()
   })
   registerRequestLog(app, journal, now)
   if (stateFile !== undefined) registerPersistence(app, store, stateFile)

@@ -28,6 +28,10 @@ export const ConfigSchema = Type.Object({
 type Env = Static<typeof ConfigSchema>
 
 export interface Config {
+  /** --help: print the usage and exit. */
+  help: boolean
+  /** --version: print the version and exit. */
+  version: boolean
   port: number
   host: string
   logLevel: Env['LOG_LEVEL']
@@ -65,7 +69,11 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
   try {
     flags = parseArgs({
       args: argv,
-      options: Object.fromEntries(SETTINGS.map(({ flag }) => [flag, { type: 'string' as const }])),
+      options: {
+        ...Object.fromEntries(SETTINGS.map(({ flag }) => [flag, { type: 'string' as const }])),
+        help: { type: 'boolean' },
+        version: { type: 'boolean' }
+      },
       strict: true,
       allowPositionals: false
     }).values
@@ -91,6 +99,8 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
     throw new ConfigError(`Invalid ${name}: ${JSON.stringify(given)} ${expected}`)
   }
   return {
+    help: flags.help === true,
+    version: flags.version === true,
     port: values.PORT,
     host: values.HOST,
     logLevel: values.LOG_LEVEL,
@@ -101,4 +111,29 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
     adminToken: values.MRS_EMULATOR_ADMIN_TOKEN,
     journalSize: values.MRS_EMULATOR_JOURNAL_SIZE
   }
+}
+
+/** The --help text: every flag with its variable, default and meaning, from the schema. */
+export function usage (): string {
+  const rows = SETTINGS.map(({ variable, flag }) => {
+    const schema = ConfigSchema.properties[variable as keyof Env] as { description: string, default?: unknown }
+    const fallback = variable === 'MRS_EMULATOR_FIXTURES' ? 'the bundled fixtures/default.json' : schema.default ?? 'none'
+    return `  --${`${flag} <value>`.padEnd(24)} ${variable.padEnd(31)} ${schema.description} Default: ${fallback}.`
+  })
+  return [
+    'Usage: mrs-emulator [flags]',
+    '',
+    'A local emulator of Huawei Cloud MRS API V2 IAM Synchronization.',
+    'Each flag has an environment variable; flags win over variables.',
+    '',
+    ...rows,
+    `  ${'--help'.padEnd(26)} Print this help.`,
+    `  ${'--version'.padEnd(26)} Print the version.`,
+    ''
+  ].join('\n')
+}
+
+/** pino options for the process: JSON, or pino-pretty when a person reads the terminal. */
+export function processLogger (level: Config['logLevel'], isTTY: boolean) {
+  return isTTY ? { level, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : { level }
 }

@@ -1,31 +1,37 @@
 #!/usr/bin/env node
 import closeWithGrace from 'close-with-grace'
-import { buildApp } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { ConfigError, loadConfig, processLogger, usage } from './config.js'
 import { FixtureError } from './core/fixtures.js'
 import { DEFAULT_FIXTURES, VERSION } from './package-info.js'
+import { startEmulator } from './start.js'
+
+/** How long in-flight requests may take to finish after SIGTERM or SIGINT. */
+const GRACE_MS = 10_000
 
 /** The process: settings → app → listen → close on a signal. */
 async function main (): Promise<void> {
   const config = loadConfig(process.env, process.argv.slice(2))
-  const app = await buildApp({
+  if (config.help || config.version) {
+    process.stdout.write(config.help ? usage() : `${VERSION}\n`)
+    return
+  }
+  const { url, app } = await startEmulator({
+    port: config.port,
+    host: config.host,
     fixtures: config.fixtures,
     auth: config.auth,
     syncDurationMs: config.syncDurationMs,
     stateFile: config.stateFile,
     adminToken: config.adminToken,
     journalSize: config.journalSize,
-    logger: { level: config.logLevel }
+    logger: processLogger(config.logLevel, process.stdout.isTTY === true)
   })
-  await app.listen({ port: config.port, host: config.host })
   // Installed once listening: before that, a failed start must keep its exit code.
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  closeWithGrace({ delay: GRACE_MS }, async ({ signal, err }) => {
     app.log.warn({ signal, err }, 'shutting down')
     await app.close()
   })
-  const address = app.server.address() as { port: number }
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host
-  process.stdout.write(`mrs-emulator ${VERSION} listening on http://${host}:${address.port}` +
+  process.stdout.write(`mrs-emulator ${VERSION} listening on ${url}` +
     ` (auth: ${config.auth}, fixtures: ${config.fixtures ?? DEFAULT_FIXTURES}, state file: ${config.stateFile ?? 'none'})\n`)
 }
 

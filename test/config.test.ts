@@ -1,22 +1,22 @@
 import t from 'tap'
-import { ConfigError, DEFAULT_PORT, loadConfig } from '../src/config.js'
+import { ConfigError, ConfigSchema, DEFAULT_PORT, loadConfig, processLogger, usage } from '../src/config.js'
 
 t.test('defaults', async (t) => {
-  t.same(loadConfig({}), { port: DEFAULT_PORT, host: '127.0.0.1', logLevel: 'info', fixtures: undefined, auth: 'permissive', syncDurationMs: 0, stateFile: undefined, adminToken: undefined, journalSize: 1000 })
+  t.same(loadConfig({}), { help: false, version: false, port: DEFAULT_PORT, host: '127.0.0.1', logLevel: 'info', fixtures: undefined, auth: 'permissive', syncDurationMs: 0, stateFile: undefined, adminToken: undefined, journalSize: 1000 })
 })
 
 t.test('every setting comes from its variable', async (t) => {
   t.same(loadConfig({
     PORT: '0', HOST: '0.0.0.0', LOG_LEVEL: 'warn', MRS_EMULATOR_FIXTURES: '/f.json', MRS_EMULATOR_AUTH: 'off', MRS_EMULATOR_SYNC_DURATION_MS: '250',
     MRS_EMULATOR_STATE_FILE: '/s.json', MRS_EMULATOR_ADMIN_TOKEN: 'secret', MRS_EMULATOR_JOURNAL_SIZE: '10', UNRELATED: 'x'
-  }), { port: 0, host: '0.0.0.0', logLevel: 'warn', fixtures: '/f.json', auth: 'off', syncDurationMs: 250, stateFile: '/s.json', adminToken: 'secret', journalSize: 10 })
+  }), { help: false, version: false, port: 0, host: '0.0.0.0', logLevel: 'warn', fixtures: '/f.json', auth: 'off', syncDurationMs: 250, stateFile: '/s.json', adminToken: 'secret', journalSize: 10 })
 })
 
 t.test('flags win over variables', async (t) => {
   const config = loadConfig({ PORT: '1000', MRS_EMULATOR_AUTH: 'off' },
     ['--port', '2000', '--host=::1', '--log-level', 'debug', '--fixtures', 'x.json', '--auth', 'permissive', '--sync-duration-ms', '5',
       '--state-file', 's.json', '--admin-token', 't', '--journal-size', '0'])
-  t.same(config, { port: 2000, host: '::1', logLevel: 'debug', fixtures: 'x.json', auth: 'permissive', syncDurationMs: 5, stateFile: 's.json', adminToken: 't', journalSize: 0 })
+  t.same(config, { help: false, version: false, port: 2000, host: '::1', logLevel: 'debug', fixtures: 'x.json', auth: 'permissive', syncDurationMs: 5, stateFile: 's.json', adminToken: 't', journalSize: 0 })
 })
 
 t.test('an empty variable counts as unset', async (t) => {
@@ -43,4 +43,23 @@ t.test('an invalid value stops the start with one line naming the setting', asyn
 
 t.test('errors are one line', async (t) => {
   t.throws(() => loadConfig({}, ['--port', '-1']), { message: /^[^\n]+$/ })
+})
+
+t.test('--help and --version', async (t) => {
+  t.match(loadConfig({}, ['--help']), { help: true, version: false })
+  t.match(loadConfig({}, ['--version']), { help: false, version: true })
+})
+
+t.test('the usage lists every flag with its variable and default', async (t) => {
+  const text = usage()
+  for (const variable of Object.keys(ConfigSchema.properties)) t.match(text, variable)
+  t.match(text, /--port <value> +PORT +TCP port to listen on \(0: any free port\)\. Default: 9336\./)
+  t.match(text, /--fixtures <value> +MRS_EMULATOR_FIXTURES .* Default: the bundled fixtures\/default\.json\./)
+  t.match(text, /--state-file <value> .* Default: none\./)
+  t.match(text, /--help +Print this help\./)
+})
+
+t.test('logs are JSON, and pretty only on a terminal', async (t) => {
+  t.same(processLogger('warn', false), { level: 'warn' })
+  t.match(processLogger('info', true), { level: 'info', transport: { target: 'pino-pretty' } })
 })

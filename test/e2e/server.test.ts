@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT } from '../helpers.js'
 import { runServer, startServer } from './process.js'
+import { VERSION } from '../../src/package-info.js'
 
 const docUrl = (base: string) => `${base}/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync-user`
 
@@ -68,4 +69,14 @@ t.test('prints an IPv6 address in brackets', async (t) => {
   const { url } = await startServer(t, ['--host', '::1'])
   t.match(url, /^http:\/\/\[::1\]:\d+$/)
   t.equal((await fetch(`${url}/_emulator/health`)).status, 200)
+})
+
+t.test('--help lists every setting; --version prints the version', async (t) => {
+  const help = await runServer(['--help'])
+  t.equal(help.code, 0)
+  for (const flag of ['--port', '--host', '--log-level', '--fixtures', '--auth', '--sync-duration-ms', '--state-file', '--admin-token', '--journal-size']) t.match(help.stdout, flag)
+  t.match(help.stdout, /MRS_EMULATOR_JOURNAL_SIZE/)
+  const version = await runServer(['--version'])
+  t.equal(version.code, 0)
+  t.equal(version.stdout, `${VERSION}\n`)
 })

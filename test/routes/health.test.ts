@@ -11,16 +11,21 @@ t.test('health: 200 with version and uptime, never authenticated', async (t) => 
   t.same(res.json(), { status: 'ok', version: VERSION, uptime_s: 61 })
 })
 
-t.test('ready: 200 once loaded, 503 EMULATOR.0503 with Retry-After when not', async (t) => {
+t.test('ready: 200 once loaded; when not ready, everything but health answers 503 EMULATOR.0503', async (t) => {
   const app = await build(t)
   let res = await app.inject({ method: 'GET', url: '/_emulator/ready' })
   t.equal(res.statusCode, 200)
   t.same(res.json(), { status: 'ready' })
   app.emulator.ready = false
-  res = await app.inject({ method: 'GET', url: '/_emulator/ready' })
-  t.equal(res.statusCode, 503)
-  t.equal(res.headers['retry-after'], '1')
-  t.same(res.json(), { error_code: 'EMULATOR.0503', error_msg: 'The emulator is not ready.' })
+  for (const url of ['/_emulator/ready', '/_emulator/state', '/v2/p/clusters/c/iam-sync']) {
+    res = await app.inject({ method: 'GET', url })
+    t.equal(res.statusCode, 503, url)
+    t.equal(res.headers['retry-after'], '1')
+    t.equal(res.headers.connection, 'close')
+    t.match(res.headers['x-request-id'], /^[0-9a-f]{32}$/)
+    t.same(res.json(), { error_code: 'EMULATOR.0503', error_msg: 'The emulator is not ready: it is starting or shutting down.' })
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/_emulator/health' })).statusCode, 200)
 })
 
 t.test('ready turns false once closing starts', async (t) => {

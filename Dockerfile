@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# Build stage: compile the TypeScript.
+FROM node:24-alpine AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY src ./src
+COPY routes ./routes
+RUN npm run build
+
+# Runtime stage: production dependencies, the compiled code and the bundled fixtures only.
+FROM node:24-alpine
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=9336
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY fixtures ./fixtures
+COPY README.md LICENSE ./
+# Optional persistence: mount a volume here and set MRS_EMULATOR_STATE_FILE=/data/state.json.
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
+USER node
+EXPOSE 9336
+# Node itself, against the configured port: the image has no curl.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 9336) + '/_emulator/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# node directly, not npm start, so that SIGTERM reaches the emulator and it shuts down gracefully.
+CMD ["node", "dist/src/server.js"]

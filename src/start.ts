@@ -1,0 +1,31 @@
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { buildApp, type BuildOptions } from './app.js'
+
+export interface StartOptions extends BuildOptions {
+  /** Default 0: any free port. */
+  port?: number
+  /** Default 127.0.0.1. */
+  host?: string
+}
+
+export interface RunningEmulator {
+  /** The base URL, e.g. http://127.0.0.1:41234: the SDK endpoint to use. */
+  url: string
+  app: FastifyInstance
+  /** Finishes in-flight requests, writes the state file if any, and stops listening. */
+  close: () => Promise<void>
+}
+
+/** `http://host:port`, with an IPv6 host in brackets. */
+export function urlOf (host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+/** Starts an emulator in this process, listening on a free port unless told otherwise. */
+export async function startEmulator (options: StartOptions = {}): Promise<RunningEmulator> {
+  const app = await buildApp(options)
+  const host = options.host ?? '127.0.0.1'
+  await app.listen({ port: options.port ?? 0, host })
+  return { url: urlOf(host, (app.server.address() as AddressInfo).port), app, close: () => app.close() }
+}
