@@ -46,7 +46,23 @@ export interface BuildOptions {
   random?: () => number
   /** How delay faults wait; tests inject one that records. */
   sleep?: (ms: number) => Promise<unknown>
+  /** Server limits; the defaults are documented in the README. */
+  limits?: Partial<ServerLimits>
 }
+
+/** What keeps a slow or greedy client from holding the server. */
+export interface ServerLimits {
+  /** Time to receive the request headers. */
+  headersTimeoutMs: number
+  /** Time to receive the whole request. */
+  requestTimeoutMs: number
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number
+  /** Connections open at once; more are closed at once rather than queued. */
+  maxConnections: number
+}
+
+export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 4096 }
 
 /** What the routes share, decorated on the app as `emulator`. */
 export interface Emulator {
@@ -101,19 +117,27 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   faults.replace(fixture.faults ?? [])
   const journal = new Journal(options.journalSize ?? 1000)
 
+  const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const app = Fastify({
     logger: loggerOptions(options.logger),
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
     // One line per request, written by the onResponse hook of registerRequestLog.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: options.requestId ?? newRequestId,
     bodyLimit: BODY_LIMIT,
-    http: { maxHeaderSize: MAX_HEADER_SIZE },
+    // Timeouts are checked every second (Node's default is every 30 s).
+    http: { maxHeaderSize: MAX_HEADER_SIZE, connectionsCheckingInterval: 1000 },
     // Ids of any length must reach the route and get their 400, not a 404.
     routerOptions: { maxParamLength: MAX_HEADER_SIZE },
     clientErrorHandler: handleClientError,
     // Requests that arrive while closing get EMULATOR.0503 from the onRequest hook below.
-    return503OnClosing: false
+    return503OnClosing: false,
+    // HEAD is not an operation of the API: it gets the gateway's 404 like any other method.
+    exposeHeadRoutes: false
   })
+  app.server.headersTimeout = limits.headersTimeoutMs
+  app.server.maxConnections = limits.maxConnections
   app.decorate('emulator', { store, faults, journal, fixture, stateFile, now, startedAt: now(), ready: false })
   app.setValidatorCompiler(validatorCompiler)
   app.setErrorHandler(handleError)
@@ -139,7 +163,14 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   registerRequestLog(app, journal, now)
   if (stateFile !== undefined) registerPersistence(app, store, stateFile)
   app.addHook('onReady', async () => { app.emulator.ready = true })
-  app.addHook('preClose', async () => { app.emulator.ready = false })
+  let sweep: NodeJS.Timeout | undefined
+  app.addHook('preClose', async () => {
+    app.emulator.ready = false
+    // Keep-alive connections whose last request finishes during shutdown would otherwise
+    // hold it open until keepAliveTimeout: close each as soon as it is idle.
+    sweep = setInterval(() => app.server.closeIdleConnections(), 50).unref()
+  })
+  app.addHook('onClose', async () => clearInterval(sweep))
 
   await app.register(async (api) => {
     registerFaults(api, faults, journal, now, options.sleep ?? sleep)

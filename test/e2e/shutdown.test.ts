@@ -42,3 +42,43 @@ t.test('SIGTERM lets in-flight requests finish, refuses new ones, flushes the st
   const saved = JSON.parse(await readFile(file, 'utf8'))
   t.same(saved.projects[0].clusters.find((c: { cluster_id: string }) => c.cluster_id === CLUSTER).synced_users, [], 'every cancel is in the state file')
 })
+
+t.test('SIGTERM under load: every request completes or is refused with 503, and every acknowledged change is saved', async (t) => {
+  const file = join(await mkdtemp(join(tmpdir(), 'mrs-term-load-')), 'state.json')
+  const { url, child } = await startServer(t, ['--state-file', file, '--auth', 'off'])
+  const acknowledged: string[] = []
+  const unexpected: Array<number | string> = []
+  let next = 0
+  let stopping = false
+  const client = async () => {
+    for (;;) {
+      const id = `load${next++}`
+      if (next === 200) {
+        stopping = true
+        child.kill('SIGTERM')
+      }
+      try {
+        const res = await fetch(`${url}/_emulator/projects/p1/clusters/${id}`, {
+          method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'running', synced_users: [], synced_groups: [] })
+        })
+        await res.arrayBuffer()
+        if (res.status === 201) acknowledged.push(id)
+        else if (res.status !== 503) unexpected.push(res.status)
+        if (res.status === 503) return
+      } catch (err) {
+        // Refused or closed after the signal: the request was not taken.
+        const code = (err as { cause?: { code?: string } }).cause?.code ?? String(err)
+        if (!stopping) unexpected.push(code)
+        return
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: 20 }, client))
+  const [code] = child.exitCode === null ? await once(child, 'exit') : [child.exitCode]
+  t.equal(code, 0, 'exit 0')
+  t.same(unexpected, [], 'nothing but answers, 503s and refusals')
+  t.ok(acknowledged.length >= 150, `${acknowledged.length} acknowledged`)
+  const saved = JSON.parse(await readFile(file, 'utf8'))
+  const clusters = new Set(saved.projects.find((p: { project_id: string }) => p.project_id === 'p1').clusters.map((c: { cluster_id: string }) => c.cluster_id))
+  t.same(acknowledged.filter((id) => !clusters.has(id)), [], 'every acknowledged change is in the state file')
+})
