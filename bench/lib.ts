@@ -1,0 +1,71 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import { cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+export const EMULATOR = `${ROOT}dist/src/server.js`
+export const BASELINE = `${ROOT}dist/bench/servers/baseline.js`
+export const FASTIFY_HELLO = `${ROOT}dist/bench/servers/fastify-hello.js`
+
+/** Servers run on core 0, the load generator (this process) on core 1, where there are two. */
+export const PINNED = cpus().length >= 2 && existsSync('/usr/bin/taskset')
+export function pinSelf (): void {
+  if (PINNED) execFileSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' })
+}
+
+export async function freePort (): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  server.close()
+  return port
+}
+
+export interface Running { child: ChildProcess, url: string, port: number }
+
+/** Spawns a server script on core 0 with a known port; resolves once `probe` answers. */
+export async function spawnServer (script: string, args: string[], env: Record<string, string> = {}, probe = '/_emulator/health'): Promise<Running & { startedAt: bigint }> {
+  const port = await freePort()
+  const command = PINNED ? 'taskset' : process.execPath
+  const argv = PINNED ? ['-c', '0', process.execPath, script, ...args] : [script, ...args]
+  const startedAt = process.hrtime.bigint()
+  const child = spawn(command, argv, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const url = `http://127.0.0.1:${port}`
+  await waitFor(url + probe, child)
+  return { child, url, port, startedAt }
+}
+
+export async function waitFor (url: string, child: ChildProcess, init?: RequestInit, ok = (status: number) => status < 500): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${url}: the server exited with ${child.exitCode}`)
+    try {
+      const res = await fetch(url, init)
+      await res.arrayBuffer()
+      if (ok(res.status)) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+export async function stop (child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  child.kill('SIGTERM')
+  await once(child, 'exit')
+}
+
+/** Resident set size of a process, in MiB. */
+export function rssMiB (pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!
+  return Number(/(\d+)/.exec(line)![1]) / 1024
+}
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}

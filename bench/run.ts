@@ -1,0 +1,139 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import { BASELINE, EMULATOR, FASTIFY_HELLO, median, PINNED, pinSelf, ROOT, rssMiB, spawnServer, stop, waitFor } from './lib.js'
+import { benchFixture, CLUSTER, PROJECT, SCENARIOS, signedHeaders, type Scenario } from './scenarios.js'
+import { storeScaling } from './store-scaling.js'
+
+const { values: opts } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    only: { type: 'string' },
+    out: { type: 'string', default: join(ROOT, 'bench', 'RESULTS.md') }
+  }
+})
+const smoke = opts.smoke
+const duration = smoke ? 0.5 : Number(opts.duration)
+const rounds = smoke ? 1 : Number(opts.rounds)
+const connections = Number(opts.connections)
+const only = opts.only?.split(',').map(Number)
+
+interface Sample { rps: number, p50: number, p99: number, rss: number, errors: number, statuses: Record<string, number> }
+
+async function load (scenario: Scenario, url: string): Promise<autocannon.Result> {
+  const { request } = scenario
+  const host = new URL(url).host
+  return autocannon({
+    url,
+    connections,
+    duration,
+    requests: [{
+      method: request.method as autocannon.Request['method'],
+      path: request.path,
+      headers: request.headers,
+      body: request.body,
+      ...(scenario.sign === true
+        ? { setupRequest: (req: autocannon.Request) => ({ ...req, headers: signedHeaders(request.method, request.path, request.body ?? '', host) }) }
+        : {})
+    }]
+  })
+}
+
+async function measure (scenario: Scenario, which: 'baseline' | 'emulator', fixture: string, dir: string): Promise<Sample> {
+  const server = which === 'baseline'
+    ? await spawnServer(BASELINE, [], {}, '/')
+    : await spawnServer(EMULATOR, ['--fixtures', fixture, ...scenario.args(dir)], { LOG_LEVEL: 'warn', ...scenario.env })
+  try {
+    const result = await load(scenario, server.url)
+    const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat?.count ?? 0]))
+    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, rss: rssMiB(server.child.pid!), errors: result.errors + result.timeouts, statuses }
+  } finally {
+    await stop(server.child)
+  }
+}
+
+/** Spawn → first 202 (emulator) or first 200 (bare Fastify), in ms. */
+async function coldStart (which: 'emulator' | 'fastify'): Promise<number> {
+  const start = process.hrtime.bigint()
+  const server = which === 'emulator'
+    ? await spawnServer(EMULATOR, [], { LOG_LEVEL: 'warn' }, '/_emulator/health')
+    : await spawnServer(FASTIFY_HELLO, [], {}, '/')
+  try {
+    if (which === 'emulator') {
+      await waitFor(`${server.url}/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync-user`, server.child,
+        { method: 'DELETE', headers: { 'x-auth-token': 'x' } }, (status) => status === 202)
+    }
+    return Number(process.hrtime.bigint() - start) / 1e6
+  } finally {
+    await stop(server.child)
+  }
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+async function main (): Promise<void> {
+  pinSelf()
+  const fixture = benchFixture()
+  const dir = mkdtempSync(join(tmpdir(), 'mrs-bench-state-'))
+  const lines: string[] = []
+  const say = (line = '') => { lines.push(line); process.stdout.write(`${line}\n`) }
+  const node = process.version
+  say('# Benchmark results')
+  say()
+  say(`Command: \`npm run bench${smoke ? ' -- --smoke' : ''}\` (${rounds} interleaved round(s) of ${duration} s per server and scenario, ${connections} connections, autocannon).`)
+  say(`Machine: ${cpus().length} cores (\`nproc\`), ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${node}; ${PINNED ? 'server pinned to core 0, load generator to core 1 (taskset)' : 'no pinning'}.`)
+  say(`Run: ${new Date().toISOString()}. Figures are medians over the rounds; ratio = emulator / baseline in the same run.`)
+  say()
+  say('## Throughput against the raw node:http baseline')
+  say()
+  say('| # | scenario | baseline req/s | emulator req/s | ratio | target | p50 / p99 ms (baseline) | p50 / p99 ms (emulator) | RSS MiB baseline / emulator | emulator statuses |')
+  say('|---|---|---|---|---|---|---|---|---|---|')
+  for (const scenario of SCENARIOS.filter((s) => only === undefined || only.includes(s.id))) {
+    const base: Sample[] = []
+    const emu: Sample[] = []
+    for (let round = 0; round < rounds; round++) {
+      base.push(await measure(scenario, 'baseline', fixture, dir))
+      emu.push(await measure(scenario, 'emulator', fixture, dir))
+    }
+    const m = (samples: Sample[], k: keyof Omit<Sample, 'statuses'>) => median(samples.map((s) => s[k]))
+    const ratio = m(emu, 'rps') / m(base, 'rps')
+    const target = scenario.target === undefined ? '—' : `≥ ${scenario.target.toFixed(2)} ${ratio >= scenario.target ? '✅' : '❌'}`
+    const statuses = Object.entries(emu.at(-1)!.statuses).map(([code, count]) => `${code}×${count}`).join(' ')
+    say(`| ${scenario.id} | ${scenario.name} | ${fmt(m(base, 'rps'))} | ${fmt(m(emu, 'rps'))} | ${ratio.toFixed(2)} | ${target} | ${m(base, 'p50')} / ${m(base, 'p99')} | ${m(emu, 'p50')} / ${m(emu, 'p99')} | ${fmt(m(base, 'rss'))} / ${fmt(m(emu, 'rss'))} (${(m(emu, 'rss') / m(base, 'rss')).toFixed(2)}×) | ${statuses} |`)
+  }
+  say()
+  say('## Cold start: spawn → first answer')
+  say()
+  const runs = smoke ? 1 : 5
+  const emulatorStarts: number[] = []
+  const fastifyStarts: number[] = []
+  for (let i = 0; i < runs; i++) {
+    fastifyStarts.push(await coldStart('fastify'))
+    emulatorStarts.push(await coldStart('emulator'))
+  }
+  const cold = median(emulatorStarts) / median(fastifyStarts)
+  say(`| server | median of ${runs} | |`)
+  say('|---|---|---|')
+  say(`| bare Fastify hello-world (first 200) | ${fmt(median(fastifyStarts))} ms | |`)
+  say(`| emulator (first 202 to the documented DELETE) | ${fmt(median(emulatorStarts))} ms | ${cold.toFixed(2)}× (target ≤ 2.0 ${cold <= 2 ? '✅' : '❌'}) |`)
+  say()
+  say('## Store scaling: cost per operation, 1 cluster vs 10,000 clusters in the world')
+  say()
+  for (const line of storeScaling(smoke)) say(line)
+  say()
+  if (!smoke) {
+    writeFileSync(opts.out, `${lines.join('\n')}\n`)
+    process.stdout.write(`written to ${opts.out}\n`)
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack}\n`)
+  process.exitCode = 1
+})
+

@@ -1,0 +1,55 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Fixture } from '../src/core/fixture-schema.js'
+import { signRequest } from '../src/core/signature.js'
+import { ROOT } from './lib.js'
+
+export const PROJECT = 'ff8080828997cb24018a1b2db3440b80'
+export const CLUSTER = 'f7f45c04-4303-411c-9b71-d2cb730dd162'
+export const BIG_CLUSTER = 'bench-1000-names'
+const USER_PATH = `/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync-user`
+const DOC_BODY = JSON.stringify({ group_names: ['groups1'], user_names: ['user1', 'user2'] })
+const names = (prefix: string) => Array.from({ length: 1000 }, (_, i) => `${prefix}${i}`)
+const JSON_TOKEN = { 'content-type': 'application/json', 'x-auth-token': 'bench' }
+
+/** The bundled fixtures plus a cluster with 1,000 synchronized users and groups (scenario 4). */
+export function benchFixture (): string {
+  const fixture = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'default.json'), 'utf8')) as Fixture
+  fixture.projects[0]!.clusters.push({ cluster_id: BIG_CLUSTER, state: 'running', synced_users: names('user'), synced_groups: names('group'), is_synchronous: true })
+  const file = join(mkdtempSync(join(tmpdir(), 'mrs-bench-')), 'fixture.json')
+  writeFileSync(file, JSON.stringify(fixture))
+  return file
+}
+
+export interface Scenario {
+  id: number
+  name: string
+  target?: number
+  /** Emulator flags beyond --fixtures. */
+  args: (dir: string) => string[]
+  env?: Record<string, string>
+  request: { method: string, path: string, headers: Record<string, string>, body?: string }
+  /** Sign each request afresh (strict auth). */
+  sign?: boolean
+}
+
+const AK = 'EMULATORAK0000000001'
+const SK = 'EmulatorSecretKey0000000000000000000001'
+const sdkDate = () => new Date().toISOString().replace(/[-:]|\.\d+/g, '')
+
+/** Headers for one freshly signed request, as the Node SDK signs it. */
+export function signedHeaders (method: string, path: string, body: string, host: string): Record<string, string> {
+  return signRequest({ method, url: path, body, headers: { 'content-type': 'application/json', host, 'x-project-id': PROJECT } },
+    { algorithm: 'SDK-HMAC-SHA256', accessKey: AK, secretKey: SK, date: sdkDate() })
+}
+
+export const SCENARIOS: Scenario[] = [
+  { id: 1, name: 'documentation example DELETE, permissive', target: 0.70, args: () => [], request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } },
+  { id: 2, name: 'DELETE with 1,000 user and 1,000 group names', target: 0.65, args: () => [], request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: JSON.stringify({ user_names: names('user'), group_names: names('group') }) } },
+  { id: 3, name: 'invalid cluster_id (400)', target: 0.65, args: () => [], request: { method: 'DELETE', path: `/v2/${PROJECT}/clusters/bad.cluster.id/iam-sync-user`, headers: JSON_TOKEN, body: DOC_BODY } },
+  { id: 4, name: 'GET iam-sync-user, 1,000 synced names', target: 0.70, args: () => [], request: { method: 'GET', path: `/v2/${PROJECT}/clusters/${BIG_CLUSTER}/iam-sync-user`, headers: { 'x-auth-token': 'bench' } } },
+  { id: 5, name: 'strict auth, each request freshly signed', target: 0.50, args: () => ['--auth', 'strict'], request: { method: 'DELETE', path: USER_PATH, headers: {}, body: DOC_BODY }, sign: true },
+  { id: 6, name: 'permissive, with a state file', target: 0.30, args: (dir) => ['--state-file', join(dir, `state-${process.hrtime.bigint()}.json`)], request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } },
+  { id: 7, name: 'scenario 1 at LOG_LEVEL=info (logging cost, no target)', args: () => [], env: { LOG_LEVEL: 'info' }, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } }
+]
