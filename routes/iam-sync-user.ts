@@ -1,11 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
+import type { SyncedNames } from '../src/core/sync-store.js'
 import {
   API_TAG, CancelSyncRequestSchema, ClusterParamsSchema, errorResponses, SyncedNamesResponseSchema,
   SyncStateResponseSchema, UpdateSyncRequestSchema
 } from './iam-sync-schemas.js'
 
 const url = '/v2/:project_id/clusters/:cluster_id/iam-sync-user'
-const accepted = { state: 'synchronizing' }
+/** The documented 202 body, serialised once. */
+const ACCEPTED = '{"state":"synchronizing"}'
+const accepted = (reply: FastifyReply) => reply.code(202).type('application/json; charset=utf-8').send(ACCEPTED as unknown as { state: string })
 
 export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.emulator
@@ -22,7 +26,7 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     store.cancel(request.params.project_id, request.params.cluster_id, request.body)
-    return reply.code(202).send(accepted)
+    return accepted(reply)
   })
 
   app.post(url, {
@@ -37,7 +41,7 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     store.sync(request.params.project_id, request.params.cluster_id, request.body)
-    return reply.code(202).send(accepted)
+    return accepted(reply)
   })
 
   app.get(url, {
@@ -49,5 +53,9 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ClusterParamsSchema,
       response: { 200: SyncedNamesResponseSchema, ...errorResponses }
     }
-  }, async (request) => store.show(request.params.project_id, request.params.cluster_id))
+  }, async (request, reply) => {
+    // Already serialised by the store (cached per cluster): sent as is, in the schema's shape.
+    const json = store.showJson(request.params.project_id, request.params.cluster_id)
+    return reply.type('application/json; charset=utf-8').send(json as unknown as SyncedNames)
+  })
 }

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import swagger from '@fastify/swagger'
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { apiRoutes, controlRoutes, probeRoutes } from '../routes/index.js'
-import { permissive } from './core/auth.js'
+import { permissiveHeaders } from './core/auth.js'
 import type { Fixture } from './core/fixture-schema.js'
 import { emulatorError } from './core/errors.js'
 import { FaultRules } from './core/faults.js'
@@ -14,10 +14,10 @@ import { strictAuthenticator } from './core/strict-auth.js'
 import { SyncStore } from './core/sync-store.js'
 import type { AuthMode } from './config.js'
 import { registerAdminToken } from './http/admin.js'
-import { registerAuth } from './http/auth.js'
+import { registerSignedAuth } from './http/auth.js'
 import { registerBodyParsers } from './http/body.js'
 import { handleClientError, handleError, handleNotFound } from './http/errors.js'
-import { registerFaults } from './http/faults.js'
+import { faultStep } from './http/faults.js'
 import { registerRequestLog } from './http/journal.js'
 import { registerPersistence } from './http/persistence.js'
 import { validatorCompiler } from './http/validation.js'
@@ -125,6 +125,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     // One line per request, written by the onResponse hook of registerRequestLog.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: options.requestId ?? newRequestId,
+    // No child logger per request (a cost on every request); log lines carry reqId themselves.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT,
     // Timeouts are checked every second (Node's default is every 30 s).
     http: { maxHeaderSize: MAX_HEADER_SIZE, connectionsCheckingInterval: 1000 },
@@ -150,15 +152,22 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     }
   })
 
+  const mode = options.auth ?? 'permissive'
+  const fault = faultStep(faults, journal, now, options.sleep ?? sleep)
+  const checkAuth = mode === 'permissive' ? (request: FastifyRequest) => permissiveHeaders(request.headers) : undefined
+  // One hook for everything that needs the headers only, in the order of the product design:
+  // request id, readiness, then for the emulated API's routes fault rules and permissive auth.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
     // Before the world is loaded and once closing starts, only health answers normally.
     if (!app.emulator.ready && request.url !== '/_emulator/health') {
       reply.header('retry-after', '1').header('connection', 'close')
       done(emulatorError(503, 'EMULATOR.0503', 'The emulator is not ready: it is starting or shutting down.'))
-      return
+    } else if (request.url.startsWith('/v2/') && !request.is404) {
+      fault(request, reply, () => done(checkAuth?.(request)))
+    } else {
+      done()
     }
-    done()
   })
   registerRequestLog(app, journal, now)
   if (stateFile !== undefined) registerPersistence(app, store, stateFile)
@@ -173,11 +182,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   app.addHook('onClose', async () => clearInterval(sweep))
 
   await app.register(async (api) => {
-    registerFaults(api, faults, journal, now, options.sleep ?? sleep)
-    const mode = options.auth ?? 'permissive'
-    if (mode !== 'off') {
-      registerAuth(api, mode === 'strict' ? strictAuthenticator(() => store.credentials, now) : permissive)
-    }
+    // Signatures need the body: strict auth runs once it is read, before validation.
+    if (mode === 'strict') registerSignedAuth(api, strictAuthenticator(() => store.credentials, now))
     for (const routes of apiRoutes) await api.register(routes)
   })
   for (const routes of probeRoutes) await app.register(routes)

@@ -43,9 +43,9 @@ export function parseAuthorization (value: string): SignedAuthorization | undefi
 /**
  * Permissive mode: the request must carry credentials of a real client's shape, an
  * `X-Auth-Token` or a well-formed AK/SK signature with its `X-Sdk-Date`; their values
- * are not checked.
+ * are not checked. It looks at headers only, so it runs before the body is read.
  */
-export const permissive: Authenticator = ({ headers }) => {
+export function permissiveHeaders (headers: IncomingHttpHeaders): ApiError | undefined {
   const token = headers['x-auth-token']
   if (typeof token === 'string' && token !== '') return undefined
   const authorization = headers.authorization
@@ -59,3 +59,5 @@ export const permissive: Authenticator = ({ headers }) => {
   }
   return undefined
 }
+
+export const permissive: Authenticator = ({ headers }) => permissiveHeaders(headers)

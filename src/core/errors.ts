@@ -9,7 +9,11 @@ export class ApiError extends Error {
   readonly gateway: boolean
 
   constructor (statusCode: number, code: string, message: string, gateway = false) {
+    // An answer, not a bug: no stack trace to capture (it is never shown, and costs on the hot error path).
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
     super(message)
+    Error.stackTraceLimit = limit
     this.name = 'ApiError'
     this.statusCode = statusCode
     this.code = code

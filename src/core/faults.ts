@@ -25,6 +25,8 @@ export class FaultRules {
     this.#random = random
   }
 
+  get empty (): boolean { return this.#rules.length === 0 }
+
   add (rule: FaultRule): InstalledFault | undefined {
     if (this.#rules.length >= MAX_FAULTS) return undefined
     const installed: InstalledFault = { id: randomUUID(), ...structuredClone(rule), hits: 0 }
@@ -50,7 +52,6 @@ export class FaultRules {
 
   /** The action for this request, if a rule applies; counts the use. */
   take (target: FaultTarget): (FaultAction & { rule: string }) | undefined {
-    if (this.#rules.length === 0) return undefined
     for (const rule of this.#rules) {
       const match = rule.match ?? {}
       if ((match.operation !== undefined && match.operation !== target.operation) ||

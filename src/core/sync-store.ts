@@ -86,6 +86,13 @@ export class SyncStore {
     return { user_names: [...cluster.syncedUsers], group_names: [...cluster.syncedGroups] }
   }
 
+  /** ShowSyncIamUser's JSON answer, kept until the names change: a large cluster is read far more than written. */
+  showJson (projectId: string, clusterId: string): string {
+    const cluster = this.#cluster(projectId, clusterId)
+    cluster.shown ??= JSON.stringify({ user_names: [...cluster.syncedUsers], group_names: [...cluster.syncedGroups] })
+    return cluster.shown
+  }
+
   /** ListSyncStatus: whether a sync task runs on the cluster now. */
   isSynchronizing (projectId: string, clusterId: string): boolean {
     return this.#cluster(projectId, clusterId).task !== undefined
@@ -189,6 +196,7 @@ export class SyncStore {
     }
     cluster.task = undefined
     cluster.isSynchronous = true
+    cluster.shown = undefined
     this.#version++
   }
 }

@@ -14,6 +14,8 @@ export interface Cluster {
   readonly syncedGroups: Set<string>
   isSynchronous: boolean
   task?: SyncTask
+  /** ShowSyncIamUser's answer, serialised once per change of the names. */
+  shown?: string
 }
 
 /** An IAM directory: user name → the groups the user belongs to, and the groups. */

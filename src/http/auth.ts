@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { Authenticator } from '../core/auth.js'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Authenticator, AuthRequest } from '../core/auth.js'
 import { entityTooLarge } from '../core/errors.js'
 
 /**
@@ -21,20 +21,27 @@ async function readBody (raw: IncomingMessage, limit: number): Promise<Buffer> {
 const hasBody = (request: FastifyRequest) => request.rawBody === undefined &&
   (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0)
 
+const authRequest = (request: FastifyRequest): AuthRequest => ({
+  method: request.method,
+  url: request.url,
+  headers: request.headers,
+  body: request.rawBody,
+  projectId: (request.params as { project_id: string }).project_id
+})
+
 /**
- * Runs the authenticator before validation: after the body is read (signatures need its
- * bytes) and before any path or body check, as the gateway does in front of the service.
+ * An authenticator that verifies signatures runs before validation: after the body is read
+ * (signatures need its bytes) and before any path or body check, as the gateway does.
  */
-export function registerAuth (app: FastifyInstance, authenticate: Authenticator): void {
-  app.addHook('preValidation', async (request: FastifyRequest) => {
-    if (hasBody(request)) request.rawBody = await readBody(request.raw, app.initialConfig.bodyLimit!)
-    const error = authenticate({
-      method: request.method,
-      url: request.url,
-      headers: request.headers,
-      body: request.rawBody,
-      projectId: (request.params as { project_id: string }).project_id
-    })
-    if (error !== undefined) throw error
+export function registerSignedAuth (app: FastifyInstance, authenticate: Authenticator): void {
+  app.addHook('preValidation', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    if (!hasBody(request)) {
+      done(authenticate(authRequest(request)))
+      return
+    }
+    readBody(request.raw, app.initialConfig.bodyLimit!).then((body) => {
+      request.rawBody = body
+      done(authenticate(authRequest(request)))
+    }, done)
   })
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { isUtf8 } from 'node:buffer'
 import sjson from 'secure-json-parse'
 
 declare module 'fastify' {
@@ -13,15 +14,9 @@ export class InvalidBody {
   constructor (readonly reason: string) {}
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 function parseJson (raw: Buffer): unknown {
-  let text: string
-  try {
-    text = utf8.decode(raw)
-  } catch {
-    return new InvalidBody('The request body is not valid UTF-8.')
-  }
+  if (!isUtf8(raw)) return new InvalidBody('The request body is not valid UTF-8.')
+  const text = raw.toString('utf8')
   try {
     // Fastify's own protection against prototype poisoning, kept with the raw-bytes parser.
     const value: unknown = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' })

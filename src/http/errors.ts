@@ -34,7 +34,7 @@ function toApiError (err: FastifyError): ApiError | undefined {
 export function handleError (this: FastifyInstance, err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const error = toApiError(err)
   if (error !== undefined) return sendError(reply, error)
-  request.log.error({ err }, 'unexpected error')
+  request.log.error({ reqId: request.id, err }, 'unexpected error')
   return sendError(reply, internalError())
 }
 

@@ -27,15 +27,21 @@ export function journalRequest (journal: Journal, now: () => number, request: Fa
   })
 }
 
+const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }
+
 /**
  * One log line per request, and a journal entry for each request that is not for the
  * control plane (unknown paths included: a misrouted call is what a user debugs).
  */
 export function registerRequestLog (app: FastifyInstance, journal: Journal, now: () => number): void {
   app.decorateRequest('errorCode', null)
-  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-    const operation = request.routeOptions.config.operation
-    request.log.info({ operation, method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request')
+  // Decided once: building the log object for a level that is off costs on every request.
+  const logRequests = (LEVELS[app.log.level] ?? Infinity) <= LEVELS.info!
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (logRequests) {
+      request.log.info({ reqId: request.id, operation: request.routeOptions.config.operation, method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request')
+    }
     if (!request.url.startsWith('/_emulator/')) journalRequest(journal, now, request, reply.statusCode)
+    done()
   })
 }

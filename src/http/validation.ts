@@ -1,5 +1,5 @@
 import type { FastifySchemaCompiler } from 'fastify'
-import type { TSchema } from '@sinclair/typebox'
+import type { TObject, TSchema } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
 import { controlInvalid, invalidParameter, invalidProjectId, shorten } from '../core/errors.js'
@@ -22,8 +22,8 @@ function bodyMessage (error: ValueError): string {
   }
 }
 
-function paramsError (params: Record<string, string>, error: ValueError) {
-  if (error.path === '/project_id') return invalidProjectId(String(params.project_id))
+function paramsError (params: Record<string, string>, name: string) {
+  if (name === 'project_id') return invalidProjectId(String(params.project_id))
   return invalidParameter(`Invalid cluster_id: '${shorten(String(params.cluster_id))}'. It must be 1 to 64 letters, digits, underscores or hyphens.`)
 }
 
@@ -39,21 +39,39 @@ function controlError (httpPart: string, error: ValueError) {
  * Every failure becomes the API's error: 12000107 for the project, 12000002 for the rest.
  */
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart, url }) => {
+  if (url.startsWith('/_emulator/')) return controlValidator(schema, httpPart!)
+  return httpPart === 'body' ? bodyValidator(schema) : paramsValidator(schema as TObject)
+}
+
+function controlValidator (schema: TSchema, httpPart: string) {
   const check = TypeCompiler.Compile(schema)
-  if (url.startsWith('/_emulator/')) {
-    return (data: unknown) => {
-      if (httpPart === 'body' && data === null) return { error: controlInvalid('Invalid body: a JSON body is required.') }
-      if (data instanceof InvalidBody) return { error: controlInvalid(data.reason) }
-      return check.Check(data) ? { value: data } : { error: controlError(httpPart!, check.Errors(data).First()!) }
-    }
+  return (data: unknown) => {
+    if (httpPart === 'body' && data === null) return { error: controlInvalid('Invalid body: a JSON body is required.') }
+    if (data instanceof InvalidBody) return { error: controlInvalid(data.reason) }
+    return check.Check(data) ? { value: data } : { error: controlError(httpPart, check.Errors(data).First()!) }
   }
-  if (httpPart === 'body') {
-    return (data: unknown) => {
-      if (data === null) data = {} // no body at all: an empty request
-      if (data instanceof InvalidBody) return { error: invalidParameter(data.reason) }
-      return check.Check(data) ? { value: data } : { error: invalidParameter(bodyMessage(check.Errors(data).First()!)) }
-    }
+}
+
+function bodyValidator (schema: TSchema) {
+  const check = TypeCompiler.Compile(schema)
+  return (data: unknown) => {
+    if (data === null) return { value: {} } // no body at all: an empty request
+    if (data instanceof InvalidBody) return { error: invalidParameter(data.reason) }
+    return check.Check(data) || { error: invalidParameter(bodyMessage(check.Errors(data).First()!)) }
   }
-  // The emulated API's routes validate only their path and body.
-  return (data: unknown) => check.Check(data) ? true : { error: paramsError(data as Record<string, string>, check.Errors(data).First()!) }
+}
+
+/**
+ * The emulated API's routes validate only their path and body. Each path parameter is
+ * checked on its own, in order, so the first bad one is found without TypeBox's error iterator.
+ */
+function paramsValidator (schema: TObject) {
+  const params = Object.entries(schema.properties).map(([name, property]) => [name, TypeCompiler.Compile(property)] as const)
+  return (data: unknown) => {
+    const values = data as Record<string, string>
+    for (const [name, check] of params) {
+      if (!check.Check(values[name])) return { error: paramsError(values, name) }
+    }
+    return true
+  }
 }

@@ -113,7 +113,7 @@ t.test('a cluster not running or abnormal: 400 12000054 naming its state; the re
 t.test('anything unexpected: 500 12000004, logged, never a stack trace', async (t) => {
   const logs: string[] = []
   const app = await build(t, { logger: { level: 'error', stream: { write: (line: string) => logs.push(line) } } })
-  app.emulator.store.show = () => { throw new TypeError('boom at /secret/path.ts:1') }
+  app.emulator.store.showJson = () => { throw new TypeError('boom at /secret/path.ts:1') }
   const res = await app.inject({ method: 'GET', url: userPath(), headers: TOKEN })
   t.equal(res.statusCode, 500)
   t.equal(res.body, '{"error_code":"12000004","error_msg":"Internal server error."}')

@@ -62,7 +62,7 @@ t.test('strict mode with no credentials in the fixture refuses everything', asyn
 t.test('secrets never reach the logs', async (t) => {
   const lines: string[] = []
   const app = await build(t, { auth: 'strict', now: () => NOW, logger: { level: 'trace', stream: { write: (line: string) => lines.push(line) } } })
-  app.emulator.store.show = () => { throw new Error('unexpected') }
+  app.emulator.store.showJson = () => { throw new Error('unexpected') }
   await app.inject({ method: 'GET', url: userPath(), headers: { 'x-auth-token': TOKEN, 'x-security-token': 'sts-secret' } })
   await signedInject(app, 'DELETE', userPath(), '{}')
   app.log.info({ headers: { authorization: 'SDK-HMAC-SHA256 secret', 'x-auth-token': TOKEN, 'x-security-token': 'sts-secret' } }, 'headers')
