@@ -20,7 +20,7 @@ import { handleClientError, handleError, handleNotFound } from './http/errors.js
 import { faultStep } from './http/faults.js'
 import { registerRequestLog } from './http/journal.js'
 import { registerPersistence } from './http/persistence.js'
-import { validatorCompiler } from './http/validation.js'
+import { serializerCompiler, validatorCompiler } from './http/validation.js'
 import { DEFAULT_FIXTURES, VERSION } from './package-info.js'
 
 export interface BuildOptions {
@@ -133,6 +133,10 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     // Ids of any length must reach the route and get their 400, not a 404.
     routerOptions: { maxParamLength: MAX_HEADER_SIZE },
     clientErrorHandler: handleClientError,
+    // Our compilers from the start, so Fastify never loads Ajv or fast-json-stringify: TypeBox
+    // validates, and JSON.stringify writes the small bodies that are not pre-serialised. This
+    // saves ~50 ms of cold start (measured with --cpu-prof).
+    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never, buildSerializer: () => serializerCompiler } },
     // Requests that arrive while closing get EMULATOR.0503 from the onRequest hook below.
     return503OnClosing: false,
     // HEAD is not an operation of the API: it gets the gateway's 404 like any other method.
@@ -141,7 +145,6 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   app.server.headersTimeout = limits.headersTimeoutMs
   app.server.maxConnections = limits.maxConnections
   app.decorate('emulator', { store, faults, journal, fixture, stateFile, now, startedAt: now(), ready: false })
-  app.setValidatorCompiler(validatorCompiler)
   app.setErrorHandler(handleError)
   app.setNotFoundHandler(handleNotFound)
   registerBodyParsers(app)

@@ -69,7 +69,8 @@ export class StateFile {
   }
 
   #start (): Promise<void> {
-    const text = `${JSON.stringify(this.#source.dump(), null, 2)}\n`
+    // Compact: written on every change; GET /_emulator/state is there for reading it.
+    const text = `${JSON.stringify(this.#source.dump())}\n`
     const version = this.#source.version
     this.#running = this.#write(text)
       .then(() => { this.#savedVersion = Math.max(this.#savedVersion, version) })

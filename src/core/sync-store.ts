@@ -87,9 +87,9 @@ export class SyncStore {
   }
 
   /** ShowSyncIamUser's JSON answer, kept until the names change: a large cluster is read far more than written. */
-  showJson (projectId: string, clusterId: string): string {
+  showJson (projectId: string, clusterId: string): Buffer {
     const cluster = this.#cluster(projectId, clusterId)
-    cluster.shown ??= JSON.stringify({ user_names: [...cluster.syncedUsers], group_names: [...cluster.syncedGroups] })
+    cluster.shown ??= Buffer.from(JSON.stringify({ user_names: [...cluster.syncedUsers], group_names: [...cluster.syncedGroups] }))
     return cluster.shown
   }
 

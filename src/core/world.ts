@@ -15,7 +15,7 @@ export interface Cluster {
   isSynchronous: boolean
   task?: SyncTask
   /** ShowSyncIamUser's answer, serialised once per change of the names. */
-  shown?: string
+  shown?: Buffer
 }
 
 /** An IAM directory: user name → the groups the user belongs to, and the groups. */

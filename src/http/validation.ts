@@ -75,3 +75,6 @@ function paramsValidator (schema: TObject) {
     return true
   }
 }
+
+/** Responses are written with JSON.stringify: the hot ones are pre-serialised, the rest are small. */
+export const serializerCompiler = () => (data: unknown) => JSON.stringify(data)
