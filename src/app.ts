@@ -104,7 +104,7 @@ async function loadWorld (options: BuildOptions, store: (fixture: Fixture) => Sy
   const saved = await readStateFile(options.stateFile)
   const world = store(saved ?? fixture)
   const stateFile = new StateFile(options.stateFile, world)
-  if (saved === undefined) await stateFile.save()
+  if (saved === undefined) await stateFile.save(true)
   return { fixture, store: world, stateFile }
 }
 

@@ -9,13 +9,13 @@ export const PROJECTS = ['p1', 'p2']
 export const CLUSTERS = ['c1', 'c2', 'c3']
 export const USERS = ['u1', 'u2', 'u3', 'ghost']
 export const GROUPS = ['g1', 'g2', 'nogroup']
-const directory = new Map<string, string[]>([['u1', ['g1']], ['u2', []], ['u3', ['g1', 'g2']]])
-const groups = ['g1', 'g2']
+const DIRECTORY = new Map<string, string[]>([['u1', ['g1']], ['u2', []], ['u3', ['g1', 'g2']]])
+const GROUPS_OF_P1 = ['g1', 'g2']
 
 export const fixture = (): Fixture => ({
   projects: [{
     project_id: 'p1',
-    iam: { users: [...directory].map(([name, g]) => ({ name, groups: g })), groups },
+    iam: { users: [...DIRECTORY].map(([name, g]) => ({ name, groups: g })), groups: GROUPS_OF_P1 },
     clusters: [
       { cluster_id: 'c1', state: 'running', synced_users: [], synced_groups: [] },
       { cluster_id: 'c2', state: 'stopped', synced_users: ['u1'], synced_groups: [] }
@@ -61,6 +61,9 @@ export function expect (m: Model, method: string, op: string, p: string, c: stri
   let users = body.user_names ?? []
   let gs = body.group_names ?? []
   if (method === 'POST') {
+    // Only p1 has an IAM directory; a project the control plane creates starts with an empty one.
+    const directory = p === 'p1' ? DIRECTORY : new Map<string, string[]>()
+    const groups = p === 'p1' ? GROUPS_OF_P1 : []
     if (body.is_all_sync === true) {
       users = [...directory.keys()]
       gs = [...groups]

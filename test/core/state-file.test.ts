@@ -33,21 +33,24 @@ t.test('save writes the whole world by temp file and rename, leaving no temp fil
   t.same(await readdir(dir), ['state.json'])
 })
 
-t.test('saves that arrive during a write share the next one', async (t) => {
+t.test('a save with nothing new writes nothing, unless forced', async (t) => {
   const dir = await tempDir()
   let dumps = 0
   const source = { version: 0, dump: () => { dumps++; return world(source.version) } }
   const state = new StateFile(join(dir, 'state.json'), source)
-  source.version = 1
-  const first = state.save()
+  await state.save()
+  t.equal(dumps, 0)
+  t.same(await readdir(dir), [])
+  await state.save(true)
+  t.equal(dumps, 1)
   source.version = 2
-  const second = state.save()
+  const first = state.save()
   source.version = 3
-  const third = state.save()
-  t.equal(second, third, 'one queued write serves every caller that arrived meanwhile')
-  await Promise.all([first, second, third])
+  const second = state.save()
+  t.equal(first, second, 'saves in the same turn share one write')
+  await first
   t.equal(dumps, 2)
-  t.same(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')), world(3), 'the last change is in')
+  t.same(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')), world(3), 'with the last change')
 })
 
 t.test('a failed write rejects, and the next save tries again', async (t) => {
@@ -55,9 +58,7 @@ t.test('a failed write rejects, and the next save tries again', async (t) => {
   const source = { version: 1, dump: () => world(1) }
   const state = new StateFile(join(dir, 'missing', 'state.json'), source)
   source.version = 2
-  const failed = state.save()
-  const queued = state.save()
-  await t.rejects(failed, { code: 'ENOENT' })
-  await t.rejects(queued, { code: 'ENOENT' })
+  await t.rejects(state.save(), { code: 'ENOENT' })
+  await t.rejects(state.save(), { code: 'ENOENT' }, 'still dirty: tried again')
   t.equal(state.dirty, true)
 })
