@@ -17,6 +17,8 @@ const { values: opts } = parseArgs({
     warmup: { type: 'string', default: '3000' },
     batch: { type: 'string', default: '2000' },
     only: { type: 'string', default: '1,3' },
+    // Extra emulator flags, e.g. --args="--journal-size 0" to price one feature.
+    args: { type: 'string', default: '' },
     out: { type: 'string' }
   }
 })
@@ -61,7 +63,7 @@ async function main (): Promise<void> {
   for (const id of opts.only.split(',').map(Number)) {
     const scenario = SCENARIOS.find((s) => s.id === id)!
     const base = await instructionsPerRequest(scenario, BASELINE, [])
-    const emu = await instructionsPerRequest(scenario, EMULATOR, ['--fixtures', fixture])
+    const emu = await instructionsPerRequest(scenario, EMULATOR, ['--fixtures', fixture, ...opts.args.split(' ').filter(Boolean)])
     const ratio = emu / base
     const target = targets[id] === undefined ? '—' : `≤ ${targets[id]!.toFixed(2)} ${ratio <= targets[id]! ? '✅' : '❌'}`
     lines.push(`| ${id} | ${scenario.name} | ${Math.round(base).toLocaleString('en-US')} | ${Math.round(emu).toLocaleString('en-US')} | ${ratio.toFixed(2)} | ${target} |`)
