@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import swagger from '@fastify/swagger'
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { apiRoutes, controlRoutes, probeRoutes } from '../routes/index.js'
 import { permissiveHeaders } from './core/auth.js'
 import type { Fixture } from './core/fixture-schema.js'
-import { emulatorError } from './core/errors.js'
 import { FaultRules } from './core/faults.js'
 import { loadFixtureFile, validateFixture } from './core/fixtures.js'
 import { newRequestId } from './core/ids.js'
@@ -18,6 +17,7 @@ import { registerSignedAuth } from './http/auth.js'
 import { registerBodyParsers } from './http/body.js'
 import { handleClientError, handleError, handleNotFound } from './http/errors.js'
 import { faultStep } from './http/faults.js'
+import { registerGate, registerLifecycle } from './http/gate.js'
 import { registerRequestLog } from './http/journal.js'
 import { registerPersistence } from './http/persistence.js'
 import { serializerCompiler, validatorCompiler } from './http/validation.js'
@@ -156,33 +156,11 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   })
 
   const mode = options.auth ?? 'permissive'
-  const fault = faultStep(faults, journal, now, options.sleep ?? sleep)
-  const checkAuth = mode === 'permissive' ? (request: FastifyRequest) => permissiveHeaders(request.headers) : undefined
-  // One hook for everything that needs the headers only, in the order of the product design:
-  // request id, readiness, then for the emulated API's routes fault rules and permissive auth.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id)
-    // Before the world is loaded and once closing starts, only health answers normally.
-    if (!app.emulator.ready && request.url !== '/_emulator/health') {
-      reply.header('retry-after', '1').header('connection', 'close')
-      done(emulatorError(503, 'EMULATOR.0503', 'The emulator is not ready: it is starting or shutting down.'))
-    } else if (request.url.startsWith('/v2/') && !request.is404) {
-      fault(request, reply, () => done(checkAuth?.(request)))
-    } else {
-      done()
-    }
-  })
+  registerGate(app, faultStep(faults, journal, now, options.sleep ?? sleep),
+    mode === 'permissive' ? (request) => permissiveHeaders(request.headers) : undefined)
   registerRequestLog(app, journal, now)
   if (stateFile !== undefined) registerPersistence(app, store, stateFile)
-  app.addHook('onReady', async () => { app.emulator.ready = true })
-  let sweep: NodeJS.Timeout | undefined
-  app.addHook('preClose', async () => {
-    app.emulator.ready = false
-    // Keep-alive connections whose last request finishes during shutdown would otherwise
-    // hold it open until keepAliveTimeout: close each as soon as it is idle.
-    sweep = setInterval(() => app.server.closeIdleConnections(), 50).unref()
-  })
-  app.addHook('onClose', async () => clearInterval(sweep))
+  registerLifecycle(app)
 
   await app.register(async (api) => {
     // Signatures need the body: strict auth runs once it is read, before validation.
