@@ -11,6 +11,9 @@ const url = '/v2/:project_id/clusters/:cluster_id/iam-sync-user'
 const ACCEPTED = '{"state":"synchronizing"}'
 const accepted = (reply: FastifyReply) => reply.code(202).type('application/json; charset=utf-8').send(ACCEPTED as unknown as { state: string })
 
+// The handlers are synchronous and send the reply themselves: an async handler costs a promise,
+// a microtask and Fastify's thenable wrapper on every request. A thrown ApiError still reaches
+// the error handler.
 export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.emulator
 
@@ -24,9 +27,9 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: CancelSyncRequestSchema,
       response: { 202: SyncStateResponseSchema, ...errorResponses }
     }
-  }, async (request, reply) => {
+  }, (request, reply) => {
     store.cancel(request.params.project_id, request.params.cluster_id, request.body)
-    return accepted(reply)
+    accepted(reply)
   })
 
   app.post(url, {
@@ -39,9 +42,9 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: UpdateSyncRequestSchema,
       response: { 202: SyncStateResponseSchema, ...errorResponses }
     }
-  }, async (request, reply) => {
+  }, (request, reply) => {
     store.sync(request.params.project_id, request.params.cluster_id, request.body)
-    return accepted(reply)
+    accepted(reply)
   })
 
   app.get(url, {
@@ -53,9 +56,9 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ClusterParamsSchema,
       response: { 200: SyncedNamesResponseSchema, ...errorResponses }
     }
-  }, async (request, reply) => {
+  }, (request, reply) => {
     // Already serialised by the store (cached per cluster): sent as is, in the schema's shape.
     const json = store.showJson(request.params.project_id, request.params.cluster_id)
-    return reply.type('application/json; charset=utf-8').send(json as unknown as SyncedNames)
+    reply.type('application/json; charset=utf-8').send(json as unknown as SyncedNames)
   })
 }

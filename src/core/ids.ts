@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto'
 
-const prefix = randomBytes(8).toString('hex')
+// 20 random hex digits per process, then 12 for a counter. The counter is added to 16^11 and
+// wraps below 15·16^11, so it always prints as exactly 12 digits, without padding.
+const prefix = randomBytes(10).toString('hex')
+const BASE = 0x1000_0000_0000
+const SPAN = 0xf000_0000_0000
 let counter = 0
 
 /**
@@ -8,6 +12,6 @@ let counter = 0
  * process and a counter: unique, and cheap on the hot path (no entropy per request).
  */
 export function newRequestId (): string {
-  counter = (counter + 1) % 0x1_0000_0000_0000
-  return prefix + counter.toString(16).padStart(16, '0')
+  counter = (counter + 1) % SPAN
+  return prefix + (BASE + counter).toString(16)
 }
