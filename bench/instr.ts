@@ -16,8 +16,8 @@ import { benchFixture, SCENARIOS, type Scenario } from './scenarios.js'
  */
 const { values: opts } = parseArgs({
   options: {
-    warmup: { type: 'string', default: '3000' },
-    batch: { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: '5000' },
+    batch: { type: 'string', default: '4000' },
     rounds: { type: 'string', default: '5' },
     only: { type: 'string', default: '1,3' },
     // Extra emulator flags, e.g. --args="--journal-size 0" to price one feature.
