@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import swagger from '@fastify/swagger'
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { pino, type DestinationStream } from 'pino'
 import { apiRoutes, controlRoutes, probeRoutes } from '../routes/index.js'
 import { permissiveHeaders } from './core/auth.js'
 import type { Fixture } from './core/fixture-schema.js'
@@ -90,10 +91,19 @@ export const MAX_HEADER_SIZE = 16 * 1024
 /** Never logged: pino replaces them wherever a request's headers are logged. */
 export const REDACTED_HEADERS = ['authorization', 'x-auth-token', 'x-security-token']
 
-function loggerOptions (logger: BuildOptions['logger']): FastifyServerOptions['logger'] {
-  if (logger === undefined || logger === false) return false
+/**
+ * The pino logger, or undefined for none. Fastify would make a child logger for every request
+ * (or, with a custom child factory, check the factory's result on every request): with a
+ * logger whose child is itself it does neither. Log lines carry `reqId` themselves.
+ */
+function createLogger (logger: BuildOptions['logger']): FastifyBaseLogger | undefined {
+  if (logger === undefined || logger === false) return undefined
   const paths = REDACTED_HEADERS.flatMap((name) => [`req.headers["${name}"]`, `headers["${name}"]`])
-  return { ...(logger === true ? {} : logger), redact: paths }
+  // Fastify's logger options may carry a `stream`: pino takes it as its destination.
+  const { stream, ...rest } = (logger === true ? {} : logger) as { stream?: DestinationStream }
+  const log = pino({ ...rest, redact: paths }, stream as DestinationStream)
+  log.child = (() => log) as unknown as typeof log.child
+  return log
 }
 
 /** Loads the fixtures, and the state file when there is one; writes the file at once if it was absent. */
@@ -119,14 +129,12 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
 
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const app = Fastify({
-    logger: loggerOptions(options.logger),
+    loggerInstance: createLogger(options.logger),
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     // One line per request, written by the onResponse hook of registerRequestLog.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: options.requestId ?? newRequestId,
-    // No child logger per request (a cost on every request); log lines carry reqId themselves.
-    childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT,
     // Timeouts are checked every second (Node's default is every 30 s).
     http: { maxHeaderSize: MAX_HEADER_SIZE, connectionsCheckingInterval: 1000 },
