@@ -19,7 +19,7 @@ import { registerBodyParsers } from './http/body.js'
 import { handleClientError, handleError, handleNotFound } from './http/errors.js'
 import { faultStep } from './http/faults.js'
 import { registerGate, registerLifecycle } from './http/gate.js'
-import { registerRequestLog } from './http/journal.js'
+import { noteOperations, registerRequestLog } from './http/journal.js'
 import { registerPersistence } from './http/persistence.js'
 import { serializerCompiler, validatorCompiler } from './http/validation.js'
 import { DEFAULT_FIXTURES, VERSION } from './package-info.js'
@@ -173,6 +173,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   await app.register(async (api) => {
     // Signatures need the body: strict auth runs once it is read, before validation.
     if (mode === 'strict') registerSignedAuth(api, strictAuthenticator(() => store.credentials, now))
+    noteOperations(api)
     for (const routes of apiRoutes) await api.register(routes)
   })
   for (const routes of probeRoutes) await app.register(routes)

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FaultRules } from '../core/faults.js'
 import type { Journal } from '../core/journal.js'
-import { journalRequest } from './journal.js'
+import { journalRequest, operationOf } from './journal.js'
 
 export type Step = (request: FastifyRequest, reply: FastifyReply, next: () => void) => void
 
@@ -16,7 +16,7 @@ export function faultStep (faults: FaultRules, journal: Journal, now: () => numb
       return
     }
     const params = request.params as { project_id: string, cluster_id: string }
-    const action = faults.take({ operation: request.routeOptions.config.operation!, method: request.method, projectId: params.project_id, clusterId: params.cluster_id })
+    const action = faults.take({ operation: operationOf(request)!, method: request.method, projectId: params.project_id, clusterId: params.cluster_id })
     if (action === undefined) {
       next()
     } else if ('delay_ms' in action) {

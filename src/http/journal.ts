@@ -5,7 +5,29 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The error_code answered, for the journal. */
     errorCode: string | null
+    /** The operation, set by its handler: cheaper than `routeOptions`, which allocates on every read. */
+    operation: string | null
   }
+}
+
+/**
+ * Every handler registered from here on first notes its operation on the request, so that the
+ * journal and the log line on the way out need not read `routeOptions`.
+ */
+export function noteOperations (api: FastifyInstance): void {
+  api.addHook('onRoute', (route) => {
+    const { operation } = route.config as { operation: string }
+    const handler = route.handler
+    route.handler = function (request, reply) {
+      request.operation = operation
+      return handler.call(this, request, reply)
+    }
+  })
+}
+
+/** The operation of the request's route; null for a path that is not one. */
+export function operationOf (request: FastifyRequest): string | null {
+  return request.operation ?? request.routeOptions.config.operation ?? null
 }
 
 /** Records a request to the emulated API in the journal. */
@@ -16,7 +38,7 @@ export function journalRequest (journal: Journal, now: () => number, request: Fa
     time: now(),
     method: request.method,
     path: request.url,
-    operation: request.routeOptions.config.operation ?? null,
+    operation: operationOf(request),
     projectId: params.project_id ?? null,
     clusterId: params.cluster_id ?? null,
     status,
@@ -35,11 +57,12 @@ const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 4
  */
 export function registerRequestLog (app: FastifyInstance, journal: Journal, now: () => number): void {
   app.decorateRequest('errorCode', null)
+  app.decorateRequest('operation', null)
   // Decided once: building the log object for a level that is off costs on every request.
   const logRequests = (LEVELS[app.log.level] ?? Infinity) <= LEVELS.info!
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (logRequests) {
-      request.log.info({ reqId: request.id, operation: request.routeOptions.config.operation, method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request')
+      request.log.info({ reqId: request.id, operation: operationOf(request), method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request')
     }
     if (!request.url.startsWith('/_emulator/')) journalRequest(journal, now, request, reply.statusCode)
     done()
