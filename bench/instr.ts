@@ -18,7 +18,7 @@ const { values: opts } = parseArgs({
   options: {
     warmup: { type: 'string', default: '5000' },
     batch: { type: 'string', default: '4000' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '7' },
     only: { type: 'string', default: '1,3' },
     // Extra emulator flags, e.g. --args="--journal-size 0" to price one feature.
     args: { type: 'string', default: '' },
@@ -83,7 +83,7 @@ async function main (): Promise<void> {
     const emu = await instructionsPerRequest(scenario, EMULATOR, ['--fixtures', fixture, ...opts.args.split(' ').filter(Boolean)])
     const ratio = emu.median / base.median
     const target = targets[id] === undefined ? '—' : `≤ ${targets[id]!.toFixed(2)} ${ratio <= targets[id]! ? '✅' : '❌'}`
-    lines.push(`| ${id} | ${scenario.name} | ${Math.round(base.median).toLocaleString('en-US')} | ${Math.round(emu.median).toLocaleString('en-US')} | ${ratio.toFixed(2)} | ${target} | ${range(base)}; ${range(emu)} |`)
+    lines.push(`| ${id} | ${scenario.name} | ${Math.round(base.median).toLocaleString('en-US')} | ${Math.round(emu.median).toLocaleString('en-US')} | ${ratio.toFixed(3)} | ${target} | ${range(base)}; ${range(emu)} |`)
     process.stdout.write(`${lines.at(-1)}\n`)
   }
   const text = `Command: \`npm run bench:instr\` (callgrind, ${WARMUP} warm-up requests, then ${ROUNDS} counted batches of ${BATCH}, the median reported; 4 connections; Node ${process.version}).\n\n${lines.join('\n')}\n`
