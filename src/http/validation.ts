@@ -62,17 +62,19 @@ function bodyValidator (schema: TSchema) {
 }
 
 /**
- * The emulated API's routes validate only their path and body. Each path parameter is
- * checked on its own, in order, so the first bad one is found without TypeBox's error iterator.
+ * The emulated API's routes validate only their path and body. The whole object is checked in
+ * one compiled pass (its property reads are by name, cheaper than a loop's reads by key); when
+ * it fails, each parameter is checked on its own, in order, so the first bad one is found
+ * without TypeBox's error iterator.
  */
 function paramsValidator (schema: TObject) {
-  const params = Object.entries(schema.properties).map(([name, property]) => [name, TypeCompiler.Compile(property)] as const)
+  const whole = TypeCompiler.Compile(schema)
+  const each = Object.entries(schema.properties).map(([name, property]) => [name, TypeCompiler.Compile(property)] as const)
   return (data: unknown) => {
+    if (whole.Check(data)) return true
     const values = data as Record<string, string>
-    for (const [name, check] of params) {
-      if (!check.Check(values[name])) return { error: paramsError(values, name) }
-    }
-    return true
+    const [name] = each.find(([name, check]) => !check.Check(values[name]))!
+    return { error: paramsError(values, name) }
   }
 }
 
