@@ -14,22 +14,12 @@ export class InvalidBody {
   constructor (readonly reason: string) {}
 }
 
-/**
- * secure-json-parse scans the text with two regular expressions for a `__proto__` or
- * `constructor` key, each letter possibly written as a \u escape. Without a backslash, a
- * byte-order mark or either word, neither can match: plain JSON.parse gives the same answer
- * at a fraction of the cost (the scans were ~2% of a small request's instructions).
- */
-function cannotPoison (text: string): boolean {
-  return !text.includes('\\') && text.charCodeAt(0) !== 0xfeff && !text.includes('__proto__') && !text.includes('constructor')
-}
-
 function parseJson (raw: Buffer): unknown {
   if (!isUtf8(raw)) return new InvalidBody('The request body is not valid UTF-8.')
   const text = raw.toString('utf8')
   try {
     // Fastify's own protection against prototype poisoning, kept with the raw-bytes parser.
-    const value: unknown = cannotPoison(text) ? JSON.parse(text) : sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' })
+    const value: unknown = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' })
     return value === null ? new InvalidBody('body must be a JSON object') : value
   } catch (err) {
     const message = (err as Error).message
