@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import type { Test } from 'tap'
+import { PACKAGE_ROOT } from '../../src/package-info.js'
 
 /** The compiled CLI: `npm test` builds it first. */
-export const SERVER = fileURLToPath(new URL('../../dist/src/server.js', import.meta.url))
+export const SERVER = join(PACKAGE_ROOT, 'dist', 'src', 'server.js')
 
 export interface Running { url: string, child: ChildProcess, stderr: () => string }
 

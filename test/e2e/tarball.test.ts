@@ -8,6 +8,7 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import { parse } from 'yaml'
 import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT } from '../helpers.js'
+import { PACKAGE_ROOT } from '../../src/package-info.js'
 
 /**
  * The Docker image's runtime stage, without Docker: the packed tarball installed with
@@ -15,7 +16,7 @@ import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT } from '../helpers.js'
  * HEALTHCHECK and the compose client's command run against it.
  */
 const run = promisify(execFile)
-const ROOT = new URL('../..', import.meta.url).pathname
+const ROOT = PACKAGE_ROOT
 t.setTimeout(180_000)
 
 async function install () {

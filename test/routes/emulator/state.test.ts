@@ -45,6 +45,19 @@ t.test('PUT /_emulator/state replaces the world; reset brings the fixtures back'
   t.equal((await app.inject({ method: 'GET', url: '/v2/p1/clusters/c1/iam-sync-user', headers: TOKEN })).statusCode, 400)
 })
 
+t.test('PUT /_emulator/state with faults replaces the fault rules too; without, it keeps them', async (t) => {
+  const app = await build(t)
+  const world = { projects: [{ project_id: 'p1', iam: { users: [], groups: [] }, clusters: [] }] }
+  await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { action: { drop: true } } })
+  await app.inject({ method: 'PUT', url: '/_emulator/state', payload: world })
+  t.match((await app.inject({ method: 'GET', url: '/_emulator/faults' })).json().faults, [{ action: { drop: true } }], 'kept')
+  const put = await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { ...world, faults: [{ action: { status: 503, error_code: 'APIGW.0501', error_msg: 'Service unavailable.' } }] } })
+  t.equal(put.statusCode, 200)
+  const faults = (await app.inject({ method: 'GET', url: '/_emulator/faults' })).json().faults
+  t.equal(faults.length, 1)
+  t.equal(faults[0].action.status, 503, 'replaced')
+})
+
 t.test('reset drops tasks, added faults and the journal, and restores fixture faults', async (t) => {
   const app = await build(t, {
     syncDurationMs: 60_000,
