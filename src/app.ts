@@ -61,9 +61,11 @@ export interface ServerLimits {
   keepAliveTimeoutMs: number
   /** Connections open at once; more are closed at once rather than queued. */
   maxConnections: number
+  /** How often the header and request timeouts are checked (Node's default is every 30 s). */
+  timeoutCheckIntervalMs: number
 }
 
-export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 4096 }
+export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 4096, timeoutCheckIntervalMs: 1000 }
 
 /** What the routes share, decorated on the app as `emulator`. */
 export interface Emulator {
@@ -136,8 +138,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: options.requestId ?? newRequestId,
     bodyLimit: BODY_LIMIT,
-    // Timeouts are checked every second (Node's default is every 30 s).
-    http: { maxHeaderSize: MAX_HEADER_SIZE, connectionsCheckingInterval: 1000 },
+    http: { maxHeaderSize: MAX_HEADER_SIZE, connectionsCheckingInterval: limits.timeoutCheckIntervalMs },
     // Ids of any length must reach the route and get their 400, not a 404.
     routerOptions: { maxParamLength: MAX_HEADER_SIZE },
     clientErrorHandler: handleClientError,

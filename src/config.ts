@@ -22,7 +22,8 @@ export const ConfigSchema = Type.Object({
   MRS_EMULATOR_SYNC_DURATION_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0, description: 'How long a sync task runs, in ms (0: done before the 202 is sent).' }),
   MRS_EMULATOR_STATE_FILE: Type.Optional(Type.String({ minLength: 1, description: 'State file: loaded at start (the fixtures when absent), written after every change.' })),
   MRS_EMULATOR_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 1, description: 'Bearer token the control plane requires (health and ready excepted).' })),
-  MRS_EMULATOR_JOURNAL_SIZE: Type.Integer({ minimum: 0, maximum: 100_000, default: 1000, description: 'How many requests the journal keeps (0: none).' })
+  MRS_EMULATOR_JOURNAL_SIZE: Type.Integer({ minimum: 0, maximum: 100_000, default: 1000, description: 'How many requests the journal keeps (0: none).' }),
+  MRS_EMULATOR_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000, description: 'After SIGTERM or SIGINT, how long in-flight requests may take before the process exits 1, in ms.' })
 })
 type Env = Static<typeof ConfigSchema>
 
@@ -40,6 +41,7 @@ export interface Config {
   stateFile?: string
   adminToken?: string
   journalSize: number
+  shutdownGraceMs: number
 }
 
 export class ConfigError extends Error {
@@ -56,7 +58,8 @@ const FLAGS: Record<keyof Env, string> = {
   MRS_EMULATOR_SYNC_DURATION_MS: 'sync-duration-ms',
   MRS_EMULATOR_STATE_FILE: 'state-file',
   MRS_EMULATOR_ADMIN_TOKEN: 'admin-token',
-  MRS_EMULATOR_JOURNAL_SIZE: 'journal-size'
+  MRS_EMULATOR_JOURNAL_SIZE: 'journal-size',
+  MRS_EMULATOR_SHUTDOWN_GRACE_MS: 'shutdown-grace-ms'
 }
 const SETTINGS = Object.entries(FLAGS).map(([variable, flag]) => ({ variable, flag }))
 
@@ -119,7 +122,8 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
     syncDurationMs: values.MRS_EMULATOR_SYNC_DURATION_MS,
     stateFile: values.MRS_EMULATOR_STATE_FILE,
     adminToken: values.MRS_EMULATOR_ADMIN_TOKEN,
-    journalSize: values.MRS_EMULATOR_JOURNAL_SIZE
+    journalSize: values.MRS_EMULATOR_JOURNAL_SIZE,
+    shutdownGraceMs: values.MRS_EMULATOR_SHUTDOWN_GRACE_MS
   }
 }
 

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net'
 import t, { type Test } from 'tap'
+import { buildApp, DEFAULT_LIMITS, MAX_HEADER_SIZE } from '../../src/app.js'
 import { startEmulator } from '../../src/start.js'
 
 /** A raw connection that collects what the server writes and notes when it closes the connection. */
@@ -17,37 +18,49 @@ function open (port: number) {
 }
 
 const health = 'GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n'
+// Timeouts of tens of milliseconds, checked every 10 ms: the server's behaviour at the edge, fast.
 const startWith = async (t: Test, limits: object) => {
-  const emulator = await startEmulator({ limits })
+  const emulator = await startEmulator({ limits: { timeoutCheckIntervalMs: 10, ...limits } })
   t.teardown(() => emulator.close())
   return Number(new URL(emulator.url).port)
 }
 
+t.test('the server runs with the documented limits unless told otherwise', async (t) => {
+  const app = await buildApp()
+  t.teardown(() => app.close())
+  t.same(DEFAULT_LIMITS, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 4096, timeoutCheckIntervalMs: 1000 })
+  const { headersTimeout, requestTimeout, keepAliveTimeout, maxConnections, connectionsCheckingInterval } = app.server as typeof app.server & { connectionsCheckingInterval: number }
+  t.same({ headersTimeout, requestTimeout, keepAliveTimeout, maxConnections, connectionsCheckingInterval }, { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, maxConnections: 4096, connectionsCheckingInterval: 1000 })
+  t.equal(MAX_HEADER_SIZE, 16 * 1024)
+})
+
 t.test('a client that drips its headers is cut off with 408 after headersTimeout', async (t) => {
-  const port = await startWith(t, { headersTimeoutMs: 300 })
+  const port = await startWith(t, { headersTimeoutMs: 100 })
   const { socket, state, closed, connected } = open(port)
   await connected
+  const started = Date.now()
   socket.write('GET /_emulator/health HTTP/1.1\r\n')
-  const drip = setInterval(() => { if (!state.closed) socket.write('X-Drip: a\r\n') }, 100)
+  const drip = setInterval(() => { if (!state.closed) socket.write('X-Drip: a\r\n') }, 20)
   await closed
   clearInterval(drip)
+  t.ok(Date.now() - started >= 100, 'not before headersTimeout')
   t.match(state.data, /^HTTP\/1\.1 408 Request Timeout\r\n/)
   t.match(state.data, /"error_code":"APIGW\.0201","error_msg":"Request timeout\."/)
 })
 
 t.test('a client that drips its body is cut off after requestTimeout', async (t) => {
-  const port = await startWith(t, { headersTimeoutMs: 200, requestTimeoutMs: 400 })
+  const port = await startWith(t, { headersTimeoutMs: 50, requestTimeoutMs: 100 })
   const { socket, state, closed, connected } = open(port)
   await connected
   socket.write('DELETE /v2/p/clusters/c/iam-sync-user HTTP/1.1\r\nHost: x\r\nX-Auth-Token: t\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{')
-  const drip = setInterval(() => { if (!state.closed) socket.write(' ') }, 50)
+  const drip = setInterval(() => { if (!state.closed) socket.write(' ') }, 10)
   await closed
   clearInterval(drip)
   t.match(state.data, /^HTTP\/1\.1 408 /)
 })
 
 t.test('an idle keep-alive connection is closed after keepAliveTimeout', async (t) => {
-  const port = await startWith(t, { keepAliveTimeoutMs: 200 })
+  const port = await startWith(t, { keepAliveTimeoutMs: 50 })
   const { socket, state, closed, connected } = open(port)
   await connected
   socket.write(health)

@@ -1,16 +1,23 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import t from 'tap'
-import { CLUSTER, OTHER_PROJECT, PROJECT, STOPPED_CLUSTER } from '../helpers.js'
-import { startServer } from './process.js'
+import t, { type Test } from 'tap'
+import { CLUSTER, OTHER_PROJECT, PROJECT, STOPPED_CLUSTER } from './helpers.js'
+import { startEmulator, type StartOptions } from '../src/start.js'
 import { mrsClient, type SdkError } from './sdk-client.js'
 
 const AK = 'EMULATORAK0000000001'
 const SK = 'EmulatorSecretKey0000000000000000000001'
 
+// The SDK is the real part here: it talks HTTP to an emulator listening in this process.
+async function serve (t: Test, options: StartOptions = {}) {
+  const emulator = await startEmulator({ auth: 'strict', ...options })
+  t.teardown(() => emulator.close())
+  return emulator
+}
+
 t.test("Huawei's SDK core drives all five operations against a strict-mode emulator, SDK-HMAC-SHA256 then V11-HMAC-SHA256", async (t) => {
-  const { url } = await startServer(t, ['--auth', 'strict'])
+  const { url } = await serve(t)
   for (const derived of [false, true]) {
     const client = mrsClient({ endpoint: url, ak: AK, sk: SK, projectId: PROJECT, derived })
     t.match(await client.listSyncRequirements(CLUSTER), { is_synchronous: derived, httpStatusCode: 200 })
@@ -25,7 +32,7 @@ t.test("Huawei's SDK core drives all five operations against a strict-mode emula
 })
 
 t.test('what the SDK surfaces on errors', async (t) => {
-  const { url } = await startServer(t, ['--auth', 'strict'])
+  const { url } = await serve(t)
   const client = mrsClient({ endpoint: url, ak: AK, sk: SK, projectId: PROJECT })
   const failure = async (call: Promise<unknown>) => {
     try {
@@ -70,7 +77,7 @@ t.test('temporary keys: the SDK signs X-Security-Token', async (t) => {
     projects: [{ project_id: PROJECT, iam: { users: [], groups: [] }, clusters: [{ cluster_id: CLUSTER, state: 'running', synced_users: [], synced_groups: [] }] }],
     credentials: [{ access_key: 'TEMPAK', secret_key: 'TEMPSK', security_token: 'sts-token-value', project_id: PROJECT }]
   }))
-  const { url } = await startServer(t, ['--auth', 'strict', '--fixtures', file])
+  const { url } = await serve(t, { fixtures: file })
   const client = mrsClient({ endpoint: url, ak: 'TEMPAK', sk: 'TEMPSK', projectId: PROJECT, securityToken: 'sts-token-value' })
   t.match(await client.showSyncIamUser(CLUSTER), { httpStatusCode: 200 })
 })

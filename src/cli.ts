@@ -1,0 +1,50 @@
+import { ConfigError, loadConfig, processLogger, usage, type Config } from './config.js'
+import { FixtureError } from './core/fixtures.js'
+import { DEFAULT_FIXTURES, VERSION } from './package-info.js'
+import { startEmulator, type RunningEmulator } from './start.js'
+
+/** Where the command writes (the process's own streams, or a test's), and what runs once it listens. */
+export interface CliIo {
+  stdout: { write: (text: string) => unknown, isTTY?: boolean }
+  stderr: { write: (text: string) => unknown }
+  /** Runs before the banner, so that whoever waits for the banner finds it done (signal handlers, say). */
+  onStart?: (emulator: RunningEmulator, config: Config) => void
+}
+
+/** A command that has ended (help, version, a failed start), or an emulator left running. */
+export type CliResult = { exitCode: number } | { exitCode?: undefined, emulator: RunningEmulator, config: Config }
+
+/**
+ * The command, without the process: settings → help, version, or a started emulator and its
+ * one-line banner. Signals and the exit belong to `server.ts`; everything else is here, so
+ * that tests run it in-process.
+ */
+export async function runCli (argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<CliResult> {
+  try {
+    const config = loadConfig(env, argv)
+    if (config.help || config.version) {
+      io.stdout.write(config.help ? usage() : `${VERSION}\n`)
+      return { exitCode: 0 }
+    }
+    const emulator = await startEmulator({
+      port: config.port,
+      host: config.host,
+      fixtures: config.fixtures,
+      auth: config.auth,
+      syncDurationMs: config.syncDurationMs,
+      stateFile: config.stateFile,
+      adminToken: config.adminToken,
+      journalSize: config.journalSize,
+      logger: processLogger(config.logLevel, io.stdout.isTTY === true)
+    })
+    io.onStart?.(emulator, config)
+    io.stdout.write(`mrs-emulator ${VERSION} listening on ${emulator.url}` +
+      ` (auth: ${config.auth}, fixtures: ${config.fixtures ?? DEFAULT_FIXTURES}, state file: ${config.stateFile ?? 'none'})\n`)
+    return { emulator, config }
+  } catch (err) {
+    // Anything that stops the start is one clear line, not a stack trace: exit 2 for a bad
+    // setting or fixture, 1 for the rest (a port in use, say).
+    io.stderr.write(`mrs-emulator: ${(err as Error).message}\n`)
+    return { exitCode: err instanceof ConfigError || err instanceof FixtureError ? 2 : 1 }
+  }
+}

@@ -1,0 +1,101 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import { runCli, type CliResult } from '../src/cli.js'
+import { DEFAULT_FIXTURES, VERSION } from '../src/package-info.js'
+import { startEmulator } from '../src/start.js'
+import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT } from './helpers.js'
+
+/** Runs the command in-process with captured output; closes whatever it started after the test. */
+async function cli (t: Test, argv: string[], env: Record<string, string> = {}) {
+  let stdout = ''
+  let stderr = ''
+  const started: string[] = []
+  const result: CliResult = await runCli(argv, env, {
+    stdout: { write: (text: string) => { stdout += text } },
+    stderr: { write: (text: string) => { stderr += text } },
+    onStart: (emulator) => { started.push(emulator.url) }
+  })
+  if (result.exitCode === undefined) t.teardown(() => result.emulator.close())
+  return { result, stdout, stderr, started }
+}
+
+const docUrl = (base: string) => `${base}/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync-user`
+
+t.test('starts on the bundled fixtures and prints one line with the URL, after onStart', async (t) => {
+  const { result, stdout, stderr, started } = await cli(t, ['--port', '0', '--log-level', 'silent'])
+  if (result.exitCode !== undefined) throw new Error('did not start')
+  const url = result.emulator.url
+  t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
+  t.equal(stdout, `mrs-emulator ${VERSION} listening on ${url} (auth: permissive, fixtures: ${DEFAULT_FIXTURES}, state file: none)\n`)
+  t.equal(stderr, '')
+  t.same(started, [url])
+
+  const res = await fetch(docUrl(url), {
+    method: 'DELETE',
+    headers: { 'X-Auth-Token': 'any', 'Content-Type': 'application/json;charset=UTF-8' },
+    body: JSON.stringify(DOC_EXAMPLE_BODY)
+  })
+  t.equal(res.status, 202)
+  t.match(res.headers.get('x-request-id'), /^[0-9a-f]{32}$/)
+  t.same(await res.json(), { state: 'synchronizing' })
+  const anonymous = await fetch(docUrl(url), { method: 'DELETE' })
+  t.equal(anonymous.status, 401)
+  t.match(await anonymous.json(), { error_code: 'APIGW.0301' })
+})
+
+t.test('settings come from the environment and flags', async (t) => {
+  const { result, stdout } = await cli(t, ['--port', '0', '--log-level', 'silent', '--sync-duration-ms', '60000'], { MRS_EMULATOR_AUTH: 'off' })
+  if (result.exitCode !== undefined) throw new Error('did not start')
+  t.match(stdout, /\(auth: off,/)
+  t.equal((await fetch(docUrl(result.emulator.url), { method: 'POST' })).status, 202, 'auth off')
+  const status = await fetch(`${result.emulator.url}/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync`)
+  t.same(await status.json(), { is_synchronizing: true }, 'the task runs for the configured duration')
+  t.equal(result.config.shutdownGraceMs, 10_000)
+})
+
+t.test('prints an IPv6 address in brackets', async (t) => {
+  const { result } = await cli(t, ['--port', '0', '--log-level', 'silent', '--host', '::1'])
+  if (result.exitCode !== undefined) throw new Error('did not start')
+  t.match(result.emulator.url, /^http:\/\/\[::1\]:\d+$/)
+  t.equal((await fetch(`${result.emulator.url}/_emulator/health`)).status, 200)
+})
+
+t.test('an invalid setting stops the start with one line naming it, exit code 2', async (t) => {
+  const flag = await cli(t, ['--auth', 'maybe'])
+  t.same(flag.result, { exitCode: 2 })
+  t.equal(flag.stdout, '')
+  t.equal(flag.stderr, 'mrs-emulator: Invalid --auth: "maybe" must be one of permissive, strict, off\n')
+  t.same(flag.started, [], 'nothing started')
+  const env = await cli(t, [], { PORT: 'eighty' })
+  t.equal(env.stderr, 'mrs-emulator: Invalid PORT: "eighty" must be integer\n')
+  const grace = await cli(t, ['--shutdown-grace-ms=-5'])
+  t.equal(grace.stderr, 'mrs-emulator: Invalid --shutdown-grace-ms: "-5" must be >= 0\n')
+})
+
+t.test('a broken fixture file stops the start with the file, the JSON path and the reason, exit code 2', async (t) => {
+  const file = join(await mkdtemp(join(tmpdir(), 'mrs-cli-')), 'broken.json')
+  await writeFile(file, JSON.stringify({ projects: [{ project_id: 'p1', iam: { users: [], groups: [] }, clusters: [{ cluster_id: 'bad id', state: 'running', synced_users: [], synced_groups: [] }] }] }))
+  const { result, stderr } = await cli(t, ['--port', '0'], { MRS_EMULATOR_FIXTURES: file })
+  t.same(result, { exitCode: 2 })
+  t.equal(stderr, `mrs-emulator: ${file}: /projects/0/clusters/0/cluster_id: Expected string to match '^[A-Za-z0-9_-]+$'\n`)
+})
+
+t.test('a port in use stops the start with one line and exit code 1', async (t) => {
+  const other = await startEmulator()
+  t.teardown(() => other.close())
+  const { result, stderr } = await cli(t, ['--port', new URL(other.url).port])
+  t.same(result, { exitCode: 1 })
+  t.match(stderr, /^mrs-emulator: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+\n$/)
+})
+
+t.test('--help lists every setting; --version prints the version', async (t) => {
+  const help = await cli(t, ['--help'])
+  t.same(help.result, { exitCode: 0 })
+  for (const flag of ['--port', '--host', '--log-level', '--fixtures', '--auth', '--sync-duration-ms', '--state-file', '--admin-token', '--journal-size', '--shutdown-grace-ms']) t.match(help.stdout, flag)
+  t.match(help.stdout, /MRS_EMULATOR_JOURNAL_SIZE/)
+  const version = await cli(t, ['--version'])
+  t.same(version.result, { exitCode: 0 })
+  t.equal(version.stdout, `${VERSION}\n`)
+})
