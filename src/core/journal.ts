@@ -43,18 +43,46 @@ export function keepBody (body: Buffer | undefined): Buffer | undefined {
 }
 
 /**
- * The body as a user reads it: the JSON value when the whole body is JSON that can be
- * written back, else its text, with a marker when it was cut. Never recurses over client
- * input that could be too deep to serialise.
+ * Bodies nested deeper than this are kept as text. Whether JSON.stringify can write a deeper
+ * value depends on the stack left where it runs and on the V8 version (Node 26 writes 6,000
+ * levels at the top of a stack, then overflows inside Fastify's serializer), so the journal
+ * decides by a fixed depth, the same on every Node line.
+ */
+export const JOURNAL_JSON_DEPTH = 1000
+
+/** The deepest nesting of arrays and objects in JSON text, counted without recursion. */
+function nesting (text: string): number {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++ // a backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) {
+      inString = true
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > deepest) deepest = depth
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--
+    }
+  }
+  return deepest
+}
+
+/**
+ * The body as a user reads it: the JSON value when the whole body is JSON no deeper than
+ * JOURNAL_JSON_DEPTH, else its text, with a marker when it was cut. Never recurses over
+ * client input.
  */
 function bodyOf (record: JournalRecord): unknown {
   if (record.body === undefined || record.bodySize === 0) return null
   const text = record.body.toString('utf8')
   if (record.bodySize > record.body.length) return `${text}…[truncated: ${record.bodySize} bytes in all]`
+  if (nesting(text) > JOURNAL_JSON_DEPTH) return text
   try {
-    const value: unknown = JSON.parse(text)
-    JSON.stringify(value)
-    return value
+    return JSON.parse(text) as unknown
   } catch {
     return text
   }

@@ -65,6 +65,19 @@ t.test('secrets are redacted; bodies that are not JSON are kept as text; large o
   t.equal(nested.body.length, 12002, 'JSON too deep to write back is kept as text')
 })
 
+t.test('JSON bodies up to 1,000 levels deep are kept as JSON, deeper ones as text, on every Node line', async (t) => {
+  const app = await build(t)
+  const nest = (levels: number) => '['.repeat(levels) + ']'.repeat(levels)
+  const tricky = '{"user_names":["[[{\\"\\\\",  "]]"]}'
+  for (const payload of [nest(1000), nest(1001), tricky]) await app.inject({ method: 'DELETE', url: userPath(), headers: JSON_HEADERS, payload })
+  const res = await app.inject({ method: 'GET', url: '/_emulator/requests' })
+  t.equal(res.statusCode, 200)
+  const [atLimit, over, strings] = res.json().requests
+  t.equal(JSON.stringify(atLimit.body), nest(1000))
+  t.equal(over.body, nest(1001))
+  t.same(strings.body, JSON.parse(tricky), 'brackets and escaped quotes inside strings are not nesting')
+})
+
 t.test('the journal is a bounded ring', async (t) => {
   const app = await build(t, { journalSize: 3 })
   for (let i = 0; i < 5; i++) await app.inject({ method: 'GET', url: `${userPath()}?n=${i}`, headers: TOKEN })
