@@ -8,6 +8,8 @@ import { startEmulator } from '../../src/start.js'
 // listening in this process: 5,000 interleaved requests per run.
 const CLIENTS = 20
 const PER_CLIENT = 250
+// ~3 s alone, ~17 s beside two CPU-bound processes: room for a machine busier still.
+t.setTimeout(120_000)
 
 interface Call { method: 'GET' | 'POST' | 'DELETE', op: string, p: string, c: string, body: SyncBody }
 const call: fc.Arbitrary<Call> = fc.record({
