@@ -19,7 +19,7 @@ function rawExchange (port: number, write: (socket: ReturnType<typeof connect>) 
 
 // One real process for the file: what a process's own sockets and parser do at the edges. The
 // timeouts themselves are tested at milliseconds in test/http/limits.test.ts.
-const { url } = await startServer(t)
+const { url } = await startServer(t, [], {}, { coverage: false })
 const port = Number(new URL(url).port)
 
 t.test('a real process serves 1,000 concurrent connections at once', async (t) => {

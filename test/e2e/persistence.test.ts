@@ -10,7 +10,7 @@ const clustersOf = (state: State) => new Set(state.projects.find((p) => p.projec
 
 t.test('SIGKILL mid-work loses no acknowledged change, and leaves a whole state file', async (t) => {
   const file = join(await mkdtemp(join(tmpdir(), 'mrs-kill-')), 'state.json')
-  const first = await startServer(t, ['--state-file', file, '--auth', 'off'])
+  const first = await startServer(t, ['--state-file', file, '--auth', 'off'], {}, { coverage: false })
   const acknowledged: string[] = []
   let next = 0
   let alive = true
@@ -43,7 +43,7 @@ t.test('SIGKILL mid-work loses no acknowledged change, and leaves a whole state 
   const inFile = clustersOf(saved)
   t.same(acknowledged.filter((id) => !inFile.has(id)), [], 'every acknowledged cluster is in the whole file')
 
-  const second = await startServer(t, ['--state-file', file, '--auth', 'off'])
+  const second = await startServer(t, ['--state-file', file, '--auth', 'off'], {}, { coverage: false })
   const restored = clustersOf(await (await fetch(`${second.url}/_emulator/state`)).json() as State)
   t.same(acknowledged.filter((id) => !restored.has(id)), [], 'and in the restarted emulator')
 })

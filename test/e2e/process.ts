@@ -10,11 +10,23 @@ export const SERVER = join(PACKAGE_ROOT, 'dist', 'src', 'server.js')
 
 export interface Running { url: string, child: ChildProcess, stderr: () => string }
 
+/**
+ * The environment without tap's coverage hooks, for processes whose coverage adds nothing (the
+ * bin's own lines are covered by test/e2e/server.test.ts): the hooks cost each ~1.5 CPU-s.
+ */
+const { NODE_OPTIONS: _hooks, NODE_V8_COVERAGE: _coverage, ...plainEnv } = process.env
+export { plainEnv }
+
+export interface ServerOptions {
+  /** Collect the process's coverage. Default true. */
+  coverage?: boolean
+}
+
 /** Starts the real emulator process on a free port and waits for the URL it prints. */
-export async function startServer (t: Test, args: string[] = [], env: Record<string, string> = {}): Promise<Running> {
+export async function startServer (t: Test, args: string[] = [], env: Record<string, string> = {}, { coverage = true }: ServerOptions = {}): Promise<Running> {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build (npm test does)`)
   const child = spawn(process.execPath, [SERVER, '--port', '0', '--log-level', 'warn', ...args], {
-    env: { ...process.env, ...env },
+    env: { ...(coverage ? process.env : plainEnv), ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   t.teardown(async () => {

@@ -35,7 +35,7 @@ t.test('a failed start exits 2 with one line on stderr', async (t) => {
 })
 
 t.test('a request still in flight past the shutdown grace: SIGTERM exits 1', async (t) => {
-  const { url, child, stderr } = await startServer(t, ['--auth', 'off', '--shutdown-grace-ms', '100'])
+  const { url, child, stderr } = await startServer(t, ['--auth', 'off', '--shutdown-grace-ms', '100'], {}, { coverage: false })
   await fetch(`${url}/_emulator/faults`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match: { operation: 'CancelSyncIamUser' }, action: { delay_ms: 600_000 } })
   })

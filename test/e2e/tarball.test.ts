@@ -8,6 +8,7 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import { parse } from 'yaml'
 import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT } from '../helpers.js'
+import { plainEnv } from './process.js'
 import { PACKAGE_ROOT } from '../../src/package-info.js'
 
 /**
@@ -16,11 +17,8 @@ import { PACKAGE_ROOT } from '../../src/package-info.js'
  * HEALTHCHECK and the compose client's command run against it.
  */
 const ROOT = PACKAGE_ROOT
-/**
- * The environment without tap's coverage hooks: nothing run here is the project's own code
- * (npm, and the package as installed elsewhere), and the hooks cost every process ~1 CPU-s.
- */
-const { NODE_OPTIONS, NODE_V8_COVERAGE, ...plainEnv } = process.env
+// Without tap's coverage hooks (plainEnv): nothing run here is the project's own files (npm,
+// and the package as installed elsewhere).
 const execFileAsync = promisify(execFile)
 const run = (file: string, args: string[], options: { cwd?: string, env?: Record<string, string> } = {}) =>
   execFileAsync(file, args, { cwd: options.cwd, env: { ...plainEnv, ...options.env } })
