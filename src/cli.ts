@@ -20,13 +20,14 @@ export type CliResult = { exitCode: number } | { exitCode?: undefined, emulator:
  * that tests run it in-process.
  */
 export async function runCli (argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<CliResult> {
+  let emulator: RunningEmulator | undefined
   try {
     const config = loadConfig(env, argv)
     if (config.help || config.version) {
       io.stdout.write(config.help ? usage() : `${VERSION}\n`)
       return { exitCode: 0 }
     }
-    const emulator = await startEmulator({
+    emulator = await startEmulator({
       port: config.port,
       host: config.host,
       fixtures: config.fixtures,
@@ -45,6 +46,8 @@ export async function runCli (argv: string[], env: Record<string, string | undef
     // Anything that stops the start is one clear line, not a stack trace: exit 2 for a bad
     // setting or fixture, 1 for the rest (a port in use, say).
     io.stderr.write(`mrs-emulator: ${(err as Error).message}\n`)
+    // A start that failed after listening (in onStart) must not leave the port held.
+    await emulator?.close()
     return { exitCode: err instanceof ConfigError || err instanceof FixtureError ? 2 : 1 }
   }
 }

@@ -23,7 +23,7 @@ export const ConfigSchema = Type.Object({
   MRS_EMULATOR_STATE_FILE: Type.Optional(Type.String({ minLength: 1, description: 'State file: loaded at start (the fixtures when absent), written after every change.' })),
   MRS_EMULATOR_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 1, description: 'Bearer token the control plane requires (health and ready excepted).' })),
   MRS_EMULATOR_JOURNAL_SIZE: Type.Integer({ minimum: 0, maximum: 100_000, default: 1000, description: 'How many requests the journal keeps (0: none).' }),
-  MRS_EMULATOR_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000, description: 'After SIGTERM or SIGINT, how long in-flight requests may take before the process exits 1, in ms.' })
+  MRS_EMULATOR_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000, description: 'After SIGTERM or SIGINT, how long in-flight requests may take before the process exits 1, in ms (0: at once).' })
 })
 type Env = Static<typeof ConfigSchema>
 
@@ -129,10 +129,11 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
 
 /** The --help text: every flag with its variable, default and meaning, from the schema. */
 export function usage (): string {
+  const width = Math.max(...SETTINGS.map(({ flag }) => `${flag} <value>`.length)) + 1
   const rows = SETTINGS.map(({ variable, flag }) => {
     const schema = ConfigSchema.properties[variable as keyof Env] as { description: string, default?: unknown }
     const fallback = variable === 'MRS_EMULATOR_FIXTURES' ? 'the bundled fixtures/default.json' : schema.default ?? 'none'
-    return `  --${`${flag} <value>`.padEnd(24)} ${variable.padEnd(31)} ${schema.description} Default: ${fallback}.`
+    return `  --${`${flag} <value>`.padEnd(width)} ${variable.padEnd(31)} ${schema.description} Default: ${fallback}.`
   })
   return [
     'Usage: mrs-emulator [flags]',
@@ -141,8 +142,8 @@ export function usage (): string {
     'Each flag has an environment variable; flags win over variables.',
     '',
     ...rows,
-    `  ${'--help'.padEnd(26)} Print this help.`,
-    `  ${'--version'.padEnd(26)} Print the version.`,
+    `  ${'--help'.padEnd(width + 2)} Print this help.`,
+    `  ${'--version'.padEnd(width + 2)} Print the version.`,
     ''
   ].join('\n')
 }

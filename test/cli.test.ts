@@ -1,11 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { runCli, type CliResult } from '../src/cli.js'
 import { DEFAULT_FIXTURES, VERSION } from '../src/package-info.js'
 import { startEmulator } from '../src/start.js'
-import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT } from './helpers.js'
+import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT, tempDir } from './helpers.js'
 
 /** Runs the command in-process with captured output; closes whatever it started after the test. */
 async function cli (t: Test, argv: string[], env: Record<string, string> = {}) {
@@ -69,13 +68,15 @@ t.test('an invalid setting stops the start with one line naming it, exit code 2'
   t.equal(flag.stderr, 'mrs-emulator: Invalid --auth: "maybe" must be one of permissive, strict, off\n')
   t.same(flag.started, [], 'nothing started')
   const env = await cli(t, [], { PORT: 'eighty' })
+  t.same(env.result, { exitCode: 2 })
   t.equal(env.stderr, 'mrs-emulator: Invalid PORT: "eighty" must be integer\n')
   const grace = await cli(t, ['--shutdown-grace-ms=-5'])
+  t.same(grace.result, { exitCode: 2 })
   t.equal(grace.stderr, 'mrs-emulator: Invalid --shutdown-grace-ms: "-5" must be >= 0\n')
 })
 
 t.test('a broken fixture file stops the start with the file, the JSON path and the reason, exit code 2', async (t) => {
-  const file = join(await mkdtemp(join(tmpdir(), 'mrs-cli-')), 'broken.json')
+  const file = join(await tempDir(t, 'mrs-cli-'), 'broken.json')
   await writeFile(file, JSON.stringify({ projects: [{ project_id: 'p1', iam: { users: [], groups: [] }, clusters: [{ cluster_id: 'bad id', state: 'running', synced_users: [], synced_groups: [] }] }] }))
   const { result, stderr } = await cli(t, ['--port', '0'], { MRS_EMULATOR_FIXTURES: file })
   t.same(result, { exitCode: 2 })
@@ -90,11 +91,26 @@ t.test('a port in use stops the start with one line and exit code 1', async (t) 
   t.match(stderr, /^mrs-emulator: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+\n$/)
 })
 
-t.test('--help lists every setting; --version prints the version', async (t) => {
+t.test('a start that fails once listening (in onStart) exits 1 and lets the port go', async (t) => {
+  let url = ''
+  let stderr = ''
+  const result = await runCli(['--port', '0', '--log-level', 'silent'], {}, {
+    stdout: { write: () => {} },
+    stderr: { write: (text: string) => { stderr += text } },
+    onStart: (emulator) => { url = emulator.url; throw new Error('no signal handlers') }
+  })
+  t.same(result, { exitCode: 1 })
+  t.equal(stderr, 'mrs-emulator: no signal handlers\n')
+  await t.rejects(fetch(`${url}/_emulator/health`), 'nothing listens any more')
+})
+
+t.test('--help lists every setting, in aligned columns; --version prints the version', async (t) => {
   const help = await cli(t, ['--help'])
   t.same(help.result, { exitCode: 0 })
   for (const flag of ['--port', '--host', '--log-level', '--fixtures', '--auth', '--sync-duration-ms', '--state-file', '--admin-token', '--journal-size', '--shutdown-grace-ms']) t.match(help.stdout, flag)
   t.match(help.stdout, /MRS_EMULATOR_JOURNAL_SIZE/)
+  const columns = help.stdout.split('\n').filter((line) => line.startsWith('  --')).map((line) => line.search(/ (MRS_EMULATOR_|PORT|HOST|LOG_LEVEL|Print)/))
+  t.equal(new Set(columns).size, 1, 'the second column starts at the same place on every row')
   const version = await cli(t, ['--version'])
   t.same(version.result, { exitCode: 0 })
   t.equal(version.stdout, `${VERSION}\n`)

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Test } from 'tap'
 import { buildApp, type BuildOptions } from '../src/app.js'
 
@@ -29,4 +32,11 @@ export async function build (t: Test, options: BuildOptions = {}) {
   const app = await buildApp(options)
   t.teardown(() => app.close())
   return app
+}
+
+/** A new temporary folder, removed after the test. */
+export async function tempDir (t: Test, prefix = 'mrs-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  return dir
 }

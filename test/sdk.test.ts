@@ -1,8 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { CLUSTER, OTHER_PROJECT, PROJECT, STOPPED_CLUSTER } from './helpers.js'
+import { CLUSTER, OTHER_PROJECT, PROJECT, STOPPED_CLUSTER, tempDir } from './helpers.js'
 import { startEmulator, type StartOptions } from '../src/start.js'
 import { mrsClient, type SdkError } from './sdk-client.js'
 
@@ -72,7 +71,7 @@ t.test('what the SDK surfaces on errors', async (t) => {
 })
 
 t.test('temporary keys: the SDK signs X-Security-Token', async (t) => {
-  const file = join(await mkdtemp(join(tmpdir(), 'mrs-sdk-')), 'temp.json')
+  const file = join(await tempDir(t, 'mrs-sdk-'), 'temp.json')
   await writeFile(file, JSON.stringify({
     projects: [{ project_id: PROJECT, iam: { users: [], groups: [] }, clusters: [{ cluster_id: CLUSTER, state: 'running', synced_users: [], synced_groups: [] }] }],
     credentials: [{ access_key: 'TEMPAK', secret_key: 'TEMPSK', security_token: 'sts-token-value', project_id: PROJECT }]

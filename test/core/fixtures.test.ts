@@ -1,10 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { FixtureError, loadFixtureFile, parseFixture, validateFixture } from '../../src/core/fixtures.js'
 import { DEFAULT_FIXTURES } from '../../src/package-info.js'
-import { CLUSTER, OTHER_PROJECT, PROJECT } from '../helpers.js'
+import { CLUSTER, OTHER_PROJECT, PROJECT, tempDir } from '../helpers.js'
 
 const project = (overrides = {}) => ({
   project_id: 'p1',
@@ -59,7 +58,7 @@ t.test('credentials: AK/SK pairs, temporary keys and tokens, each bound to a pro
 
 t.test('invalid JSON and unreadable files are reported with the file name', async (t) => {
   t.throws(() => parseFixture('{"projects": [', 'broken.json'), { message: /^broken\.json: \/: invalid JSON: / })
-  const dir = await mkdtemp(join(tmpdir(), 'mrs-fixtures-'))
+  const dir = await tempDir(t, 'mrs-fixtures-')
   await t.rejects(loadFixtureFile(join(dir, 'absent.json')), { message: `${join(dir, 'absent.json')}: /: cannot read the file: ENOENT` })
   await t.rejects(loadFixtureFile(dir), { message: /cannot read the file: EISDIR/ })
   const file = join(dir, 'ok.json')

@@ -1,15 +1,14 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import type { Fixture } from '../../src/core/fixture-schema.js'
 import { readStateFile, StateFile } from '../../src/core/state-file.js'
+import { tempDir } from '../helpers.js'
 
 const world = (n: number): Fixture => ({ projects: [{ project_id: `p${n}`, iam: { users: [], groups: [] }, clusters: [] }] })
-const tempDir = () => mkdtemp(join(tmpdir(), 'mrs-state-'))
 
 t.test('readStateFile: absent → undefined; broken → a FixtureError naming the file', async (t) => {
-  const dir = await tempDir()
+  const dir = await tempDir(t, 'mrs-state-')
   t.equal(await readStateFile(join(dir, 'absent.json')), undefined)
   await writeFile(join(dir, 'torn.json'), '{"projects": [')
   await t.rejects(readStateFile(join(dir, 'torn.json')), { name: 'FixtureError', message: /torn\.json: \/: invalid JSON/ })
@@ -19,7 +18,7 @@ t.test('readStateFile: absent → undefined; broken → a FixtureError naming th
 })
 
 t.test('save writes the whole world by temp file and rename, leaving no temp file', async (t) => {
-  const dir = await tempDir()
+  const dir = await tempDir(t, 'mrs-state-')
   const file = join(dir, 'state.json')
   const source = { version: 0, dump: () => world(source.version) }
   const state = new StateFile(file, source)
@@ -34,7 +33,7 @@ t.test('save writes the whole world by temp file and rename, leaving no temp fil
 })
 
 t.test('a save with nothing new writes nothing, unless forced', async (t) => {
-  const dir = await tempDir()
+  const dir = await tempDir(t, 'mrs-state-')
   let dumps = 0
   const source = { version: 0, dump: () => { dumps++; return world(source.version) } }
   const state = new StateFile(join(dir, 'state.json'), source)
@@ -54,7 +53,7 @@ t.test('a save with nothing new writes nothing, unless forced', async (t) => {
 })
 
 t.test('a failed write rejects, and the next save tries again', async (t) => {
-  const dir = await tempDir()
+  const dir = await tempDir(t, 'mrs-state-')
   const source = { version: 1, dump: () => world(1) }
   const state = new StateFile(join(dir, 'missing', 'state.json'), source)
   source.version = 2

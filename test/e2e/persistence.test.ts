@@ -1,15 +1,15 @@
 import { once } from 'node:events'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
+import { tempDir } from '../helpers.js'
 import { startServer } from './process.js'
 
 interface State { projects: Array<{ project_id: string, clusters: Array<{ cluster_id: string }> }> }
 const clustersOf = (state: State) => new Set(state.projects.find((p) => p.project_id === 'p1')!.clusters.map((c) => c.cluster_id))
 
 t.test('SIGKILL mid-work loses no acknowledged change, and leaves a whole state file', async (t) => {
-  const file = join(await mkdtemp(join(tmpdir(), 'mrs-kill-')), 'state.json')
+  const file = join(await tempDir(t, 'mrs-kill-'), 'state.json')
   const first = await startServer(t, ['--state-file', file, '--auth', 'off'], {}, { coverage: false })
   const acknowledged: string[] = []
   let next = 0

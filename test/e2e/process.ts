@@ -56,6 +56,7 @@ export async function runServer (args: string[], env: Record<string, string> = {
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
-  const [code] = await once(child, 'exit') as [number]
+  // 'close', not 'exit': the output may still be arriving when the process exits.
+  const [code] = await once(child, 'close') as [number]
   return { code, stdout, stderr }
 }

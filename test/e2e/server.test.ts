@@ -1,9 +1,9 @@
 import { once } from 'node:events'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { setTimeout } from 'node:timers/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT } from '../helpers.js'
+import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT, tempDir } from '../helpers.js'
 import { runServer, startServer } from './process.js'
 
 // What only the real process can show: the bin's wiring of signals and exit codes. The
@@ -12,7 +12,7 @@ import { runServer, startServer } from './process.js'
 const docUrl = (base: string) => `${base}/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync-user`
 
 t.test('the bin serves the documentation example, and SIGTERM closes it with its state file written, exit 0', async (t) => {
-  const file = join(await mkdtemp(join(tmpdir(), 'mrs-e2e-')), 'state.json')
+  const file = join(await tempDir(t, 'mrs-e2e-'), 'state.json')
   const { url, child } = await startServer(t, ['--state-file', file])
   const headers = { 'X-Auth-Token': 'any', 'Content-Type': 'application/json;charset=UTF-8' }
   t.equal((await fetch(docUrl(url), { method: 'POST', headers, body: JSON.stringify({ user_names: ['user1'] }) })).status, 202)
@@ -21,7 +21,7 @@ t.test('the bin serves the documentation example, and SIGTERM closes it with its
   t.same(await res.json(), { state: 'synchronizing' })
   t.equal((await fetch(docUrl(url), { method: 'POST', headers, body: JSON.stringify({ user_names: ['analyst'] }) })).status, 202)
   child.kill('SIGTERM')
-  const [code] = await once(child, 'exit')
+  const [code] = await once(child, 'close')
   t.equal(code, 0)
   const saved = JSON.parse(await readFile(file, 'utf8'))
   t.same(saved.projects[0].clusters[0].synced_users, ['analyst'], 'every change is in the state file')
@@ -44,9 +44,10 @@ t.test('a request still in flight past the shutdown grace: SIGTERM exits 1', asy
   for (;;) {
     const { faults } = await (await fetch(`${url}/_emulator/faults`)).json() as { faults: Array<{ hits: number }> }
     if (faults[0]!.hits === 1) break
+    await setTimeout(5)
   }
   child.kill('SIGTERM')
-  const [code] = await once(child, 'exit')
+  const [code] = await once(child, 'close')
   t.equal(code, 1)
   t.match(stderr(), /killed by timeout \(100ms\)/)
   t.equal(await stuck, 'no answer')

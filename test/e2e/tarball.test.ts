@@ -1,13 +1,12 @@
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { parse } from 'yaml'
-import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT } from '../helpers.js'
+import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT, tempDir } from '../helpers.js'
 import { plainEnv } from './process.js'
 import { PACKAGE_ROOT } from '../../src/package-info.js'
 
@@ -24,8 +23,8 @@ const run = (file: string, args: string[], options: { cwd?: string, env?: Record
   execFileAsync(file, args, { cwd: options.cwd, env: { ...plainEnv, ...options.env } })
 t.setTimeout(180_000)
 
-async function install () {
-  const dir = await mkdtemp(join(tmpdir(), 'mrs-tarball-'))
+async function install (t: Test) {
+  const dir = await tempDir(t, 'mrs-tarball-')
   // dist/ is already built by `npm test`; packing must not rebuild it under the other tests.
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT })
   const { filename, files } = (JSON.parse(stdout) as Array<{ filename: string, files: Array<{ path: string }> }>)[0]!
@@ -55,7 +54,7 @@ function execForm (dockerfile: string, instruction: RegExp): string[] {
 }
 
 t.test('the packed tarball ships only what runs, and its bin serves, answers health checks and stops on SIGTERM', async (t) => {
-  const { dir, files } = await install()
+  const { dir, files } = await install(t)
   t.ok(files.every((f) => /^(dist\/(src|routes)\/.*\.(js|d\.ts)|fixtures\/[^/]+\.json|README\.md|LICENSE|package\.json)$/.test(f)), 'only compiled code, fixtures, README, LICENSE')
   t.ok(files.includes('dist/src/index.d.ts'), 'type declarations ship')
   const pkg = join(dir, 'node_modules', 'mrs-emulator')

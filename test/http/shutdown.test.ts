@@ -1,14 +1,13 @@
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { connect } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setImmediate as tick } from 'node:timers/promises'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { startEmulator } from '../../src/start.js'
-import { CLUSTER, PROJECT } from '../helpers.js'
+import { CLUSTER, PROJECT, tempDir } from '../helpers.js'
 
 const IN_FLIGHT = 10
-const tempFile = async () => join(await mkdtemp(join(tmpdir(), 'mrs-close-')), 'state.json')
+const tempFile = async (t: Test) => join(await tempDir(t, 'mrs-close-'), 'state.json')
 const json = (method: string, body: unknown) => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
 
 /** Connects; resolves with 'connected' or the error code. */
@@ -19,12 +18,14 @@ const tryConnect = (port: number) => new Promise<string>((resolve) => {
 })
 
 t.test('closing lets in-flight requests finish, answers 503 on open connections, refuses new ones and writes the state file', async (t) => {
-  const file = await tempFile()
+  const file = await tempFile(t)
   // Delay faults wait on this gate: the requests stay in flight until the test opens it.
   let open!: () => void
   const gate = new Promise<void>((resolve) => { open = resolve })
   let waiting = 0
-  const emulator = await startEmulator({ stateFile: file, auth: 'off', sleep: async () => { waiting++; await gate } })
+  let allWaiting!: () => void
+  const inFlight = new Promise<void>((resolve) => { allWaiting = resolve })
+  const emulator = await startEmulator({ stateFile: file, auth: 'off', sleep: async () => { if (++waiting === IN_FLIGHT) allWaiting(); await gate } })
   const { url } = emulator
   const port = Number(new URL(url).port)
   await fetch(`${url}/_emulator/projects/${PROJECT}/clusters/${CLUSTER}`,
@@ -41,7 +42,7 @@ t.test('closing lets in-flight requests finish, answers 503 on open connections,
   await new Promise((resolve) => late.on('connect', resolve))
   late.write('GET /_emulator/ready HTTP/1.1\r\nHost: x\r\n')
 
-  while (waiting < IN_FLIGHT) await tick()
+  await inFlight
   const closing = emulator.close()
   while (emulator.app.server.listening) await tick()
   t.equal(emulator.app.emulator.ready, false, 'not ready once closing starts')
@@ -60,7 +61,7 @@ t.test('closing lets in-flight requests finish, answers 503 on open connections,
 })
 
 t.test('closing under load: every request completes or is refused, and every acknowledged change is saved', async (t) => {
-  const file = await tempFile()
+  const file = await tempFile(t)
   const emulator = await startEmulator({ stateFile: file, auth: 'off' })
   const acknowledged: string[] = []
   const unexpected: Array<number | string> = []

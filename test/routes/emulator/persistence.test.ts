@@ -1,15 +1,14 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { buildApp } from '../../../src/app.js'
-import { build, JSON_HEADERS, TOKEN, userPath } from '../../helpers.js'
+import { build, JSON_HEADERS, TOKEN, tempDir, userPath } from '../../helpers.js'
 
-const tempFile = async () => join(await mkdtemp(join(tmpdir(), 'mrs-persist-')), 'state.json')
+const tempFile = async (t: Test) => join(await tempDir(t, 'mrs-persist-'), 'state.json')
 const onDisk = async (file: string) => JSON.parse(await readFile(file, 'utf8'))
 
 t.test('the state file is written at start, and after each change before its response', async (t) => {
-  const file = await tempFile()
+  const file = await tempFile(t)
   const app = await build(t, { stateFile: file })
   t.equal((await onDisk(file)).projects[0].clusters[0].synced_users.length, 0, 'the fixtures, written at once')
   await app.inject({ method: 'POST', url: userPath(), headers: JSON_HEADERS, payload: { user_names: ['user1'] } })
@@ -19,7 +18,7 @@ t.test('the state file is written at start, and after each change before its res
 })
 
 t.test('requests that change nothing never write', async (t) => {
-  const app = await build(t, { stateFile: await tempFile() })
+  const app = await build(t, { stateFile: await tempFile(t) })
   let saves = 0
   const stateFile = app.emulator.stateFile!
   const save = stateFile.save.bind(stateFile)
@@ -35,7 +34,7 @@ t.test('requests that change nothing never write', async (t) => {
 })
 
 t.test('a restart loads the state file, not the fixtures; reset still goes back to the fixtures', async (t) => {
-  const file = await tempFile()
+  const file = await tempFile(t)
   const first = await buildApp({ stateFile: file })
   await first.inject({ method: 'POST', url: userPath(), headers: JSON_HEADERS, payload: { is_all_sync: true } })
   await first.close()
@@ -47,7 +46,7 @@ t.test('a restart loads the state file, not the fixtures; reset still goes back 
 })
 
 t.test('an unreadable or invalid state file stops the start and is never overwritten', async (t) => {
-  const file = await tempFile()
+  const file = await tempFile(t)
   const broken = '{"projects": [{"project_id": "bad id", "iam": {"users": [], "groups": []}, "clusters": []}]}'
   await writeFile(file, broken)
   await t.rejects(buildApp({ stateFile: file }), { name: 'FixtureError', message: `${file}: /projects/0/project_id: Expected string to match '^[A-Za-z0-9]+$'` })
@@ -55,7 +54,7 @@ t.test('an unreadable or invalid state file stops the start and is never overwri
 })
 
 t.test('a failed write answers 500 12000004, and closing writes what is pending', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'mrs-persist-'))
+  const dir = await tempDir(t, 'mrs-persist-')
   const file = join(dir, 'state.json')
   const app = await buildApp({ stateFile: file })
   const real = app.emulator.stateFile!.save.bind(app.emulator.stateFile!)
@@ -70,7 +69,7 @@ t.test('a failed write answers 500 12000004, and closing writes what is pending'
 })
 
 t.test('closing with nothing pending writes nothing', async (t) => {
-  const app = await buildApp({ stateFile: await tempFile() })
+  const app = await buildApp({ stateFile: await tempFile(t) })
   let saves = 0
   app.emulator.stateFile!.save = async () => { saves++ }
   await app.close()
@@ -78,7 +77,7 @@ t.test('closing with nothing pending writes nothing', async (t) => {
 })
 
 t.test('names are plain data in the journal and the state file', async (t) => {
-  const file = await tempFile()
+  const file = await tempFile(t)
   const names = ['__proto__', 'constructor', 'toString', '', 'x'.repeat(10_000), '名前']
   const app = await build(t, { stateFile: file })
   await app.inject({ method: 'PUT', url: '/_emulator/projects/p1/clusters/c1', payload: { state: 'running', synced_users: names, synced_groups: names } })
