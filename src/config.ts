@@ -80,8 +80,8 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
       args: argv,
       options: {
         ...Object.fromEntries(SETTINGS.map(({ flag }) => [flag, { type: 'string' as const }])),
-        help: { type: 'boolean' },
-        version: { type: 'boolean' }
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' }
       },
       strict: true,
       allowPositionals: false
@@ -142,8 +142,8 @@ export function usage (): string {
     'Each flag has an environment variable; flags win over variables.',
     '',
     ...rows,
-    `  ${'--help'.padEnd(width + 2)} Print this help.`,
-    `  ${'--version'.padEnd(width + 2)} Print the version.`,
+    `  ${'-h, --help'.padEnd(width + 2)} Print this help.`,
+    `  ${'-v, --version'.padEnd(width + 2)} Print the version.`,
     ''
   ].join('\n')
 }

@@ -1,5 +1,8 @@
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
 import { buildApp, startEmulator } from 'mrs-emulator'
+import { PACKAGE_ROOT } from '../src/package-info.js'
 import { urlOf } from '../src/start.js'
 import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT } from './helpers.js'
 
@@ -29,4 +32,9 @@ t.test('startEmulator takes every build option, and buildApp is exported for inj
 t.test('urls put IPv6 hosts in brackets', async (t) => {
   t.equal(urlOf('::1', 80), 'http://[::1]:80')
   t.equal(urlOf('0.0.0.0', 80), 'http://0.0.0.0:80')
+})
+
+t.test('the compiled bin is executable after a build, so npx mrs-emulator runs from a clone', async (t) => {
+  // npm test builds through the same `bin` script as npm run build.
+  t.equal(statSync(join(PACKAGE_ROOT, 'dist', 'src', 'server.js')).mode & 0o111, 0o111)
 })
