@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
-import type { SyncedNames } from '../src/core/sync-store.js'
 import {
-  API_TAG, CancelSyncRequestSchema, ClusterParamsSchema, errorResponses, SyncedNamesResponseSchema,
-  SyncStateResponseSchema, UpdateSyncRequestSchema
-} from './iam-sync-schemas.js'
+  CancelSyncRequestSchema, ClusterParamsSchema, Operation, SyncedNamesSchema, SyncStateResponseSchema, UpdateSyncRequestSchema,
+  type SyncedNames
+} from '../src/core/api-schema.js'
+import { API_TAG, errorResponses } from './iam-sync-schemas.js'
 
 const url = '/v2/:project_id/clusters/:cluster_id/iam-sync-user'
 /** The documented 202 body, serialised once. */
@@ -18,9 +18,9 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.emulator
 
   app.delete(url, {
-    config: { operation: 'CancelSyncIamUser' },
+    config: { operation: Operation.CancelSyncIamUser },
     schema: {
-      operationId: 'CancelSyncIamUser',
+      operationId: Operation.CancelSyncIamUser,
       tags: [API_TAG],
       summary: 'Cancel synchronization of specified users and user groups',
       params: ClusterParamsSchema,
@@ -33,9 +33,9 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post(url, {
-    config: { operation: 'UpdateSyncIamUser' },
+    config: { operation: Operation.UpdateSyncIamUser },
     schema: {
-      operationId: 'UpdateSyncIamUser',
+      operationId: Operation.UpdateSyncIamUser,
       tags: [API_TAG],
       summary: 'Synchronize IAM users and user groups to the cluster',
       params: ClusterParamsSchema,
@@ -48,13 +48,13 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get(url, {
-    config: { operation: 'ShowSyncIamUser' },
+    config: { operation: Operation.ShowSyncIamUser },
     schema: {
-      operationId: 'ShowSyncIamUser',
+      operationId: Operation.ShowSyncIamUser,
       tags: [API_TAG],
       summary: 'Query the users and user groups synchronized to the cluster',
       params: ClusterParamsSchema,
-      response: { 200: SyncedNamesResponseSchema, ...errorResponses }
+      response: { 200: SyncedNamesSchema, ...errorResponses }
     }
   }, (request, reply) => {
     // Already serialised by the store (cached per cluster): sent as is, in the schema's shape.

@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { API_TAG, ClusterParamsSchema, errorResponses } from './iam-sync-schemas.js'
+import { ClusterParamsSchema, Operation } from '../src/core/api-schema.js'
+import { API_TAG, errorResponses } from './iam-sync-schemas.js'
 
 export const iamSyncRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.emulator
 
   app.get('/v2/:project_id/clusters/:cluster_id/iam-sync', {
-    config: { operation: 'ListSyncStatus' },
+    config: { operation: Operation.ListSyncStatus },
     schema: {
-      operationId: 'ListSyncStatus',
+      operationId: Operation.ListSyncStatus,
       tags: [API_TAG],
       summary: 'Query whether an IAM synchronization task is running on the cluster',
       params: ClusterParamsSchema,
@@ -17,9 +18,9 @@ export const iamSyncRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => ({ is_synchronizing: store.isSynchronizing(request.params.project_id, request.params.cluster_id) }))
 
   app.get('/v2/:project_id/clusters/:cluster_id/iam-sync/is-synchronous', {
-    config: { operation: 'ListSyncRequirements' },
+    config: { operation: Operation.ListSyncRequirements },
     schema: {
-      operationId: 'ListSyncRequirements',
+      operationId: Operation.ListSyncRequirements,
       tags: [API_TAG],
       summary: 'Query whether the cluster has completed IAM synchronization',
       params: ClusterParamsSchema,

@@ -3,26 +3,25 @@ import swagger from '@fastify/swagger'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { pino, type DestinationStream } from 'pino'
 import { apiRoutes, controlRoutes, probeRoutes } from '../routes/index.js'
-import { permissiveHeaders } from './core/auth.js'
 import type { Fixture } from './core/fixture-schema.js'
-import { FaultRules } from './core/faults.js'
+import { FaultRules, type Sleep } from './core/faults.js'
 import { loadFixtureFile, validateFixture } from './core/fixtures.js'
 import { newRequestId } from './core/ids.js'
 import { Journal } from './core/journal.js'
+import { SECRET_HEADERS } from './core/secrets.js'
 import { readStateFile, StateFile } from './core/state-file.js'
-import { strictAuthenticator } from './core/strict-auth.js'
 import { SyncStore } from './core/sync-store.js'
 import type { AuthMode } from './config.js'
-import { registerAdminToken } from './http/admin.js'
-import { registerSignedAuth } from './http/auth.js'
-import { registerBodyParsers } from './http/body.js'
-import { handleClientError, handleError, handleNotFound } from './http/errors.js'
-import { faultStep } from './http/faults.js'
-import { registerGate, registerLifecycle } from './http/gate.js'
-import { noteOperations, registerRequestLog } from './http/journal.js'
-import { registerPersistence } from './http/persistence.js'
-import { serializerCompiler, validatorCompiler } from './http/validation.js'
+import { apiPlane, gatewayBeforeRouting } from './http/api-plane.js'
+import { BODY_LIMIT, registerBodyParsers } from './http/body.js'
+import { controlPlane } from './http/control-plane.js'
+import { handleClientError } from './http/errors.js'
+import { originForm } from './http/origin-form.js'
+import { decorateRequests } from './http/request-log.js'
+import { serializerCompiler } from './http/validation.js'
 import { DEFAULT_FIXTURES, VERSION } from './package-info.js'
+
+export { BODY_LIMIT }
 
 export interface BuildOptions {
   /** A fixture file's path, or the fixture itself. Default: the bundled fixtures/default.json. */
@@ -33,8 +32,12 @@ export interface BuildOptions {
   syncDurationMs?: number
   /** Load the world from this file (the fixtures when absent) and write every change to it. */
   stateFile?: string
-  /** When set, the control plane (but health and ready) needs `Authorization: Bearer <token>`. */
+  /** When set, the control plane (but health and ready) needs `Authorization: Bearer <token>`. Never empty. */
   adminToken?: string
+  /** Origins besides the emulator's own whose pages may use the control plane, e.g. `http://localhost:3000`. */
+  allowedOrigins?: readonly string[]
+  /** Host names the control plane answers for besides loopback ones and the listening address (while listening on loopback). */
+  allowedHosts?: readonly string[]
   /** How many requests the journal keeps. Default 1000. */
   journalSize?: number
   /** pino options, or false (the default) for no logs. Secret headers are always redacted. */
@@ -45,8 +48,8 @@ export interface BuildOptions {
   requestId?: () => string
   /** Random source in [0, 1) for fault probabilities; tests inject a fixed one. */
   random?: () => number
-  /** How delay faults wait; tests inject one that records. */
-  sleep?: (ms: number) => Promise<unknown>
+  /** How delay faults wait (ending early when the signal aborts); tests inject one that records. */
+  sleep?: Sleep
   /** Server limits; the defaults are documented in the README. */
   limits?: Partial<ServerLimits>
 }
@@ -63,9 +66,13 @@ export interface ServerLimits {
   maxConnections: number
   /** How often the header and request timeouts are checked (Node's default is every 30 s). */
   timeoutCheckIntervalMs: number
+  /** After an answer sent while the body still arrives, how long the rest is read before closing. */
+  lingerMs: number
+  /** … and how many more bytes at most. */
+  lingerBytes: number
 }
 
-export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 4096, timeoutCheckIntervalMs: 1000 }
+export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 4096, timeoutCheckIntervalMs: 1000, lingerMs: 5000, lingerBytes: 64 * 1024 * 1024 }
 
 /** What the routes share, decorated on the app as `emulator`. */
 export interface Emulator {
@@ -86,12 +93,8 @@ declare module 'fastify' {
   interface FastifyContextConfig { operation?: string }
 }
 
-/** The documented body limit of the gateway: 12 MiB. */
-export const BODY_LIMIT = 12 * 1024 * 1024
 /** Request headers, in bytes; larger ones get 431. */
 export const MAX_HEADER_SIZE = 16 * 1024
-/** Never logged: pino replaces them wherever a request's headers are logged. */
-export const REDACTED_HEADERS = ['authorization', 'x-auth-token', 'x-security-token']
 
 /**
  * The pino logger, or undefined for none. Fastify would make a child logger for every request
@@ -100,7 +103,7 @@ export const REDACTED_HEADERS = ['authorization', 'x-auth-token', 'x-security-to
  */
 function createLogger (logger: BuildOptions['logger']): FastifyBaseLogger | undefined {
   if (logger === undefined || logger === false) return undefined
-  const paths = REDACTED_HEADERS.flatMap((name) => [`req.headers["${name}"]`, `headers["${name}"]`])
+  const paths = SECRET_HEADERS.flatMap((name) => [`req.headers["${name}"]`, `headers["${name}"]`])
   // Fastify's logger options may carry a `stream`: pino takes it as its destination.
   const { stream, ...rest } = (logger === true ? {} : logger) as { stream?: DestinationStream }
   const log = pino({ ...rest, redact: paths }, stream as DestinationStream)
@@ -129,24 +132,34 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   faults.replace(fixture.faults ?? [])
   const journal = new Journal(options.journalSize ?? 1000)
 
+  if (options.adminToken === '') throw new Error('adminToken must not be empty: leave it out for an open control plane.')
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     loggerInstance: createLogger(options.logger),
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
-    // One line per request, written by the onResponse hook of registerRequestLog.
+    // One line per request, written by each plane's onResponse hook.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: options.requestId ?? newRequestId,
     bodyLimit: BODY_LIMIT,
-    http: { maxHeaderSize: MAX_HEADER_SIZE, connectionsCheckingInterval: limits.timeoutCheckIntervalMs },
+    // Node's own Host check answers an empty 400: the planes check it and answer the gateway's body.
+    http: { maxHeaderSize: MAX_HEADER_SIZE, connectionsCheckingInterval: limits.timeoutCheckIntervalMs, requireHostHeader: false },
     // Ids of any length must reach the route and get their 400, not a 404.
     routerOptions: { maxParamLength: MAX_HEADER_SIZE },
+    rewriteUrl: originForm,
     clientErrorHandler: handleClientError,
+    frameworkErrors: gatewayBeforeRouting(() => app),
     // Our compilers from the start, so Fastify never loads Ajv or fast-json-stringify: TypeBox
-    // validates, and JSON.stringify writes the small bodies that are not pre-serialised. This
-    // saves ~50 ms of cold start (measured with --cpu-prof).
-    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never, buildSerializer: () => serializerCompiler } },
-    // Requests that arrive while closing get EMULATOR.0503 from the onRequest hook below.
+    // validates (each plane sets its own validator), and JSON.stringify writes the small bodies
+    // that are not pre-serialised. This saves ~50 ms of cold start (measured with --cpu-prof).
+    schemaController: {
+      compilersFactory: {
+        /* c8 ignore next */ // never called: each plane sets its validator (without this factory Fastify loads Ajv)
+        buildValidator: () => { throw new Error('each plane sets its own validator') },
+        buildSerializer: () => serializerCompiler
+      }
+    },
+    // Requests that arrive while closing get EMULATOR.0503 from each plane's onRequest hook.
     return503OnClosing: false,
     // HEAD is not an operation of the API: it gets the gateway's 404 like any other method.
     exposeHeadRoutes: false
@@ -154,9 +167,9 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   app.server.headersTimeout = limits.headersTimeoutMs
   app.server.maxConnections = limits.maxConnections
   app.decorate('emulator', { store, faults, journal, fixture, stateFile, now, startedAt: now(), ready: false })
-  app.setErrorHandler(handleError)
-  app.setNotFoundHandler(handleNotFound)
+  decorateRequests(app)
   registerBodyParsers(app)
+  registerLifecycle(app)
   await app.register(swagger, {
     openapi: {
       info: { title: 'mrs-emulator', version: VERSION, description: 'Huawei Cloud MRS API V2 IAM Synchronization, emulated; and the emulator\'s control plane.' },
@@ -164,23 +177,34 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     }
   })
 
-  const mode = options.auth ?? 'permissive'
-  registerGate(app, faultStep(faults, journal, now, options.sleep ?? sleep),
-    mode === 'permissive' ? (request) => permissiveHeaders(request.headers) : undefined)
-  registerRequestLog(app, journal, now)
-  if (stateFile !== undefined) registerPersistence(app, store, stateFile)
-  registerLifecycle(app)
-
-  await app.register(async (api) => {
-    // Signatures need the body: strict auth runs once it is read, before validation.
-    if (mode === 'strict') registerSignedAuth(api, strictAuthenticator(() => store.credentials, now))
-    noteOperations(api)
-    for (const routes of apiRoutes) await api.register(routes)
-  })
-  for (const routes of probeRoutes) await app.register(routes)
-  await app.register(async (control) => {
-    if (options.adminToken !== undefined) registerAdminToken(control, options.adminToken)
-    for (const routes of controlRoutes) await control.register(routes)
-  })
+  const linger = { lingerMs: limits.lingerMs, lingerBytes: limits.lingerBytes }
+  await app.register(apiPlane({
+    auth: options.auth ?? 'permissive',
+    sleep: options.sleep ?? ((ms, signal) => sleep(ms, undefined, { signal })),
+    limits: linger,
+    routes: apiRoutes
+  }))
+  await app.register(controlPlane({
+    adminToken: options.adminToken,
+    allowedOrigins: options.allowedOrigins ?? [],
+    allowedHosts: options.allowedHosts ?? [],
+    limits: linger,
+    probes: probeRoutes,
+    routes: controlRoutes
+  }), { prefix: '/_emulator' })
   return app
+}
+
+/** Ready once loaded; not ready, with every delay fault ended and quick to let connections go, once closing starts. */
+function registerLifecycle (app: FastifyInstance): void {
+  app.addHook('onReady', async () => { app.emulator.ready = true })
+  let sweep: NodeJS.Timeout | undefined
+  app.addHook('preClose', async () => {
+    app.emulator.ready = false
+    app.emulator.faults.endDelays()
+    // Keep-alive connections whose last request finishes during shutdown would otherwise
+    // hold it open until keepAliveTimeout: close each as soon as it is idle.
+    sweep = setInterval(() => app.server.closeIdleConnections(), 50).unref()
+  })
+  app.addHook('onClose', async () => clearInterval(sweep))
 }

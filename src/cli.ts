@@ -35,12 +35,14 @@ export async function runCli (argv: string[], env: Record<string, string | undef
       syncDurationMs: config.syncDurationMs,
       stateFile: config.stateFile,
       adminToken: config.adminToken,
+      allowedOrigins: config.allowedOrigins,
+      allowedHosts: config.allowedHosts,
       journalSize: config.journalSize,
       logger: processLogger(config.logLevel, io.stdout.isTTY === true)
     })
     io.onStart?.(emulator, config)
     io.stdout.write(`mrs-emulator ${VERSION} listening on ${emulator.url}` +
-      ` (auth: ${config.auth}, fixtures: ${config.fixtures ?? DEFAULT_FIXTURES}, state file: ${config.stateFile ?? 'none'})\n`)
+      ` (auth: ${config.auth}, fixtures: ${config.fixtures ?? DEFAULT_FIXTURES}, state file: ${config.stateFile ?? 'none'}, admin token: ${config.adminToken === undefined ? 'off' : 'on'})\n`)
     return { emulator, config }
   } catch (err) {
     // Anything that stops the start is one clear line, not a stack trace: exit 2 for a bad

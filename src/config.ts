@@ -23,6 +23,8 @@ export const ConfigSchema = Type.Object({
   MRS_EMULATOR_STATE_FILE: Type.Optional(Type.String({ minLength: 1, description: 'State file: loaded at start (the fixtures when absent), written after every change.' })),
   MRS_EMULATOR_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 1, description: 'Bearer token the control plane requires (health and ready excepted).' })),
   MRS_EMULATOR_JOURNAL_SIZE: Type.Integer({ minimum: 0, maximum: 100_000, default: 1000, description: 'How many requests the journal keeps (0: none).' }),
+  MRS_EMULATOR_ALLOWED_ORIGINS: Type.Optional(Type.String({ pattern: '^https?://[^/\\s,]+(,\\s*https?://[^/\\s,]+)*$', expected: 'comma-separated origins such as http://localhost:3000', description: 'Comma-separated origins (e.g. http://localhost:3000) whose pages may use the control plane, besides the emulator\'s own.' })),
+  MRS_EMULATOR_ALLOWED_HOSTS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.:\\[\\]-]+(,\\s*[A-Za-z0-9.:\\[\\]-]+)*$', expected: 'comma-separated host names such as emulator.test', description: 'Comma-separated host names the control plane answers for while listening on loopback, besides loopback names and the listening address.' })),
   MRS_EMULATOR_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000, description: 'After SIGTERM or SIGINT, how long in-flight requests may take before the process exits 1, in ms (0: at once).' })
 })
 type Env = Static<typeof ConfigSchema>
@@ -41,6 +43,8 @@ export interface Config {
   stateFile?: string
   adminToken?: string
   journalSize: number
+  allowedOrigins: string[]
+  allowedHosts: string[]
   shutdownGraceMs: number
 }
 
@@ -59,6 +63,8 @@ const FLAGS: Record<keyof Env, string> = {
   MRS_EMULATOR_STATE_FILE: 'state-file',
   MRS_EMULATOR_ADMIN_TOKEN: 'admin-token',
   MRS_EMULATOR_JOURNAL_SIZE: 'journal-size',
+  MRS_EMULATOR_ALLOWED_ORIGINS: 'allowed-origins',
+  MRS_EMULATOR_ALLOWED_HOSTS: 'allowed-hosts',
   MRS_EMULATOR_SHUTDOWN_GRACE_MS: 'shutdown-grace-ms'
 }
 const SETTINGS = Object.entries(FLAGS).map(([variable, flag]) => ({ variable, flag }))
@@ -66,9 +72,13 @@ const SETTINGS = Object.entries(FLAGS).map(([variable, flag]) => ({ variable, fl
 /** What a setting's value must be, in the words of a JSON Schema validator. */
 function expectation (schema: TSchema, value: unknown): string {
   if ('anyOf' in schema) return `must be one of ${(schema.anyOf as Array<{ const: string }>).map((s) => s.const).join(', ')}`
+  if (value === '') return 'must not be empty'
+  if (typeof schema.expected === 'string') return `must be ${schema.expected}`
   if (!Number.isInteger(value)) return 'must be integer'
   return (value as number) < schema.minimum ? `must be >= ${schema.minimum}` : `must be <= ${schema.maximum}`
 }
+
+const list = (value: string | undefined) => value === undefined ? [] : value.split(',').map((item) => item.trim())
 
 /** Reads the settings from the environment and the command line; flags win. Throws one-line `ConfigError`s. */
 export function loadConfig (env: Record<string, string | undefined>, argv: string[] = []): Config {
@@ -123,6 +133,8 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
     stateFile: values.MRS_EMULATOR_STATE_FILE,
     adminToken: values.MRS_EMULATOR_ADMIN_TOKEN,
     journalSize: values.MRS_EMULATOR_JOURNAL_SIZE,
+    allowedOrigins: list(values.MRS_EMULATOR_ALLOWED_ORIGINS),
+    allowedHosts: list(values.MRS_EMULATOR_ALLOWED_HOSTS),
     shutdownGraceMs: values.MRS_EMULATOR_SHUTDOWN_GRACE_MS
   }
 }

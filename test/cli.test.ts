@@ -27,7 +27,7 @@ t.test('starts on the bundled fixtures and prints one line with the URL, after o
   if (result.exitCode !== undefined) throw new Error('did not start')
   const url = result.emulator.url
   t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
-  t.equal(stdout, `mrs-emulator ${VERSION} listening on ${url} (auth: permissive, fixtures: ${DEFAULT_FIXTURES}, state file: none)\n`)
+  t.equal(stdout, `mrs-emulator ${VERSION} listening on ${url} (auth: permissive, fixtures: ${DEFAULT_FIXTURES}, state file: none, admin token: off)\n`)
   t.equal(stderr, '')
   t.same(started, [url])
 
@@ -45,9 +45,9 @@ t.test('starts on the bundled fixtures and prints one line with the URL, after o
 })
 
 t.test('settings come from the environment and flags', async (t) => {
-  const { result, stdout } = await cli(t, ['--port', '0', '--log-level', 'silent', '--sync-duration-ms', '60000'], { MRS_EMULATOR_AUTH: 'off' })
+  const { result, stdout } = await cli(t, ['--port', '0', '--log-level', 'silent', '--sync-duration-ms', '60000'], { MRS_EMULATOR_AUTH: 'off', MRS_EMULATOR_ADMIN_TOKEN: 'secret' })
   if (result.exitCode !== undefined) throw new Error('did not start')
-  t.match(stdout, /\(auth: off,/)
+  t.match(stdout, /\(auth: off,.*, admin token: on\)\n$/)
   t.equal((await fetch(docUrl(result.emulator.url), { method: 'POST' })).status, 202, 'auth off')
   const status = await fetch(`${result.emulator.url}/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync`)
   t.same(await status.json(), { is_synchronizing: true }, 'the task runs for the configured duration')
@@ -107,7 +107,7 @@ t.test('a start that fails once listening (in onStart) exits 1 and lets the port
 t.test('--help lists every setting, in aligned columns; --version prints the version', async (t) => {
   const help = await cli(t, ['--help'])
   t.same(help.result, { exitCode: 0 })
-  for (const flag of ['--port', '--host', '--log-level', '--fixtures', '--auth', '--sync-duration-ms', '--state-file', '--admin-token', '--journal-size', '--shutdown-grace-ms']) t.match(help.stdout, flag)
+  for (const flag of ['--port', '--host', '--log-level', '--fixtures', '--auth', '--sync-duration-ms', '--state-file', '--admin-token', '--journal-size', '--allowed-origins', '--allowed-hosts', '--shutdown-grace-ms']) t.match(help.stdout, flag)
   t.match(help.stdout, /MRS_EMULATOR_JOURNAL_SIZE/)
   const columns = help.stdout.split('\n').filter((line) => line.startsWith('  -')).map((line) => line.search(/ (MRS_EMULATOR_|PORT|HOST|LOG_LEVEL|Print)/))
   t.equal(new Set(columns).size, 1, 'the second column starts at the same place on every row')

@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,4 +40,41 @@ export async function tempDir (t: Test, prefix = 'mrs-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   return dir
+}
+
+/** Builds the app on the bundled fixtures (unless told otherwise), listening on a free loopback port. */
+export async function listening (t: Test, options: BuildOptions = {}, host = '127.0.0.1') {
+  const app = await build(t, options)
+  await app.listen({ port: 0, host })
+  const { port } = app.server.address() as { port: number }
+  return { app, port, url: `http://127.0.0.1:${port}` }
+}
+
+/** Writes raw bytes on a new connection and resolves with everything the server wrote until it closed. */
+export function rawExchange (port: number, data: string | Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(data))
+    let answer = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => { answer += chunk })
+    socket.on('error', () => {})
+    socket.on('close', () => resolve(answer))
+  })
+}
+
+export interface RawResponse { status: number, headers: Record<string, string>, body: string }
+
+/** The responses in what a server wrote on one connection, in order (bodies framed by Content-Length). */
+export function responsesIn (text: string): RawResponse[] {
+  const responses: RawResponse[] = []
+  let rest = text
+  while (rest.startsWith('HTTP/1.')) {
+    const end = rest.indexOf('\r\n\r\n')
+    const [line, ...lines] = rest.slice(0, end).split('\r\n') as [string, ...string[]]
+    const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
+    const length = Number(headers['content-length'] ?? 0)
+    responses.push({ status: Number(line.split(' ')[1]), headers, body: rest.slice(end + 4, end + 4 + length) })
+    rest = rest.slice(end + 4 + length)
+  }
+  return responses
 }

@@ -3,9 +3,10 @@ import { Type } from '@sinclair/typebox'
 import { controlInvalid, controlNotFound } from '../../src/core/errors.js'
 import { clusterProblem } from '../../src/core/fixtures.js'
 import { ClusterBodySchema, FixtureClusterSchema } from '../../src/core/fixture-schema.js'
-import { CONTROL_TAG, ControlClusterParamsSchema, controlErrors } from './schemas.js'
+import { ClusterParamsSchema } from '../../src/core/api-schema.js'
+import { CONTROL_TAG, controlErrors } from './schemas.js'
 
-const url = '/_emulator/projects/:project_id/clusters/:cluster_id'
+const url = '/projects/:project_id/clusters/:cluster_id'
 
 export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.emulator
@@ -16,7 +17,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'EmulatorPutCluster',
       tags: [CONTROL_TAG],
       summary: 'Create or replace a cluster (and its project, if absent)',
-      params: ControlClusterParamsSchema,
+      params: ClusterParamsSchema,
       body: ClusterBodySchema,
       response: { 200: FixtureClusterSchema, 201: FixtureClusterSchema, ...controlErrors }
     }
@@ -33,7 +34,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'EmulatorGetCluster',
       tags: [CONTROL_TAG],
       summary: 'One cluster: state, synchronized names, running task',
-      params: ControlClusterParamsSchema,
+      params: ClusterParamsSchema,
       response: { 200: FixtureClusterSchema, ...controlErrors }
     }
   }, async (request) => {
@@ -48,7 +49,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'EmulatorDeleteCluster',
       tags: [CONTROL_TAG],
       summary: 'Remove a cluster',
-      params: ControlClusterParamsSchema,
+      params: ClusterParamsSchema,
       response: { 204: Type.Null(), ...controlErrors }
     }
   }, async (request, reply) => {

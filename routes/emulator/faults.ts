@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { controlNotFound, emulatorError } from '../../src/core/errors.js'
+import { controlNotFound, tooManyFaults } from '../../src/core/errors.js'
 import { FaultRuleSchema } from '../../src/core/fault-schema.js'
 import { MAX_FAULTS } from '../../src/core/faults.js'
 import { CONTROL_TAG, ControlErrorSchema, controlErrors } from './schemas.js'
@@ -10,7 +10,7 @@ const InstalledFaultSchema = Type.Composite([FaultRuleSchema, Type.Object({ id: 
 export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { faults } = app.emulator
 
-  app.post('/_emulator/faults', {
+  app.post('/faults', {
     schema: {
       operationId: 'EmulatorAddFault',
       tags: [CONTROL_TAG],
@@ -20,11 +20,11 @@ export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const rule = faults.add(request.body)
-    if (rule === undefined) throw emulatorError(409, 'EMULATOR.0409', `At most ${MAX_FAULTS} fault rules: delete some first.`)
+    if (rule === undefined) throw tooManyFaults(MAX_FAULTS)
     return reply.code(201).send(rule)
   })
 
-  app.get('/_emulator/faults', {
+  app.get('/faults', {
     schema: {
       operationId: 'EmulatorListFaults',
       tags: [CONTROL_TAG],
@@ -33,7 +33,7 @@ export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async () => ({ faults: faults.list() }))
 
-  app.delete('/_emulator/faults', {
+  app.delete('/faults', {
     schema: {
       operationId: 'EmulatorClearFaults',
       tags: [CONTROL_TAG],
@@ -45,7 +45,7 @@ export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.code(204).send(null)
   })
 
-  app.delete('/_emulator/faults/:id', {
+  app.delete('/faults/:id', {
     schema: {
       operationId: 'EmulatorDeleteFault',
       tags: [CONTROL_TAG],

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { notReady } from '../../src/core/errors.js'
 import { VERSION } from '../../src/package-info.js'
-import { CONTROL_TAG } from './schemas.js'
+import { CONTROL_TAG, ControlErrorSchema } from './schemas.js'
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { emulator } = app
 
-  app.get('/_emulator/health', {
+  app.get('/health', {
     schema: {
       operationId: 'EmulatorHealth',
       tags: [CONTROL_TAG],
@@ -15,13 +16,16 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async () => ({ status: 'ok' as const, version: VERSION, uptime_s: Math.floor((emulator.now() - emulator.startedAt) / 1000) }))
 
-  // Answers only when ready: otherwise the app's onRequest hook answers 503 EMULATOR.0503.
-  app.get('/_emulator/ready', {
+  app.get('/ready', {
     schema: {
       operationId: 'EmulatorReady',
       tags: [CONTROL_TAG],
       summary: 'Readiness: 200 once the world is loaded; 503 EMULATOR.0503 before that and while shutting down',
-      response: { 200: Type.Object({ status: Type.Literal('ready') }) }
+      response: { 200: Type.Object({ status: Type.Literal('ready') }), 503: ControlErrorSchema }
     }
-  }, async () => ({ status: 'ready' as const }))
+  }, async (request, reply) => {
+    if (emulator.ready) return { status: 'ready' as const }
+    reply.header('retry-after', '1').header('connection', 'close')
+    throw notReady()
+  })
 }

@@ -1,11 +1,9 @@
 import { Type } from '@sinclair/typebox'
-import { ClusterIdSchema, ProjectIdSchema } from '../../src/core/fixture-schema.js'
+import { ErrorBodySchema } from '../../src/core/api-schema.js'
 
 export const CONTROL_TAG = 'Emulator control plane'
 
-export const ControlErrorSchema = Type.Object({ error_code: Type.String(), error_msg: Type.String() })
+export const ControlErrorSchema = Type.Omit(ErrorBodySchema, ['request_id'])
 
 /** The errors every control-plane route can answer with. */
-export const controlErrors = { 400: ControlErrorSchema, 401: ControlErrorSchema, 404: ControlErrorSchema }
-
-export const ControlClusterParamsSchema = Type.Object({ project_id: ProjectIdSchema, cluster_id: ClusterIdSchema })
+export const controlErrors = { 400: ControlErrorSchema, 401: ControlErrorSchema, 403: ControlErrorSchema, 404: ControlErrorSchema, 503: ControlErrorSchema }

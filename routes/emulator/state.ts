@@ -8,7 +8,7 @@ import { CONTROL_TAG, controlErrors } from './schemas.js'
 export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { emulator } = app
 
-  app.post('/_emulator/reset', {
+  app.post('/reset', {
     schema: {
       operationId: 'EmulatorReset',
       tags: [CONTROL_TAG],
@@ -22,7 +22,7 @@ export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { status: 'reset' as const }
   })
 
-  app.get('/_emulator/state', {
+  app.get('/state', {
     schema: {
       operationId: 'EmulatorGetState',
       tags: [CONTROL_TAG],
@@ -31,7 +31,7 @@ export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async () => emulator.store.dump())
 
-  app.put('/_emulator/state', {
+  app.put('/state', {
     schema: {
       operationId: 'EmulatorPutState',
       tags: [CONTROL_TAG],
@@ -50,7 +50,7 @@ export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return emulator.store.dump()
   })
 
-  app.post('/_emulator/tasks/complete', {
+  app.post('/tasks/complete', {
     schema: {
       operationId: 'EmulatorCompleteTasks',
       tags: [CONTROL_TAG],

@@ -1,20 +1,39 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { ApiError, authenticationFailed } from './errors.js'
+import type { SigningKey } from './signature.js'
 
-/** What authentication looks at: the request as received. */
-export interface AuthRequest {
+/** What authentication looks at before the body: the request line and headers. */
+export interface HeaderRequest {
   method: string
-  /** The path and query as received. */
+  /** The path and query, in origin form. */
   url: string
   headers: IncomingHttpHeaders
-  /** The exact body bytes received, if any. */
-  body: Buffer | undefined
   /** The project of the path. */
   projectId: string
 }
 
-/** Answers the error to send, or undefined to let the request through. */
-export type Authenticator = (request: AuthRequest) => ApiError | undefined
+/** And once the body has been read: its exact bytes, if any. */
+export interface AuthRequest extends HeaderRequest {
+  body: Buffer | undefined
+}
+
+/** A signature whose headers passed: what is left to verify over the body. */
+export interface PendingSignature {
+  authorization: SignedAuthorization
+  key: SigningKey
+  /** The project the credential belongs to. */
+  projectId: string
+}
+
+/**
+ * Authentication in the gateway's two steps. `headers` runs before a byte of the body is read
+ * and answers an error, a signature still to verify, or undefined (nothing left to check);
+ * `signature` runs once the body has been read.
+ */
+export interface Authenticator {
+  headers (request: HeaderRequest): ApiError | PendingSignature | undefined
+  signature (pending: PendingSignature, request: AuthRequest): ApiError | undefined
+}
 
 /** The parts of an `SDK-HMAC-SHA256` or `V11-HMAC-SHA256` Authorization header. */
 export interface SignedAuthorization {
@@ -25,7 +44,8 @@ export interface SignedAuthorization {
   signature: string
 }
 
-const AUTHORIZATION = /^(SDK-HMAC-SHA256|V11-HMAC-SHA256) (?:Access|Credential)=([^,\s]+), SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/
+// Each scheme with its own credential field: `SDK-HMAC-SHA256 Credential=…` is malformed.
+const AUTHORIZATION = /^(?:SDK-HMAC-SHA256 Access=([^,\s]+)|V11-HMAC-SHA256 Credential=([^,\s]+)), SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/
 const SDK_DATE = /^\d{8}T\d{6}Z$/
 
 /** Parses an AK/SK Authorization header; undefined when it is not one the SDKs write. */
@@ -33,8 +53,8 @@ export function parseAuthorization (value: string): SignedAuthorization | undefi
   const match = AUTHORIZATION.exec(value)
   if (match === null) return undefined
   return {
-    algorithm: match[1] as SignedAuthorization['algorithm'],
-    credential: match[2]!,
+    algorithm: match[1] === undefined ? 'V11-HMAC-SHA256' : 'SDK-HMAC-SHA256',
+    credential: match[1] ?? match[2]!,
     signedHeaders: match[3]!.split(';'),
     signature: match[4]!
   }
@@ -43,7 +63,7 @@ export function parseAuthorization (value: string): SignedAuthorization | undefi
 /**
  * Permissive mode: the request must carry credentials of a real client's shape, an
  * `X-Auth-Token` or a well-formed AK/SK signature with its `X-Sdk-Date`; their values
- * are not checked. It looks at headers only, so it runs before the body is read.
+ * are not checked. It looks at headers only.
  */
 export function permissiveHeaders (headers: IncomingHttpHeaders): ApiError | undefined {
   const token = headers['x-auth-token']
@@ -60,4 +80,8 @@ export function permissiveHeaders (headers: IncomingHttpHeaders): ApiError | und
   return undefined
 }
 
-export const permissive: Authenticator = ({ headers }) => permissiveHeaders(headers)
+/** Both steps in order, for callers that have the whole request at once. */
+export function authenticate (authenticator: Authenticator, request: AuthRequest): ApiError | undefined {
+  const verdict = authenticator.headers(request)
+  return verdict === undefined || verdict instanceof ApiError ? verdict : authenticator.signature(verdict, request)
+}

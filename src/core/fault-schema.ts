@@ -1,11 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
-
-/** The operations as Huawei's SDKs name them. */
-export const OPERATIONS = ['CancelSyncIamUser', 'UpdateSyncIamUser', 'ShowSyncIamUser', 'ListSyncStatus', 'ListSyncRequirements'] as const
-export type Operation = typeof OPERATIONS[number]
+import { OperationSchema } from './api-schema.js'
 
 export const FaultMatchSchema = Type.Object({
-  operation: Type.Optional(Type.Union(OPERATIONS.map((name) => Type.Literal(name)))),
+  operation: Type.Optional(OperationSchema),
   method: Type.Optional(Type.Union([Type.Literal('GET'), Type.Literal('POST'), Type.Literal('DELETE')])),
   project_id: Type.Optional(Type.String()),
   cluster_id: Type.Optional(Type.String())

@@ -1,12 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { ClusterIdSchema, ProjectIdSchema } from './api-schema.js'
 import { FaultRuleSchema } from './fault-schema.js'
 
-/** `project_id` as the API reference defines it: 1 to 64 letters and digits. */
-// The length is a bound and the pattern a plain `+`: the same language as `{1,64}`, which the
-// regular-expression engine unrolls into 64 states, at half the instructions per check.
-export const ProjectIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9]+$', description: 'Project ID: 1 to 64 letters and digits.' })
-/** `cluster_id` as the API reference defines it: 1 to 64 letters, digits, `_` and `-`. */
-export const ClusterIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Cluster ID: 1 to 64 letters, digits, underscores and hyphens.' })
+export { ClusterIdSchema, ProjectIdSchema }
 
 /** The MRS cluster states of the API reference. */
 export const CLUSTER_STATES = ['starting', 'running', 'terminated', 'failed', 'abnormal', 'terminating',

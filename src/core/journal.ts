@@ -1,8 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import { Type, type Static } from '@sinclair/typebox'
+import { deeperThan } from './json-depth.js'
+import { SECRET_HEADERS } from './secrets.js'
 
 /** Bodies up to this size are kept whole; larger ones are cut here, with a marker. */
 export const JOURNAL_BODY_LIMIT = 16 * 1024
-const REDACTED = new Set(['authorization', 'x-auth-token', 'x-security-token'])
+const REDACTED = new Set(SECRET_HEADERS)
 
 /** What the journal keeps of a request: cheap to record, shaped only when read. */
 export interface JournalRecord {
@@ -21,19 +24,23 @@ export interface JournalRecord {
   bodySize: number
 }
 
-export interface JournalEntry {
-  request_id: string
-  time: string
-  method: string
-  path: string
-  operation: string | null
-  project_id: string | null
-  cluster_id: string | null
-  status: number
-  error_code: string | null
-  headers: Record<string, string>
-  body: unknown
-}
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
+
+/** A journal entry as `GET /_emulator/requests` answers it. */
+export const JournalEntrySchema = Type.Object({
+  request_id: Type.String(),
+  time: Type.String({ description: 'When the answer was sent (ISO 8601).' }),
+  method: Type.String(),
+  path: Type.String({ description: 'Path and query as received (an absolute-form target in its origin form).' }),
+  operation: Nullable(Type.String()),
+  project_id: Nullable(Type.String()),
+  cluster_id: Nullable(Type.String()),
+  status: Type.Integer({ description: '0 when a fault dropped the connection.' }),
+  error_code: Nullable(Type.String()),
+  headers: Type.Record(Type.String(), Type.String(), { description: 'Secret headers are [REDACTED].' }),
+  body: Type.Unknown({ description: 'The JSON body; its text when not JSON; cut with a marker past 16 KiB; null when none.' })
+})
+export type JournalEntry = Static<typeof JournalEntrySchema>
 
 export interface JournalFilter { operation?: string, cluster_id?: string }
 
@@ -50,27 +57,6 @@ export function keepBody (body: Buffer | undefined): Buffer | undefined {
  */
 export const JOURNAL_JSON_DEPTH = 1000
 
-/** The deepest nesting of arrays and objects in JSON text, counted without recursion. */
-function nesting (text: string): number {
-  let depth = 0
-  let deepest = 0
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === 0x5c) i++ // a backslash: skip the escaped character
-      else if (c === 0x22) inString = false
-    } else if (c === 0x22) {
-      inString = true
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > deepest) deepest = depth
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--
-    }
-  }
-  return deepest
-}
-
 /**
  * The body as a user reads it: the JSON value when the whole body is JSON no deeper than
  * JOURNAL_JSON_DEPTH, else its text, with a marker when it was cut. Never recurses over
@@ -80,7 +66,7 @@ function bodyOf (record: JournalRecord): unknown {
   if (record.body === undefined || record.bodySize === 0) return null
   const text = record.body.toString('utf8')
   if (record.bodySize > record.body.length) return `${text}…[truncated: ${record.bodySize} bytes in all]`
-  if (nesting(text) > JOURNAL_JSON_DEPTH) return text
+  if (deeperThan(record.body, JOURNAL_JSON_DEPTH)) return text
   try {
     return JSON.parse(text) as unknown
   } catch {

@@ -1,13 +1,15 @@
-import type { Authenticator, AuthRequest, SignedAuthorization } from './auth.js'
+import type { Authenticator, AuthRequest, HeaderRequest, PendingSignature, SignedAuthorization } from './auth.js'
 import { parseAuthorization } from './auth.js'
-import { ApiError, authenticationFailed, invalidProjectId, shorten } from './errors.js'
+import { accessDenied, ApiError, authenticationFailed, invalidProjectId, shorten } from './errors.js'
 import type { FixtureCredential } from './fixture-schema.js'
-import { canonicalRequest, sameSignature, signatureOf, type SigningKey } from './signature.js'
+import { canonicalRequest, sameSignature, sha256Hex, signatureOf, type SigningKey } from './signature.js'
 
 /** How far X-Sdk-Date may be from the server's clock. */
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000
 
-const accessDenied = () => new ApiError(403, 'APIGW.0306', 'API access denied.', true)
+/** The value of `X-Sdk-Content-Sha256` that leaves the body out of the signature. */
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
+
 const signatureFailed = (reason: string) => authenticationFailed(`verify aksk signature fail, ${reason}`)
 
 interface KeyPair { secretKey: string, securityToken?: string, projectId: string }
@@ -22,9 +24,19 @@ export function parseSdkDate (value: string): number {
   return new Date(time).toISOString().replace(/[-:]|\.\d+/g, '') === value ? time : Number.NaN
 }
 
+/** The credential may act on the path's project only; an `X-Project-Id` must name it too. */
+function projectCheck (request: HeaderRequest, projectId: string): ApiError | undefined {
+  if (projectId !== request.projectId) return accessDenied()
+  const header = request.headers['x-project-id']
+  if (header !== undefined && header !== request.projectId) return invalidProjectId(String(header))
+  return undefined
+}
+
 /**
  * Strict mode: tokens and AK/SK pairs from the world's credentials, signatures verified
- * over the request as received, each credential bound to one project.
+ * over the request as received, each credential bound to one project. Everything the headers
+ * can decide is decided before the body is read: a caller without a known credential is
+ * answered without a byte of its body buffered.
  */
 export function strictAuthenticator (credentials: () => readonly FixtureCredential[], now: () => number): Authenticator {
   let indexed: readonly FixtureCredential[] | undefined
@@ -43,10 +55,13 @@ export function strictAuthenticator (credentials: () => readonly FixtureCredenti
     }
   }
 
-  function signed (request: AuthRequest, authorization: SignedAuthorization): ApiError | string {
-    const date = request.headers['x-sdk-date']
+  /** Date, key, scope, security token, signed headers and the payload hash's form: all but the signature itself. */
+  function signedHeaders (request: HeaderRequest, authorization: SignedAuthorization): ApiError | PendingSignature {
+    const { headers } = request
+    const signed = authorization.signedHeaders
+    const date = headers['x-sdk-date']
     if (typeof date !== 'string') return signatureFailed('X-Sdk-Date not found')
-    if (!authorization.signedHeaders.includes('x-sdk-date')) return signatureFailed('x-sdk-date is not a signed header')
+    if (!signed.includes('x-sdk-date')) return signatureFailed('x-sdk-date is not a signed header')
     const time = parseSdkDate(date)
     if (Number.isNaN(time)) return signatureFailed(`X-Sdk-Date ${shorten(date)} is not YYYYMMDDTHHMMSSZ`)
     if (Math.abs(now() - time) > MAX_CLOCK_SKEW_MS) {
@@ -62,34 +77,46 @@ export function strictAuthenticator (credentials: () => readonly FixtureCredenti
       }
       key.scope = scope.join('/')
     }
-    const token = request.headers['x-security-token']
+    const token = headers['x-security-token']
     if (pair.securityToken !== undefined || token !== undefined) {
       if (token !== pair.securityToken) return signatureFailed('X-Security-Token does not belong to this AK')
-      if (!authorization.signedHeaders.includes('x-security-token')) return signatureFailed('x-security-token is not a signed header')
+      if (!signed.includes('x-security-token')) return signatureFailed('x-security-token is not a signed header')
     }
-    const canonical = canonicalRequest(request, authorization.signedHeaders)
-    if (canonical === undefined) return signatureFailed('a signed header is missing from the request')
-    if (!sameSignature(signatureOf(canonical, key), authorization.signature)) return signatureFailed('the signature does not match')
-    return pair.projectId
+    if (!signed.every((name) => headers[name] !== undefined)) return signatureFailed('a signed header is missing from the request')
+    // The payload hash counts only when it is signed, and only as UNSIGNED-PAYLOAD or a SHA-256:
+    // otherwise a captured request could be replayed with another body.
+    const contentSha256 = headers['x-sdk-content-sha256']
+    if (contentSha256 !== undefined) {
+      if (!signed.includes('x-sdk-content-sha256')) return signatureFailed('x-sdk-content-sha256 is not a signed header')
+      if (contentSha256 !== UNSIGNED_PAYLOAD && !/^[0-9a-f]{64}$/.test(contentSha256 as string)) {
+        return signatureFailed('X-Sdk-Content-Sha256 must be UNSIGNED-PAYLOAD or the hex SHA-256 of the body')
+      }
+    }
+    return { authorization, key, projectId: pair.projectId }
   }
 
-  return (request) => {
-    index()
-    let projectId: string | ApiError
-    const token = request.headers['x-auth-token']
-    const authorization = request.headers.authorization
-    if (typeof token === 'string') {
-      projectId = tokens.get(token) ?? authenticationFailed('decrypt token fail')
-    } else if (authorization !== undefined) {
+  return {
+    headers (request) {
+      index()
+      const token = request.headers['x-auth-token']
+      if (typeof token === 'string') {
+        const projectId = tokens.get(token)
+        return projectId === undefined ? authenticationFailed('decrypt token fail') : projectCheck(request, projectId)
+      }
+      const authorization = request.headers.authorization
+      if (authorization === undefined) return authenticationFailed('x-auth-token not found')
       const parsed = parseAuthorization(authorization)
-      projectId = parsed === undefined ? signatureFailed('the Authorization header is malformed') : signed(request, parsed)
-    } else {
-      projectId = authenticationFailed('x-auth-token not found')
+      return parsed === undefined ? signatureFailed('the Authorization header is malformed') : signedHeaders(request, parsed)
+    },
+
+    signature ({ authorization, key, projectId }, request: AuthRequest) {
+      const contentSha256 = request.headers['x-sdk-content-sha256']
+      if (contentSha256 !== undefined && contentSha256 !== UNSIGNED_PAYLOAD && contentSha256 !== sha256Hex(request.body ?? '')) {
+        return signatureFailed('X-Sdk-Content-Sha256 is not the SHA-256 of the body received')
+      }
+      const canonical = canonicalRequest(request, authorization.signedHeaders)!
+      if (!sameSignature(signatureOf(canonical, key), authorization.signature)) return signatureFailed('the signature does not match')
+      return projectCheck(request, projectId)
     }
-    if (projectId instanceof ApiError) return projectId
-    if (projectId !== request.projectId) return accessDenied()
-    const header = request.headers['x-project-id']
-    if (header !== undefined && header !== request.projectId) return invalidProjectId(String(header))
-    return undefined
   }
 }

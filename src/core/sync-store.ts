@@ -1,3 +1,4 @@
+import type { CancelRequest, SyncedNames, SyncRequest } from './api-schema.js'
 import {
   clusterNotFound, iamGroupNotFound, iamUserNotFound, operationNotSupported, syncInProgress
 } from './errors.js'
@@ -7,9 +8,7 @@ import {
   type Cluster, type Project, type SyncTask, type World
 } from './world.js'
 
-export interface CancelRequest { user_names?: string[], group_names?: string[] }
-export interface SyncRequest extends CancelRequest { is_all_sync?: boolean }
-export interface SyncedNames { user_names: string[], group_names: string[] }
+export type { CancelRequest, SyncedNames, SyncRequest } from './api-schema.js'
 
 export interface SyncStoreOptions {
   /** The clock tasks run on, in milliseconds. Tests inject a fake one. */

@@ -1,6 +1,8 @@
+import type { IncomingMessage } from 'node:http'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { isUtf8 } from 'node:buffer'
 import sjson from 'secure-json-parse'
+import { deeperThan } from '../core/json-depth.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,6 +11,12 @@ declare module 'fastify' {
   }
 }
 
+/** The documented body limit of the gateway: 12 MiB. */
+export const BODY_LIMIT = 12 * 1024 * 1024
+
+/** JSON nested deeper than this is refused before it is parsed. The API's bodies nest two levels. */
+export const MAX_JSON_DEPTH = 64
+
 /** A body that could not be used; reported at body validation, after auth and path checks. */
 export class InvalidBody {
   constructor (readonly reason: string) {}
@@ -16,6 +24,7 @@ export class InvalidBody {
 
 function parseJson (raw: Buffer): unknown {
   if (!isUtf8(raw)) return new InvalidBody('The request body is not valid UTF-8.')
+  if (deeperThan(raw, MAX_JSON_DEPTH)) return new InvalidBody(`The request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels.`)
   const text = raw.toString('utf8')
   try {
     // Fastify's own protection against prototype poisoning, kept with the raw-bytes parser.
@@ -32,7 +41,7 @@ function parseJson (raw: Buffer): unknown {
 /**
  * Replaces Fastify's body parsers: bodies are kept as raw bytes and parsed here, an empty
  * body (what Huawei's Node SDK sends for an empty request, with Content-Type: application/json)
- * counts as no body, and parse errors wait for validation so that auth is checked first.
+ * counts as no body, and parse errors wait for validation so that the signature is checked first.
  */
 export function registerBodyParsers (app: FastifyInstance): void {
   app.removeAllContentTypeParsers()
@@ -44,5 +53,49 @@ export function registerBodyParsers (app: FastifyInstance): void {
     request.rawBody = raw
     const type = request.headers['content-type'] ?? '(none)'
     done(null, raw.length === 0 ? undefined : new InvalidBody(`Unsupported Content-Type: ${type}; the body must be application/json.`))
+  })
+}
+
+/** Whether the request announces a body (Fastify reads none for a GET, and none without these headers). */
+export const announcesBody = (raw: IncomingMessage) =>
+  raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length'] ?? 0) > 0
+
+/**
+ * Reads a body Fastify does not (a GET's, which the SDKs sign if they send one, or one a fault
+ * answers before parsing): its bytes, or undefined once it passes `limit`. Stops collecting
+ * there, without destroying the request: the rest is left to the early answer's lingering close.
+ */
+export function readBody (raw: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const stop = () => {
+      raw.off('data', onData)
+      raw.off('end', onEnd)
+      raw.off('error', onGone)
+      raw.off('close', onGone)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= limit) {
+        chunks.push(chunk)
+        return
+      }
+      stop()
+      resolve(undefined)
+    }
+    const onEnd = () => {
+      stop()
+      resolve(Buffer.concat(chunks))
+    }
+    // The client went away before the body ended ('error', 'close' or both, depending on timing).
+    const onGone = () => {
+      stop()
+      reject(new Error('The client closed the connection before the body ended.'))
+    }
+    raw.on('data', onData)
+    raw.on('end', onEnd)
+    raw.on('error', onGone)
+    raw.on('close', onGone)
   })
 }

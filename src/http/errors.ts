@@ -1,24 +1,18 @@
-import { STATUS_CODES } from 'node:http'
+import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
-  ApiError, apiNotFound, apiRequestError, controlNotFound, entityTooLarge, internalError, invalidParameter, shorten
+  ApiError, apiRequestError, entityTooLarge, errorBody, headersTooLarge, internalError, invalidParameter, requestTimeout
 } from '../core/errors.js'
 import { newRequestId } from '../core/ids.js'
-
-/** The error body of the API: gateway errors also carry the request id. */
-export function errorBody (error: ApiError, requestId: string) {
-  return error.gateway
-    ? { error_code: error.code, error_msg: error.message, request_id: requestId }
-    : { error_code: error.code, error_msg: error.message }
-}
+import { lingerAfterAnswer, type LingerLimits } from './early-answers.js'
 
 export function sendError (reply: FastifyReply, error: ApiError): FastifyReply {
   reply.request.errorCode = error.code
   return reply.code(error.statusCode).send(errorBody(error, reply.request.id))
 }
 
-/** Maps what Fastify and Node throw onto the API's errors; anything else is masked as 12000004. */
+/** Maps what Fastify and Node throw onto the gateway's errors; anything else is masked as 12000004. */
 function toApiError (err: FastifyError): ApiError | undefined {
   if (err instanceof ApiError) return err
   switch (err.code) {
@@ -31,38 +25,64 @@ function toApiError (err: FastifyError): ApiError | undefined {
   return undefined
 }
 
-export function handleError (this: FastifyInstance, err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  const error = toApiError(err)
-  if (error !== undefined) return sendError(reply, error)
-  request.log.error({ reqId: request.id, err }, 'unexpected error')
-  return sendError(reply, internalError())
+/**
+ * A plane's error handler: every error as the documented body. An answer sent while the body
+ * is still arriving closes the connection the lingering way, so that the client sees it.
+ */
+export function errorHandler (limits: LingerLimits) {
+  return function handleError (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    if (!request.raw.complete) {
+      reply.header('connection', 'close')
+      lingerAfterAnswer(request.raw, limits)
+    }
+    const error = toApiError(err)
+    if (error !== undefined) return sendError(reply, error)
+    request.log.error({ reqId: request.id, err }, 'unexpected error')
+    return sendError(reply, internalError())
+  }
 }
 
-export function handleNotFound (request: FastifyRequest, reply: FastifyReply) {
-  if (request.url.startsWith('/_emulator/')) {
-    return sendError(reply, controlNotFound(`No control-plane route ${request.method} ${shorten(request.url.split('?')[0]!)}.`))
+/** Answers that were due on the socket before the client error (pipelined requests) go first. */
+function afterDueResponses (socket: Socket, then: () => void): void {
+  // The response Node is writing on this socket; later ones wait in its queue and take its
+  // place as each finishes. Node's own client-error handling reads the same field.
+  const due = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
+  // An incomplete request is the failing one: its answer is the error's (Fastify is still
+  // waiting for its body, so nothing of its own has been written).
+  if (due == null || due.writableFinished || !due.req.complete) {
+    then()
+  } else {
+    due.once('finish', () => afterDueResponses(socket, then))
+    due.once('close', () => { if (!due.writableFinished) socket.destroy() })
   }
-  return sendError(reply, apiNotFound())
 }
+
+const clientErrorAnswered = new WeakSet<Socket>()
 
 /**
  * Requests that never became HTTP requests (malformed, oversized headers, too slow) get the
- * gateway's error body, written on the socket since Fastify has no reply for them.
+ * gateway's error body, written on the socket since Fastify has no reply for them: after every
+ * answer already due on the connection, and once per connection.
  */
 export function handleClientError (err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy()
     return
   }
-  const status = err.code === 'HPE_HEADER_OVERFLOW'
-    ? 431
-    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
-  const requestId = newRequestId()
-  const body = JSON.stringify({
-    error_code: 'APIGW.0201',
-    error_msg: status === 431 ? 'Request header fields too large.' : status === 408 ? 'Request timeout.' : 'API request error.',
-    request_id: requestId
+  if (clientErrorAnswered.has(socket)) return
+  clientErrorAnswered.add(socket)
+  const error = err.code === 'HPE_HEADER_OVERFLOW'
+    ? headersTooLarge()
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? requestTimeout() : apiRequestError()
+  afterDueResponses(socket, () => {
+    // An answer due before it said Connection: close.
+    if (!socket.writable) {
+      socket.destroy()
+      return
+    }
+    const requestId = newRequestId()
+    const body = JSON.stringify(errorBody(error, requestId))
+    socket.end(`HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`)
   })
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`)
 }

@@ -34,21 +34,20 @@ function controlError (httpPart: string, error: ValueError) {
 }
 
 /**
- * Validates with TypeBox's compiler instead of Fastify's default Ajv, whose options coerce
- * types (`[1]` becomes `["1"]`) and strip unknown properties: the real API rejects both.
- * Every failure becomes the API's error: 12000107 for the project, 12000002 for the rest.
+ * The emulated API's validator: TypeBox's compiler instead of Fastify's default Ajv, whose
+ * options coerce types (`[1]` becomes `["1"]`) and strip unknown properties: the real API
+ * rejects both. Every failure becomes the API's error: 12000107 for the project, 12000002 for the rest.
  */
-export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart, url }) => {
-  if (url.startsWith('/_emulator/')) return controlValidator(schema, httpPart!)
-  return httpPart === 'body' ? bodyValidator(schema) : paramsValidator(schema as TObject)
-}
+export const apiValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) =>
+  httpPart === 'body' ? bodyValidator(schema) : paramsValidator(schema as TObject)
 
-function controlValidator (schema: TSchema, httpPart: string) {
+/** The control plane's validator: the same compiler, its own code, the part and field named. */
+export const controlValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = TypeCompiler.Compile(schema)
   return (data: unknown) => {
     if (httpPart === 'body' && data === null) return { error: controlInvalid('Invalid body: a JSON body is required.') }
     if (data instanceof InvalidBody) return { error: controlInvalid(data.reason) }
-    return check.Check(data) ? { value: data } : { error: controlError(httpPart, check.Errors(data).First()!) }
+    return check.Check(data) ? { value: data } : { error: controlError(httpPart!, check.Errors(data).First()!) }
   }
 }
 

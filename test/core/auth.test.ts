@@ -1,10 +1,8 @@
 import t from 'tap'
-import { parseAuthorization, permissive, type AuthRequest } from '../../src/core/auth.js'
+import { parseAuthorization, permissiveHeaders, type AuthRequest } from '../../src/core/auth.js'
 
 const SIG = 'a'.repeat(64)
-const request = (headers: AuthRequest['headers']): AuthRequest =>
-  ({ method: 'DELETE', url: '/v2/p/clusters/c/iam-sync-user', headers, body: undefined, projectId: 'p' })
-const detail = (headers: AuthRequest['headers']) => permissive(request(headers))?.message
+const detail = (headers: AuthRequest['headers']) => permissiveHeaders(headers)?.message
 
 t.test('parses the Authorization headers the SDKs write', async (t) => {
   t.same(parseAuthorization(`SDK-HMAC-SHA256 Access=AK1, SignedHeaders=content-type;host;x-sdk-date, Signature=${SIG}`),
@@ -27,5 +25,5 @@ t.test('permissive mode refuses requests without usable credentials, with the do
   t.match(detail({ authorization: 'Basic dXNlcjpwYXNz' }), /^Incorrect IAM authentication information: verify aksk signature fail, the Authorization header is malformed$/)
   t.match(detail({ authorization: `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=${SIG}` }), /X-Sdk-Date is missing/)
   t.match(detail({ authorization: `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=${SIG}`, 'x-sdk-date': '2024-01-01' }), /X-Sdk-Date is missing or malformed/)
-  t.match(permissive(request({})), { statusCode: 401, code: 'APIGW.0301', gateway: true })
+  t.match(permissiveHeaders({}), { statusCode: 401, code: 'APIGW.0301', gateway: true })
 })

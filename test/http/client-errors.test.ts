@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import { connect, type Socket } from 'node:net'
 import { Duplex } from 'node:stream'
 import t from 'tap'
@@ -34,7 +35,7 @@ t.test('requests that never became HTTP get the gateway error body', async (t) =
   t.match(malformed.headers['x-request-id'], /^[0-9a-f]{32}$/)
   t.same(malformed.body, { error_code: 'APIGW.0201', error_msg: 'API request error.', request_id: malformed.headers['x-request-id'] })
 
-  const huge = parse(await raw(port, `GET /_emulator/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`))
+  const huge = parse(await raw(port, `GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`))
   t.equal(huge.status, 'HTTP/1.1 431 Request Header Fields Too Large')
   t.same(huge.body, { error_code: 'APIGW.0201', error_msg: 'Request header fields too large.', request_id: huge.headers['x-request-id'] })
 })
@@ -61,4 +62,34 @@ t.test('a reset or closed connection is just closed', async (t) => {
   const closed = fakeSocket(false)
   handleClientError(Object.assign(new Error('parse'), { code: 'HPE_INVALID_METHOD' }), closed.socket)
   t.same(closed.written, [])
+})
+
+t.test('one answer per connection, however many parse errors follow', async (t) => {
+  const { socket, written } = fakeSocket()
+  handleClientError(Object.assign(new Error('parse'), { code: 'HPE_INVALID_METHOD' }), socket)
+  handleClientError(Object.assign(new Error('parse'), { code: 'HPE_INVALID_METHOD' }), socket)
+  t.equal(written.length, 1)
+})
+
+t.test('an answer due on the connection goes first; if it never completes, nothing follows it', async (t) => {
+  const finished = fakeSocket()
+  const due = Object.assign(new EventEmitter(), { writableFinished: false, req: { complete: true } })
+  Object.assign(finished.socket, { _httpMessage: due })
+  handleClientError(Object.assign(new Error('parse'), { code: 'HPE_INVALID_METHOD' }), finished.socket)
+  handleClientError(Object.assign(new Error('parse'), { code: 'HPE_INVALID_METHOD' }), finished.socket)
+  t.same(finished.written, [], 'waits for the due answer')
+  Object.assign(finished.socket, { _httpMessage: null })
+  due.writableFinished = true
+  due.emit('finish')
+  due.emit('close')
+  t.match(finished.written.join(''), /^HTTP\/1\.1 400 /, 'then answers')
+  t.equal(finished.written.length, 1, 'once, however many parse errors came')
+
+  const aborted = fakeSocket()
+  const never = Object.assign(new EventEmitter(), { writableFinished: false, req: { complete: true } })
+  Object.assign(aborted.socket, { _httpMessage: never })
+  handleClientError(Object.assign(new Error('parse'), { code: 'HPE_INVALID_METHOD' }), aborted.socket)
+  never.emit('close')
+  t.same(aborted.written, [])
+  t.ok(aborted.socket.destroyed, 'the connection is closed')
 })

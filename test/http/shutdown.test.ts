@@ -40,7 +40,7 @@ t.test('closing lets in-flight requests finish, answers 503 on open connections,
   late.setEncoding('utf8').on('data', (chunk: string) => { answer += chunk })
   const lateClosed = new Promise((resolve) => late.on('close', resolve))
   await new Promise((resolve) => late.on('connect', resolve))
-  late.write('GET /_emulator/ready HTTP/1.1\r\nHost: x\r\n')
+  late.write('GET /_emulator/ready HTTP/1.1\r\nHost: localhost\r\n')
 
   await inFlight
   const closing = emulator.close()

@@ -1,12 +1,13 @@
 import fc from 'fast-check'
 import t from 'tap'
-import type { AuthRequest } from '../../src/core/auth.js'
+import { authenticate as authenticateBoth, type AuthRequest } from '../../src/core/auth.js'
 import { signRequest, type SigningKey } from '../../src/core/signature.js'
 import { strictAuthenticator } from '../../src/core/strict-auth.js'
 
 const NOW = Date.UTC(2024, 2, 1, 10, 11, 12)
 const P = 'p1'
-const authenticate = strictAuthenticator(() => [{ access_key: 'AK', secret_key: 'SK', project_id: P }], () => NOW)
+const strict = strictAuthenticator(() => [{ access_key: 'AK', secret_key: 'SK', project_id: P }], () => NOW)
+const authenticate = (request: AuthRequest) => authenticateBoth(strict, request)
 const KEYS: SigningKey[] = [
   { algorithm: 'SDK-HMAC-SHA256', accessKey: 'AK', secretKey: 'SK', date: '20240301T101112Z' },
   { algorithm: 'V11-HMAC-SHA256', accessKey: 'AK', secretKey: 'SK', date: '20240301T101112Z', scope: '20240301/region/mrs' }

@@ -24,7 +24,7 @@ t.test('GET /_emulator/openapi.json: a valid OpenAPI 3 document of the API and t
   for (const [id, [method, path, success]] of Object.entries(api)) {
     const op = operations.get(id)!
     t.match(op, { method, path, tags: ['IAM Synchronization'] }, id)
-    t.same(Object.keys(op.responses).sort(), [success, '400', '401', '403', '413', '500'].sort(), `${id} documents its errors`)
+    t.same(Object.keys(op.responses).sort(), [success, '400', '401', '403', '404', '413', '500', '503'].sort(), `${id} documents its errors`)
   }
   const control = [...operations.values()].filter((op) => op.path.startsWith('/_emulator/'))
   t.ok(control.length >= 15, 'the control plane is there')

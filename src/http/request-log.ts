@@ -10,12 +10,18 @@ declare module 'fastify' {
   }
 }
 
+/** The request fields both planes' hooks fill in. */
+export function decorateRequests (app: FastifyInstance): void {
+  app.decorateRequest('errorCode', null)
+  app.decorateRequest('operation', null)
+}
+
 /**
  * Every handler registered from here on first notes its operation on the request, so that the
  * journal and the log line on the way out need not read `routeOptions`.
  */
-export function noteOperations (api: FastifyInstance): void {
-  api.addHook('onRoute', (route) => {
+export function noteOperations (plane: FastifyInstance): void {
+  plane.addHook('onRoute', (route) => {
     const { operation } = route.config as { operation: string }
     const handler = route.handler
     route.handler = function (request, reply) {
@@ -30,9 +36,9 @@ export function operationOf (request: FastifyRequest): string | null {
   return request.operation ?? request.routeOptions.config.operation ?? null
 }
 
-/** Records a request to the emulated API in the journal. */
+/** Records a request in the journal. */
 export function journalRequest (journal: Journal, now: () => number, request: FastifyRequest, status: number): void {
-  const params = request.params as { project_id?: string, cluster_id?: string }
+  const params = (request.params ?? {}) as { project_id?: string, cluster_id?: string }
   journal.record({
     requestId: request.id,
     time: now(),
@@ -52,19 +58,12 @@ export function journalRequest (journal: Journal, now: () => number, request: Fa
 const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }
 
 /**
- * One log line per request, and a journal entry for each request that is not for the
- * control plane (unknown paths included: a misrouted call is what a user debugs).
+ * The request's log line, written on the way out; undefined when the level leaves it out
+ * (decided once: building the log object for a level that is off costs on every request).
  */
-export function registerRequestLog (app: FastifyInstance, journal: Journal, now: () => number): void {
-  app.decorateRequest('errorCode', null)
-  app.decorateRequest('operation', null)
-  // Decided once: building the log object for a level that is off costs on every request.
-  const logRequests = (LEVELS[app.log.level] ?? Infinity) <= LEVELS.info!
-  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    if (logRequests) {
-      request.log.info({ reqId: request.id, operation: operationOf(request), method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request')
-    }
-    if (!request.url.startsWith('/_emulator/')) journalRequest(journal, now, request, reply.statusCode)
-    done()
-  })
+export function requestLogLine (app: FastifyInstance): ((request: FastifyRequest, reply: FastifyReply) => void) | undefined {
+  if ((LEVELS[app.log.level] ?? Infinity) > LEVELS.info!) return undefined
+  return (request, reply) => {
+    request.log.info({ reqId: request.id, operation: operationOf(request), method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request')
+  }
 }

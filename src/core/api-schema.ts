@@ -1,0 +1,67 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+/**
+ * The wire shapes of the emulated API, written once: the routes register them (validation and
+ * the OpenAPI document) and the core takes the types derived from them.
+ */
+
+/** The operations as Huawei's SDKs name them: the one list of them. */
+export const Operation = {
+  CancelSyncIamUser: 'CancelSyncIamUser',
+  UpdateSyncIamUser: 'UpdateSyncIamUser',
+  ShowSyncIamUser: 'ShowSyncIamUser',
+  ListSyncStatus: 'ListSyncStatus',
+  ListSyncRequirements: 'ListSyncRequirements'
+} as const
+export type Operation = typeof Operation[keyof typeof Operation]
+export const OPERATIONS = Object.values(Operation)
+export const OperationSchema = Type.Union(OPERATIONS.map((name) => Type.Literal(name)))
+
+/** `project_id` as the API reference defines it: 1 to 64 letters and digits. */
+// The length is a bound and the pattern a plain `+`: the same language as `{1,64}`, which the
+// regular-expression engine unrolls into 64 states, at half the instructions per check.
+export const ProjectIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9]+$', description: 'Project ID: 1 to 64 letters and digits.' })
+/** `cluster_id` as the API reference defines it: 1 to 64 letters, digits, `_` and `-`. */
+export const ClusterIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Cluster ID: 1 to 64 letters, digits, underscores and hyphens.' })
+
+/** The path parameters every IAM Synchronization operation shares. */
+export const ClusterParamsSchema = Type.Object({
+  project_id: ProjectIdSchema,
+  cluster_id: ClusterIdSchema
+})
+export type ClusterParams = Static<typeof ClusterParamsSchema>
+
+/** The documented limit of names per array on CancelSyncIamUser. */
+export const MAX_NAMES = 1000
+
+/** CancelSyncRequest: every field optional, no other field accepted. */
+export const CancelSyncRequestSchema = Type.Object({
+  group_names: Type.Optional(Type.Array(Type.String(), { maxItems: MAX_NAMES, description: 'IAM user groups whose synchronization is to be canceled. At most 1,000.' })),
+  user_names: Type.Optional(Type.Array(Type.String(), { maxItems: MAX_NAMES, description: 'IAM users whose synchronization is to be canceled. At most 1,000.' }))
+}, { additionalProperties: false })
+export type CancelRequest = Static<typeof CancelSyncRequestSchema>
+
+/** UpdateSyncRequest: the arrays have no documented limit. */
+export const UpdateSyncRequestSchema = Type.Object({
+  is_all_sync: Type.Optional(Type.Boolean({ default: false, description: 'true: synchronize every IAM user and group of the project.' })),
+  group_names: Type.Optional(Type.Array(Type.String(), { description: 'IAM user groups to synchronize.' })),
+  user_names: Type.Optional(Type.Array(Type.String(), { description: 'IAM users to synchronize, with the groups they belong to.' }))
+}, { additionalProperties: false })
+export type SyncRequest = Static<typeof UpdateSyncRequestSchema>
+
+export const SyncStateResponseSchema = Type.Object({
+  state: Type.String({ description: 'synchronizing: the synchronization task is in progress.' })
+})
+
+export const SyncedNamesSchema = Type.Object({
+  user_names: Type.Array(Type.String()),
+  group_names: Type.Array(Type.String())
+})
+export type SyncedNames = Static<typeof SyncedNamesSchema>
+
+/** The error body (`errorBody` in errors.ts): MRS errors have code and message; gateway errors add the request id. */
+export const ErrorBodySchema = Type.Object({
+  error_code: Type.String(),
+  error_msg: Type.String(),
+  request_id: Type.Optional(Type.String())
+})

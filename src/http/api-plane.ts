@@ -1,0 +1,187 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { permissiveHeaders, type Authenticator, type PendingSignature } from '../core/auth.js'
+import { ApiError, apiNotFound, apiRequestError, entityTooLarge, faultError, notReady } from '../core/errors.js'
+import type { Sleep, TakenFault } from '../core/faults.js'
+import { strictAuthenticator } from '../core/strict-auth.js'
+import type { AuthMode } from '../config.js'
+import { announcesBody, BODY_LIMIT, readBody } from './body.js'
+import type { LingerLimits } from './early-answers.js'
+import { errorHandler, sendError } from './errors.js'
+import { registerPersistence } from './persistence.js'
+import { journalRequest, noteOperations, requestLogLine } from './request-log.js'
+import { apiValidatorCompiler } from './validation.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Strict mode: the AK/SK signature whose headers passed, verified once the body is read. */
+    signature: PendingSignature | null
+  }
+}
+
+export interface ApiPlaneOptions {
+  auth: AuthMode
+  /** How delay faults wait. */
+  sleep: Sleep
+  /** How an early answer's connection lingers. */
+  limits: LingerLimits
+  /** The emulated API's routes. */
+  routes: readonly FastifyPluginAsyncTypebox[]
+}
+
+/** HTTP/1.1 requires `Host`. Node's own check answers an empty 400; this one answers the gateway's body. */
+export function missingHost (request: FastifyRequest): ApiError | undefined {
+  const raw = request.raw
+  return request.headers.host === undefined && raw.httpVersionMajor === 1 && raw.httpVersionMinor === 1 ? apiRequestError() : undefined
+}
+
+/**
+ * The emulated API behind its API gateway: one encapsulated plugin that owns its hooks, its
+ * validator, its not-found and error answers and its journal. A request meets, in this order:
+ *
+ *  1. HTTP parsing and connection limits (Node; malformed requests get `handleClientError`'s
+ *     400 `APIGW.0201`), an absolute-form target taken as its origin form (`originForm`), and
+ *     the `Host` an HTTP/1.1 request must carry.
+ *  2. Its request id (`X-Request-Id` on every answer), and readiness: 503 `EMULATOR.0503`
+ *     while starting or closing.
+ *  3. Fault rules, before authentication (a gateway outage hits every caller): a delay waits
+ *     here; an error or a drop is carried out once the body has been read, whatever the credentials.
+ *  4. Authentication by headers only: a request that fails here is answered before a byte of
+ *     its body is buffered (and its connection lingers so that the client sees the answer).
+ *  5. The body, read by the content-type parsers (`body.ts`): at most 12 MiB (413), JSON nested
+ *     at most 64 levels, checked before parsing.
+ *  6. Strict mode: the signature, over the bytes received.
+ *  7. Path and body validation, the operation and its reply; then the log line and the journal.
+ *
+ * Steps 1–4 are one `onRequest` hook (each hook costs the hook runner on every request), step 6
+ * is a `preValidation` hook in strict mode only, step 7's record an `onResponse` hook.
+ */
+export function apiPlane (options: ApiPlaneOptions) {
+  return async function plane (api: FastifyInstance): Promise<void> {
+    // Read through locals: the Fastify instance is a large object whose property loads are slow.
+    const emulator = api.emulator
+    const { faults, journal, now, store } = emulator
+    const strict = options.auth === 'strict' ? strictAuthenticator(() => store.credentials, now) : undefined
+    const logLine = requestLogLine(api)
+
+    api.setValidatorCompiler(apiValidatorCompiler)
+    api.setErrorHandler(errorHandler(options.limits))
+    // Unknown paths and methods, anywhere but under /_emulator/: the gateway's 404.
+    api.setNotFoundHandler((request, reply) => sendError(reply, apiNotFound()))
+    api.decorateRequest('signature', null)
+
+    /** Step 4. */
+    const authenticate = (request: FastifyRequest): ApiError | undefined => {
+      if (options.auth === 'permissive') return permissiveHeaders(request.headers)
+      if (strict === undefined) return undefined
+      const verdict = strictHeaders(strict, request)
+      if (verdict === undefined || verdict instanceof ApiError) return verdict
+      request.signature = verdict
+      return undefined
+    }
+
+    /** Step 3, a rule matched. */
+    const carryOut = (fault: TakenFault, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
+      if ('delay_ms' in fault) {
+        void faults.delay(fault, options.sleep).then(() => done(authenticate(request)))
+        return
+      }
+      const act = () => {
+        if ('drop' in fault) {
+          request.log.info({ reqId: request.id, rule: fault.rule }, 'fault: connection dropped')
+          journalRequest(journal, now, request, 0)
+          void reply.hijack()
+          request.raw.socket.destroy()
+        } else {
+          done(faultError(fault.status, fault.error_code, fault.error_msg))
+        }
+      }
+      if (!announcesBody(request.raw)) {
+        act()
+        return
+      }
+      readBody(request.raw, BODY_LIMIT).then((body) => {
+        request.rawBody = body
+        act()
+      }, done)
+    }
+
+    // Steps 1–4.
+    api.addHook('onRequest', (request, reply, done) => {
+      reply.header('x-request-id', request.id)
+      const badRequest = missingHost(request)
+      if (badRequest !== undefined) {
+        done(badRequest)
+      } else if (!emulator.ready) {
+        reply.header('retry-after', '1').header('connection', 'close')
+        done(notReady())
+      } else if (request.is404) {
+        // Route and method come first: an unknown path is a 404 whatever the credentials.
+        done()
+      } else {
+        const fault = faults.empty ? undefined : faults.take(faultTarget(request))
+        if (fault === undefined) done(authenticate(request))
+        else carryOut(fault, request, reply, done)
+      }
+    })
+
+    // Step 6.
+    if (strict !== undefined) {
+      api.addHook('preValidation', (request, reply, done) => {
+        const pending = request.signature
+        if (pending === null) {
+          done()
+        } else if (request.rawBody === undefined && announcesBody(request.raw)) {
+          // A GET's body, which Fastify never reads: the SDKs sign it if they send one.
+          readBody(request.raw, BODY_LIMIT).then((body) => {
+            request.rawBody = body
+            done(body === undefined ? entityTooLarge() : strict.signature(pending, authRequest(request)))
+          }, done)
+        } else {
+          done(strict.signature(pending, authRequest(request)))
+        }
+      })
+    }
+
+    // Step 7's record: every request, unknown paths included (a misrouted call is what a user debugs).
+    api.addHook('onResponse', (request, reply, done) => {
+      logLine?.(request, reply)
+      journalRequest(journal, now, request, reply.statusCode)
+      done()
+    })
+    if (emulator.stateFile !== undefined) registerPersistence(api, store, emulator.stateFile)
+
+    noteOperations(api)
+    for (const routes of options.routes) await api.register(routes)
+  }
+}
+
+const faultTarget = (request: FastifyRequest) => {
+  const params = request.params as { project_id: string, cluster_id: string }
+  return { operation: request.routeOptions.config.operation!, method: request.method, projectId: params.project_id, clusterId: params.cluster_id }
+}
+
+const strictHeaders = (strict: Authenticator, request: FastifyRequest) =>
+  strict.headers({ method: request.method, url: request.url, headers: request.headers, projectId: (request.params as { project_id: string }).project_id })
+
+const authRequest = (request: FastifyRequest) => ({
+  method: request.method,
+  url: request.url,
+  headers: request.headers,
+  projectId: (request.params as { project_id: string }).project_id,
+  body: request.rawBody
+})
+
+/**
+ * What Fastify answers itself before routing (a path whose `%` escapes do not decode): the
+ * gateway's 400, with its request id, log line and journal entry like any other answer.
+ */
+export function gatewayBeforeRouting (app: () => FastifyInstance) {
+  return (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+    const { journal, now } = app().emulator
+    reply.header('x-request-id', request.id)
+    request.log.info({ reqId: request.id, url: request.url, reason: error.message }, 'request refused before routing')
+    sendError(reply, apiRequestError())
+    journalRequest(journal, now, request, reply.statusCode)
+  }
+}
