@@ -16,7 +16,6 @@ import { apiPlane, gatewayBeforeRouting } from './http/api-plane.js'
 import { BODY_LIMIT, registerBodyParsers } from './http/body.js'
 import { controlPlane } from './http/control-plane.js'
 import { handleClientError } from './http/errors.js'
-import { originForm } from './http/origin-form.js'
 import { decorateRequests } from './http/request-log.js'
 import { serializerCompiler } from './http/validation.js'
 import { DEFAULT_FIXTURES, VERSION } from './package-info.js'
@@ -146,7 +145,6 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
     http: { maxHeaderSize: MAX_HEADER_SIZE, connectionsCheckingInterval: limits.timeoutCheckIntervalMs, requireHostHeader: false },
     // Ids of any length must reach the route and get their 400, not a 404.
     routerOptions: { maxParamLength: MAX_HEADER_SIZE },
-    rewriteUrl: originForm,
     clientErrorHandler: handleClientError,
     frameworkErrors: gatewayBeforeRouting(() => app),
     // Our compilers from the start, so Fastify never loads Ajv or fast-json-stringify: TypeBox

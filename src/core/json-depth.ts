@@ -4,9 +4,8 @@ const OPEN_OBJECT = 0x7b
 /** How many bytes of `bytes` are `[` or `{`, counting no further than `max + 1`. Native searches: cheap on any body. */
 function openings (bytes: Buffer, max: number): number {
   let count = 0
-  for (const c of [OPEN_ARRAY, OPEN_OBJECT]) {
-    for (let at = bytes.indexOf(c); at !== -1 && count <= max; at = bytes.indexOf(c, at + 1)) count++
-  }
+  for (let at = bytes.indexOf(OPEN_ARRAY); at !== -1 && count <= max; at = bytes.indexOf(OPEN_ARRAY, at + 1)) count++
+  for (let at = bytes.indexOf(OPEN_OBJECT); at !== -1 && count <= max; at = bytes.indexOf(OPEN_OBJECT, at + 1)) count++
   return count
 }
 
@@ -17,7 +16,8 @@ function openings (bytes: Buffer, max: number): number {
  * deep. Works on UTF-8 bytes: no byte of a multi-byte character is a bracket, quote or backslash.
  */
 export function deeperThan (bytes: Buffer, limit: number): boolean {
-  if (openings(bytes, limit) <= limit) return false
+  // Each level takes a byte: a body no longer than the limit cannot pass it (most bodies).
+  if (bytes.length <= limit || openings(bytes, limit) <= limit) return false
   let depth = 0
   let inString = false
   for (let i = 0; i < bytes.length; i++) {

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ClusterParams } from '../core/api-schema.js'
 import { permissiveHeaders, type Authenticator, type PendingSignature } from '../core/auth.js'
 import { ApiError, apiNotFound, apiRequestError, entityTooLarge, faultError, notReady } from '../core/errors.js'
 import type { Sleep, TakenFault } from '../core/faults.js'
 import { strictAuthenticator } from '../core/strict-auth.js'
 import type { AuthMode } from '../config.js'
 import { announcesBody, BODY_LIMIT, readBody } from './body.js'
+import { toOriginForm } from './origin-form.js'
 import type { LingerLimits } from './early-answers.js'
 import { errorHandler, sendError } from './errors.js'
 import { registerPersistence } from './persistence.js'
@@ -29,10 +31,15 @@ export interface ApiPlaneOptions {
   routes: readonly FastifyPluginAsyncTypebox[]
 }
 
-/** HTTP/1.1 requires `Host`. Node's own check answers an empty 400; this one answers the gateway's body. */
-export function missingHost (request: FastifyRequest): ApiError | undefined {
+/**
+ * Step 1's share of both planes, once the router has picked the plane: an absolute-form target
+ * taken as its origin form, and the `Host` that HTTP/1.1 requires (Node's own check would
+ * answer an empty 400; this one answers the gateway's body).
+ */
+export function httpStep (request: FastifyRequest): ApiError | undefined {
   const raw = request.raw
-  return request.headers.host === undefined && raw.httpVersionMajor === 1 && raw.httpVersionMinor === 1 ? apiRequestError() : undefined
+  toOriginForm(raw)
+  return raw.headers.host === undefined && raw.httpVersionMajor === 1 && raw.httpVersionMinor === 1 ? apiRequestError() : undefined
 }
 
 /**
@@ -40,7 +47,8 @@ export function missingHost (request: FastifyRequest): ApiError | undefined {
  * validator, its not-found and error answers and its journal. A request meets, in this order:
  *
  *  1. HTTP parsing and connection limits (Node; malformed requests get `handleClientError`'s
- *     400 `APIGW.0201`), an absolute-form target taken as its origin form (`originForm`), and
+ *     400 `APIGW.0201`, a path that does not decode `gatewayBeforeRouting`'s), routing (which
+ *     picks the plane), then `httpStep`: an absolute-form target taken as its origin form, and
  *     the `Host` an HTTP/1.1 request must carry.
  *  2. Its request id (`X-Request-Id` on every answer), and readiness: 503 `EMULATOR.0503`
  *     while starting or closing.
@@ -68,7 +76,8 @@ export function apiPlane (options: ApiPlaneOptions) {
     api.setErrorHandler(errorHandler(options.limits))
     // Unknown paths and methods, anywhere but under /_emulator/: the gateway's 404.
     api.setNotFoundHandler((request, reply) => sendError(reply, apiNotFound()))
-    api.decorateRequest('signature', null)
+    // Strict mode only: a decorator costs every request of the plane its property.
+    if (strict !== undefined) api.decorateRequest('signature', null)
 
     /** Step 4. */
     const authenticate = (request: FastifyRequest): ApiError | undefined => {
@@ -109,7 +118,7 @@ export function apiPlane (options: ApiPlaneOptions) {
     // Steps 1–4.
     api.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id)
-      const badRequest = missingHost(request)
+      const badRequest = httpStep(request)
       if (badRequest !== undefined) {
         done(badRequest)
       } else if (!emulator.ready) {
@@ -156,19 +165,25 @@ export function apiPlane (options: ApiPlaneOptions) {
   }
 }
 
+/**
+ * The path ids of a request routed to an operation: every route of this plane has
+ * `ClusterParamsSchema` params, read here before they are validated (step 7).
+ */
+const pathIds = (request: FastifyRequest) => request.params as ClusterParams
+
 const faultTarget = (request: FastifyRequest) => {
-  const params = request.params as { project_id: string, cluster_id: string }
-  return { operation: request.routeOptions.config.operation!, method: request.method, projectId: params.project_id, clusterId: params.cluster_id }
+  const { project_id: projectId, cluster_id: clusterId } = pathIds(request)
+  return { operation: request.routeOptions.config.operation!, method: request.method, projectId, clusterId }
 }
 
 const strictHeaders = (strict: Authenticator, request: FastifyRequest) =>
-  strict.headers({ method: request.method, url: request.url, headers: request.headers, projectId: (request.params as { project_id: string }).project_id })
+  strict.headers({ method: request.method, url: request.url, headers: request.headers, projectId: pathIds(request).project_id })
 
 const authRequest = (request: FastifyRequest) => ({
   method: request.method,
   url: request.url,
   headers: request.headers,
-  projectId: (request.params as { project_id: string }).project_id,
+  projectId: pathIds(request).project_id,
   body: request.rawBody
 })
 

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { adminTokenRequired, ApiError, controlForbidden, controlNotFound, notReady, shorten } from '../core/errors.js'
 import type { LingerLimits } from './early-answers.js'
 import { errorHandler, sendError } from './errors.js'
-import { missingHost } from './api-plane.js'
+import { httpStep } from './api-plane.js'
 import { registerPersistence } from './persistence.js'
 import { requestLogLine } from './request-log.js'
 import { controlValidatorCompiler } from './validation.js'
@@ -104,7 +104,7 @@ export function controlPlane (options: ControlPlaneOptions) {
     // Steps 1 and 2.
     control.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id)
-      done(missingHost(request) ?? browserCheck(request))
+      done(httpStep(request) ?? browserCheck(request))
     })
     if (logLine !== undefined) {
       control.addHook('onResponse', (request, reply, done) => {

@@ -1,19 +1,21 @@
 import type { IncomingMessage } from 'node:http'
 
-const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/
+const ABSOLUTE_FORM = /^https?:\/\/([^/?#]*)/i
 
 /**
- * Fastify's `rewriteUrl`: an absolute-form request target (`DELETE http://host:port/v2/…`, RFC
- * 9112 §3.2.2, what a client sends through a proxy) is the same request as its origin form:
- * the same route, plane, authentication, faults and journal. As the RFC asks, its authority
- * replaces the `Host` header. Any other target is left as it is (it routes to a 404).
+ * An absolute-form request target (`DELETE http://host:port/v2/…`, RFC 9112 §3.2.2, what a
+ * client sends through a proxy) is the same request as its origin form. Fastify's router
+ * already routes it as its path (to the same plane and route); this makes the request itself
+ * the origin-form one, so that the signature, the log and the journal see the path, and, as
+ * the RFC asks, the target's authority replaces `Host`. A plain string check first: it runs on
+ * every request, and the hot path is the origin form.
  */
-export function originForm (request: IncomingMessage): string {
-  const url = request.url!
-  if (url.charCodeAt(0) === 0x2f) return url
+export function toOriginForm (raw: IncomingMessage): void {
+  const url = raw.url!
+  if (url.charCodeAt(0) === 0x2f) return
   const match = ABSOLUTE_FORM.exec(url)
-  if (match === null) return url
-  request.headers.host = match[1]
+  if (match === null) return // `*`, or a target the router has already refused
+  raw.headers.host = match[1]
   const rest = url.slice(match[0].length)
-  return rest.charCodeAt(0) === 0x2f ? rest : `/${rest}`
+  raw.url = rest.charCodeAt(0) === 0x2f ? rest : `/${rest}`
 }

@@ -1,0 +1,127 @@
+import { request } from 'node:http'
+import { parseArgs } from 'node:util'
+import axios from 'axios'
+import { EMULATOR, rssMiB, spawnServer, stop } from './lib.js'
+
+/**
+ * What hostile or careless clients cost the emulator, measured on a real process:
+ *  1. early answers: how often fetch, node:http and axios see the status (413 for a body over
+ *     12 MiB; 401 for an unauthenticated 11 MiB body in strict mode) instead of EPIPE/ECONNRESET;
+ *  2. memory: RSS before, at its peak and after 40 concurrent unauthenticated 11 MiB uploads in
+ *     strict mode;
+ *  3. health: GET /_emulator/health latency while two clients loop 5 MiB bodies of nested `[`
+ *     with a valid token.
+ * Prints a Markdown report. `--smoke` runs each part briefly (CI checks the harness only).
+ */
+const { values: opts } = parseArgs({ options: { smoke: { type: 'boolean', default: false } } })
+const smoke = opts.smoke
+const TRIES = smoke ? 2 : 20
+const UPLOADS = smoke ? 4 : 40
+const HEALTH_PROBES = smoke ? 20 : 300
+
+const PATH = '/v2/ff8080828997cb24018a1b2db3440b80/clusters/f7f45c04-4303-411c-9b71-d2cb730dd162/iam-sync-user'
+const TOKEN = 'emulator-token-ff8080828997cb24018a1b2db3440b80'
+const MiB = 1024 * 1024
+
+type Outcome = number | string
+
+function viaHttp (url: string, body: Buffer, headers: Record<string, string>, agent?: false): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': body.length } }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode!))
+    })
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message))
+    req.end(body)
+  })
+}
+
+async function viaFetch (url: string, body: Buffer, headers: Record<string, string>): Promise<Outcome> {
+  try {
+    const res = await fetch(url, { method: 'POST', headers, body })
+    await res.arrayBuffer()
+    return res.status
+  } catch (err) {
+    return String((err as { cause?: { code?: string } }).cause?.code ?? err)
+  }
+}
+
+async function viaAxios (url: string, body: Buffer, headers: Record<string, string>): Promise<Outcome> {
+  const res = await axios.post(url, body, { headers, maxBodyLength: Infinity, validateStatus: () => true }).catch((err: { code?: string }) => err.code ?? 'error')
+  return typeof res === 'string' ? res : res.status
+}
+
+const tally = (outcomes: Outcome[]) => Object.entries(outcomes.reduce<Record<string, number>>((all, o) => {
+  all[o] = (all[o] ?? 0) + 1
+  return all
+}, {})).map(([outcome, n]) => `${outcome}×${n}`).join(', ')
+
+async function earlyAnswers (): Promise<string[]> {
+  const lines = ['## Early answers reach the client', '', `${TRIES} tries per client, one at a time.`, '', '| case | fetch | node:http | axios |', '|---|---|---|---|']
+  for (const [name, mode, size, headers] of [
+    ['body of 13 MiB (413)', 'permissive', 13 * MiB, { 'content-type': 'application/json', 'x-auth-token': 't' }],
+    ['strict, no credentials, 11 MiB (401)', 'strict', 11 * MiB, { 'content-type': 'application/json' }]
+  ] as const) {
+    const server = await spawnServer(EMULATOR, ['--auth', mode, '--log-level', 'silent'])
+    const body = Buffer.alloc(size, 'a')
+    const results: string[] = []
+    for (const send of [viaFetch, viaHttp, viaAxios]) {
+      const outcomes: Outcome[] = []
+      for (let i = 0; i < TRIES; i++) outcomes.push(await send(server.url + PATH, body, headers))
+      results.push(tally(outcomes))
+    }
+    lines.push(`| ${name} | ${results.join(' | ')} |`)
+    await stop(server.child)
+  }
+  return lines
+}
+
+async function memory (): Promise<string[]> {
+  const server = await spawnServer(EMULATOR, ['--auth', 'strict', '--log-level', 'silent'])
+  const pid = server.child.pid!
+  const body = Buffer.alloc(11 * MiB, 'a')
+  const before = rssMiB(pid)
+  let peak = before
+  const sampler = setInterval(() => { peak = Math.max(peak, rssMiB(pid)) }, 10)
+  const outcomes = await Promise.all(Array.from({ length: UPLOADS }, () => viaHttp(server.url + PATH, body, { 'content-type': 'application/json' }, false)))
+  clearInterval(sampler)
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  const after = rssMiB(pid)
+  await stop(server.child)
+  return ['## Unauthenticated uploads in strict mode', '', `${UPLOADS} concurrent uploads of 11 MiB without credentials: ${tally(outcomes)}.`, '',
+    '| RSS before | peak | 0.5 s after | peak − before |', '|---|---|---|---|',
+    `| ${before.toFixed(0)} MiB | ${peak.toFixed(0)} MiB | ${after.toFixed(0)} MiB | ${(peak - before).toFixed(0)} MiB |`]
+}
+
+async function health (): Promise<string[]> {
+  const server = await spawnServer(EMULATOR, ['--auth', 'strict', '--log-level', 'silent'])
+  const nested = Buffer.alloc(5 * MiB, '[')
+  let running = true
+  let sent = 0
+  const outcomes: Outcome[] = []
+  const loop = async () => {
+    while (running) {
+      outcomes.push(await viaHttp(server.url + PATH, nested, { 'content-type': 'application/json', 'x-auth-token': TOKEN }))
+      sent++
+    }
+  }
+  const loads = [loop(), loop()]
+  const times: number[] = []
+  for (let i = 0; i < HEALTH_PROBES; i++) {
+    const start = process.hrtime.bigint()
+    const res = await fetch(`${server.url}/_emulator/health`)
+    await res.arrayBuffer()
+    times.push(Number(process.hrtime.bigint() - start) / 1e6)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  running = false
+  await Promise.all(loads)
+  await stop(server.child)
+  times.sort((a, b) => a - b)
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(1)
+  return ['## Health under nested-JSON load', '', `${HEALTH_PROBES} health checks, 5 ms apart, while two clients sent ${sent} bodies of 5 MiB of \`[\` with a valid token (${tally(outcomes)}).`, '',
+    '| p50 | p99 | max |', '|---|---|---|', `| ${at(0.5)} ms | ${at(0.99)} ms | ${times.at(-1)!.toFixed(1)} ms |`]
+}
+
+const report = [`# Abuse figures (Node ${process.version})`, '', ...await earlyAnswers(), '', ...await memory(), '', ...await health(), '']
+console.log(report.join('\n'))
