@@ -15,7 +15,7 @@ import type { AuthMode } from './config.js'
 import { apiPlane, gatewayBeforeRouting } from './http/api-plane.js'
 import { BODY_LIMIT, registerBodyParsers } from './http/body.js'
 import { controlPlane } from './http/control-plane.js'
-import { handleClientError } from './http/errors.js'
+import { handleClientError, handleConnect } from './http/errors.js'
 import { decorateRequests } from './http/request-log.js'
 import { serializerCompiler } from './http/validation.js'
 import { DEFAULT_FIXTURES, VERSION } from './package-info.js'
@@ -164,6 +164,11 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   })
   app.server.headersTimeout = limits.headersTimeoutMs
   app.server.maxConnections = limits.maxConnections
+  // What Node would answer itself, without the documented shape: CONNECT (closed without a
+  // word) gets the gateway's 404; an Expect other than 100-continue (Node's bare 417) is
+  // ignored, as RFC 9110 §10.1.1 allows, and the request handled as any other.
+  app.server.on('connect', handleConnect)
+  app.server.on('checkExpectation', (request, response) => app.server.emit('request', request, response))
   app.decorate('emulator', { store, faults, journal, fixture, stateFile, now, startedAt: now(), ready: false })
   decorateRequests(app)
   registerBodyParsers(app)

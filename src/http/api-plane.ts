@@ -9,7 +9,7 @@ import type { AuthMode } from '../config.js'
 import { announcesBody, BODY_LIMIT, readBody } from './body.js'
 import { toOriginForm } from './origin-form.js'
 import type { LingerLimits } from './early-answers.js'
-import { errorHandler, sendError } from './errors.js'
+import { afterDueResponses, apiErrors, errorHandler, sendError } from './errors.js'
 import { registerPersistence } from './persistence.js'
 import { journalRequest, noteOperations, requestLogLine } from './request-log.js'
 import { apiValidatorCompiler } from './validation.js'
@@ -36,10 +36,10 @@ export interface ApiPlaneOptions {
  * taken as its origin form, and the `Host` that HTTP/1.1 requires (Node's own check would
  * answer an empty 400; this one answers the gateway's body).
  */
-export function httpStep (request: FastifyRequest): ApiError | undefined {
+export function httpStep (request: FastifyRequest): boolean {
   const raw = request.raw
   toOriginForm(raw)
-  return raw.headers.host === undefined && raw.httpVersionMajor === 1 && raw.httpVersionMinor === 1 ? apiRequestError() : undefined
+  return raw.headers.host !== undefined || raw.httpVersionMajor !== 1 || raw.httpVersionMinor !== 1
 }
 
 /**
@@ -73,7 +73,7 @@ export function apiPlane (options: ApiPlaneOptions) {
     const logLine = requestLogLine(api)
 
     api.setValidatorCompiler(apiValidatorCompiler)
-    api.setErrorHandler(errorHandler(options.limits))
+    api.setErrorHandler(errorHandler(options.limits, apiErrors))
     // Unknown paths and methods, anywhere but under /_emulator/: the gateway's 404.
     api.setNotFoundHandler((request, reply) => sendError(reply, apiNotFound()))
     // Strict mode only: a decorator costs every request of the plane its property.
@@ -100,7 +100,9 @@ export function apiPlane (options: ApiPlaneOptions) {
           request.log.info({ reqId: request.id, rule: fault.rule }, 'fault: connection dropped')
           journalRequest(journal, now, request, 0)
           void reply.hijack()
-          request.raw.socket.destroy()
+          // Answers due before it on the connection (pipelined requests) are sent first.
+          const socket = request.raw.socket
+          afterDueResponses(socket, () => socket.destroy(), reply.raw)
         } else {
           done(faultError(fault.status, fault.error_code, fault.error_msg))
         }
@@ -118,15 +120,15 @@ export function apiPlane (options: ApiPlaneOptions) {
     // Steps 1–4.
     api.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id)
-      const badRequest = httpStep(request)
-      if (badRequest !== undefined) {
-        done(badRequest)
+      if (!httpStep(request)) {
+        done(apiRequestError())
       } else if (!emulator.ready) {
         reply.header('retry-after', '1').header('connection', 'close')
         done(notReady())
       } else if (request.is404) {
-        // Route and method come first: an unknown path is a 404 whatever the credentials.
-        done()
+        // Route and method come first: an unknown path is a 404 whatever the credentials, and
+        // answered before its body is read (else Fastify would read and parse it for the 404).
+        done(announcesBody(request.raw) ? apiNotFound() : undefined)
       } else {
         const fault = faults.empty ? undefined : faults.take(faultTarget(request))
         if (fault === undefined) done(authenticate(request))

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { timingSafeEqual } from 'node:crypto'
+import cors from '@fastify/cors'
 import { isIP } from 'node:net'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { adminTokenRequired, ApiError, controlForbidden, controlNotFound, notReady, shorten } from '../core/errors.js'
+import { adminTokenRequired, ApiError, controlForbidden, controlInvalid, controlNotFound, notReady, shorten } from '../core/errors.js'
 import type { LingerLimits } from './early-answers.js'
-import { errorHandler, sendError } from './errors.js'
+import { controlErrors, errorHandler, sendError } from './errors.js'
 import { httpStep } from './api-plane.js'
+import { announcesBody } from './body.js'
 import { registerPersistence } from './persistence.js'
 import { requestLogLine } from './request-log.js'
 import { controlValidatorCompiler } from './validation.js'
@@ -97,15 +99,30 @@ export function controlPlane (options: ControlPlaneOptions) {
     }
 
     control.setValidatorCompiler(controlValidatorCompiler)
-    control.setErrorHandler(errorHandler(options.limits))
-    control.setNotFoundHandler((request, reply) =>
-      sendError(reply, controlNotFound(`No control-plane route ${request.method} ${shorten(request.url.split('?')[0]!)}.`)))
+    control.setErrorHandler(errorHandler(options.limits, controlErrors))
+    const notFound = (request: FastifyRequest) => controlNotFound(`No control-plane route ${request.method} ${shorten(request.url.split('?')[0]!)}.`)
+    control.setNotFoundHandler((request, reply) => sendError(reply, notFound(request)))
 
-    // Steps 1 and 2.
+    // Steps 1 and 2 (and an unknown route answered before its body is read).
     control.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id)
-      done(httpStep(request) ?? browserCheck(request))
+      if (!httpStep(request)) done(controlInvalid('An HTTP/1.1 request needs a Host header.'))
+      else done(browserCheck(request) ?? (request.is404 && announcesBody(request.raw) ? notFound(request) : undefined))
     })
+    // Pages of an allowed origin are other origins: the browser needs CORS to let them send
+    // JSON and read the answers (same-origin pages, the emulator's own, need none).
+    if (allowedOrigins.size > 0) {
+      await control.register(cors, {
+        origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
+        methods: ['GET', 'POST', 'PUT', 'DELETE'],
+        allowedHeaders: ['Content-Type', 'Authorization'],
+        exposedHeaders: ['X-Request-Id', 'Retry-After'],
+        // An OPTIONS without Access-Control-Request-Method is answered 204 too, not with the
+        // plugin's plain-text 400, which is no documented shape.
+        strictPreflight: false,
+        maxAge: 600
+      })
+    }
     if (logLine !== undefined) {
       control.addHook('onResponse', (request, reply, done) => {
         logLine(request, reply)

@@ -1,10 +1,12 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http'
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
-  ApiError, apiRequestError, entityTooLarge, errorBody, headersTooLarge, internalError, invalidParameter, requestTimeout
+  ApiError, apiNotFound, apiRequestError, controlInvalid, controlTooLarge, entityTooLarge, errorBody, headersTooLarge,
+  internalError, invalidParameter, requestTimeout
 } from '../core/errors.js'
 import { newRequestId } from '../core/ids.js'
+import { announcesBody } from './body.js'
 import { lingerAfterAnswer, type LingerLimits } from './early-answers.js'
 
 export function sendError (reply: FastifyReply, error: ApiError): FastifyReply {
@@ -12,49 +14,95 @@ export function sendError (reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.code(error.statusCode).send(errorBody(error, reply.request.id))
 }
 
-/** Maps what Fastify and Node throw onto the gateway's errors; anything else is masked as 12000004. */
-function toApiError (err: FastifyError): ApiError | undefined {
+/** How a plane names what Fastify and Node throw: its own codes; undefined for the unexpected. */
+export type PlaneErrors = (err: FastifyError) => ApiError | undefined
+
+const MALFORMED_CONTENT_TYPE = 'The Content-Type header is malformed; send application/json.'
+
+/** The emulated API: the gateway's codes, and the service's for the body. */
+export const apiErrors: PlaneErrors = (err) => {
   if (err instanceof ApiError) return err
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return entityTooLarge()
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return invalidParameter('The Content-Type header is malformed; send application/json.')
+      return invalidParameter(MALFORMED_CONTENT_TYPE)
   }
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return apiRequestError()
   return undefined
 }
 
+/** The control plane: the emulator's own codes only. */
+export const controlErrors: PlaneErrors = (err) => {
+  if (err instanceof ApiError) return err
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return controlTooLarge()
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return controlInvalid(MALFORMED_CONTENT_TYPE)
+  }
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return controlInvalid(`Bad request: ${err.message}`)
+  return undefined
+}
+
+/** Whether the request's body is still arriving: announced, and not yet all received. */
+const bodyArriving = (raw: IncomingMessage) => !raw.complete && announcesBody(raw)
+
 /**
- * A plane's error handler: every error as the documented body. An answer sent while the body
- * is still arriving closes the connection the lingering way, so that the client sees it.
+ * A plane's error handler: every error as the documented body, in the plane's codes (anything
+ * unexpected is logged and masked as 12000004). An answer sent while the body is still
+ * arriving closes the connection the lingering way, so that the client sees it; other answers
+ * keep the connection.
  */
-export function errorHandler (limits: LingerLimits) {
+export function errorHandler (limits: LingerLimits, toPlaneError: PlaneErrors) {
   return function handleError (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-    if (!request.raw.complete) {
+    if (bodyArriving(request.raw)) {
       reply.header('connection', 'close')
       lingerAfterAnswer(request.raw, limits)
     }
-    const error = toApiError(err)
+    const error = toPlaneError(err)
     if (error !== undefined) return sendError(reply, error)
     request.log.error({ reqId: request.id, err }, 'unexpected error')
     return sendError(reply, internalError())
   }
 }
 
-/** Answers that were due on the socket before the client error (pipelined requests) go first. */
-function afterDueResponses (socket: Socket, then: () => void): void {
+/**
+ * Runs `then` once every answer due on the socket before `own` (pipelined requests) has been
+ * sent: before a client error's answer, or before a dropped request's connection is closed.
+ */
+export function afterDueResponses (socket: Socket, then: () => void, own?: ServerResponse): void {
   // The response Node is writing on this socket; later ones wait in its queue and take its
-  // place as each finishes. Node's own client-error handling reads the same field.
+  // place when it emits 'finish' (Node's handler, registered first, moves the next one in).
+  // Node's own client-error handling reads the same field. Whether it has finished is not
+  // `writableFinished`: that turns true before Node has moved the next one in.
   const due = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
   // An incomplete request is the failing one: its answer is the error's (Fastify is still
   // waiting for its body, so nothing of its own has been written).
-  if (due == null || due.writableFinished || !due.req.complete) {
+  if (due == null || due === own || !due.req.complete) {
     then()
   } else {
-    due.once('finish', () => afterDueResponses(socket, then))
-    due.once('close', () => { if (!due.writableFinished) socket.destroy() })
+    let finished = false
+    due.once('finish', () => {
+      finished = true
+      afterDueResponses(socket, then, own)
+    })
+    due.once('close', () => { if (!finished) socket.destroy() })
   }
+}
+
+/** Writes an answer on a socket that has no response object (a client error, a CONNECT), and ends it. */
+export function answerOnSocket (socket: Socket, error: ApiError): void {
+  const requestId = newRequestId()
+  const body = JSON.stringify(errorBody(error, requestId))
+  socket.end(`HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode]}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`)
+}
+
+/** CONNECT is no method of the API (Node would close the connection without a word). */
+export function handleConnect (request: IncomingMessage, socket: Socket): void {
+  socket.on('error', () => socket.destroy())
+  answerOnSocket(socket, apiNotFound())
 }
 
 const clientErrorAnswered = new WeakSet<Socket>()
@@ -80,9 +128,6 @@ export function handleClientError (err: NodeJS.ErrnoException, socket: Socket): 
       socket.destroy()
       return
     }
-    const requestId = newRequestId()
-    const body = JSON.stringify(errorBody(error, requestId))
-    socket.end(`HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode]}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`)
+    answerOnSocket(socket, error)
   })
 }

@@ -2,7 +2,10 @@ import { EventEmitter } from 'node:events'
 import { connect, type Socket } from 'node:net'
 import { Duplex } from 'node:stream'
 import t from 'tap'
-import { handleClientError } from '../../src/http/errors.js'
+import type { IncomingMessage } from 'node:http'
+import type { FastifyError } from 'fastify'
+import { lingerAfterAnswer } from '../../src/http/early-answers.js'
+import { apiErrors, controlErrors, handleClientError } from '../../src/http/errors.js'
 import { build } from '../helpers.js'
 
 /** Sends raw bytes to the server and reads until it closes the connection. */
@@ -73,23 +76,49 @@ t.test('one answer per connection, however many parse errors follow', async (t) 
 
 t.test('an answer due on the connection goes first; if it never completes, nothing follows it', async (t) => {
   const finished = fakeSocket()
-  const due = Object.assign(new EventEmitter(), { writableFinished: false, req: { complete: true } })
+  const due = Object.assign(new EventEmitter(), { req: { complete: true } })
   Object.assign(finished.socket, { _httpMessage: due })
   handleClientError(Object.assign(new Error('parse'), { code: 'HPE_INVALID_METHOD' }), finished.socket)
   handleClientError(Object.assign(new Error('parse'), { code: 'HPE_INVALID_METHOD' }), finished.socket)
   t.same(finished.written, [], 'waits for the due answer')
   Object.assign(finished.socket, { _httpMessage: null })
-  due.writableFinished = true
   due.emit('finish')
   due.emit('close')
   t.match(finished.written.join(''), /^HTTP\/1\.1 400 /, 'then answers')
   t.equal(finished.written.length, 1, 'once, however many parse errors came')
 
   const aborted = fakeSocket()
-  const never = Object.assign(new EventEmitter(), { writableFinished: false, req: { complete: true } })
+  const never = Object.assign(new EventEmitter(), { req: { complete: true } })
   Object.assign(aborted.socket, { _httpMessage: never })
   handleClientError(Object.assign(new Error('parse'), { code: 'HPE_INVALID_METHOD' }), aborted.socket)
   never.emit('close')
   t.same(aborted.written, [])
   t.ok(aborted.socket.destroyed, 'the connection is closed')
+})
+
+t.test('each plane names what Fastify throws in its own codes', async (t) => {
+  const fastifyError = (code: string, statusCode: number) => Object.assign(new Error(code), { code, statusCode }) as FastifyError
+  t.match(apiErrors(fastifyError('FST_ERR_CTP_BODY_TOO_LARGE', 413)), { statusCode: 413, code: 'APIGW.0201' })
+  t.match(controlErrors(fastifyError('FST_ERR_CTP_BODY_TOO_LARGE', 413)), { statusCode: 413, code: 'EMULATOR.0413' })
+  t.match(apiErrors(fastifyError('FST_ERR_ANYTHING', 400)), { statusCode: 400, code: 'APIGW.0201' })
+  t.match(controlErrors(fastifyError('FST_ERR_ANYTHING', 400)), { statusCode: 400, code: 'EMULATOR.0400', message: 'Bad request: FST_ERR_ANYTHING' })
+  t.equal(controlErrors(fastifyError('FST_ERR_BUG', 500)), undefined, 'the unexpected is left to the handler (logged, 12000004)')
+  t.equal(apiErrors(new Error('bug') as FastifyError), undefined)
+})
+
+t.test('a lingering close ends when the body has ended, at once if it already has', async (t) => {
+  const limits = { lingerMs: 60_000, lingerBytes: 1024 }
+  for (const complete of [true, false]) {
+    const { socket } = fakeSocket()
+    const request = Object.assign(new EventEmitter(), { socket, complete, resume: () => {} }) as unknown as IncomingMessage
+    lingerAfterAnswer(request, limits)
+    ;(socket as Socket & { destroySoon: () => void }).destroySoon()
+    if (!complete) {
+      t.notOk(socket.destroyed, 'reading the rest')
+      request.emit('data', Buffer.alloc(100))
+      request.emit('end')
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+    t.ok(socket.destroyed, complete ? 'complete: closed' : 'ended: closed')
+  }
 })

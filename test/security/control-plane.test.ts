@@ -28,16 +28,46 @@ t.test('pages of another origin are refused, and change nothing', async (t) => {
   t.equal((await fetch(`${url}/_emulator/health`, { headers: { origin: 'http://evil.example' } })).status, 403, 'health too')
 })
 
-t.test('more origins can be allowed', async (t) => {
+t.test('more origins can be allowed, with the CORS answers their pages need', async (t) => {
   const { url } = await listening(t, { allowedOrigins: ['http://localhost:3000'] })
-  t.equal((await fetch(`${url}/_emulator/state`, { headers: { origin: 'http://localhost:3000', 'sec-fetch-site': 'cross-site' } })).status, 200)
+  const allowed = await fetch(`${url}/_emulator/state`, { headers: { origin: 'http://localhost:3000', 'sec-fetch-site': 'cross-site' } })
+  t.equal(allowed.status, 200)
+  t.equal(allowed.headers.get('access-control-allow-origin'), 'http://localhost:3000')
+  t.match(allowed.headers.get('access-control-expose-headers'), /X-Request-Id/)
   t.equal((await fetch(`${url}/_emulator/state`, { headers: { origin: 'http://localhost:3001' } })).status, 403)
+  const preflight = await fetch(`${url}/_emulator/faults`, { method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } })
+  t.equal(preflight.status, 204)
+  t.match(preflight.headers.get('access-control-allow-methods'), /POST/)
+  t.match(preflight.headers.get('access-control-allow-headers'), /Content-Type/)
+  t.equal((await fetch(`${url}/_emulator/faults`, { method: 'OPTIONS', headers: { origin: 'http://localhost:3000' } })).status, 204, 'not strict about the preflight\'s headers')
+  const own = await fetch(`${url}/_emulator/faults`, { method: 'OPTIONS' })
+  t.equal(own.status, 404, 'no preflight without an allowed origin')
+  t.match(await own.json(), { error_code: 'EMULATOR.0404' })
 })
 
-t.test('the emulated API answers pages of any origin: it is the API they test', async (t) => {
+t.test('the emulated API applies no Origin rule (and sends no CORS headers)', async (t) => {
   const { url } = await listening(t)
   const res = await fetch(`${url}/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync`, { headers: { origin: 'http://evil.example', 'x-auth-token': 't' } })
   t.equal(res.status, 200)
+  t.equal(res.headers.get('access-control-allow-origin'), null)
+})
+
+t.test('the control plane answers in its own codes, for bodies and headers too', async (t) => {
+  const { port } = await listening(t)
+  const answer = async (text: string) => responsesIn(await rawExchange(port, text))[0]!
+  const badType = await answer('PUT /_emulator/state HTTP/1.1\r\nHost: localhost\r\nContent-Type: ;;;\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}')
+  t.match(badType, { status: 400, body: /"error_code":"EMULATOR.0400","error_msg":"The Content-Type header is malformed/ })
+  const tooLarge = await answer(`PUT /_emulator/state HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${13 * 1024 * 1024}\r\n\r\n{`)
+  t.match(tooLarge, { status: 413, headers: { connection: 'close' }, body: /"error_code":"EMULATOR.0413"/ })
+  t.match(await answer('GET /_emulator/state HTTP/1.1\r\nConnection: close\r\n\r\n'), { status: 400, body: /"error_code":"EMULATOR.0400","error_msg":"An HTTP\/1.1 request needs a Host header."/ })
+  const chunked = await answer('PUT /_emulator/state HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n1\r\n{\r\n0\r\n\r\n')
+  t.match(chunked, { status: 400, body: /"error_code":"EMULATOR.0400"/ })
+})
+
+t.test('an unknown control-plane route with a body is answered before the body is read', async (t) => {
+  const { port } = await listening(t)
+  const [answer] = responsesIn(await rawExchange(port, `POST /_emulator/nope HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${13 * 1024 * 1024}\r\n\r\n{`))
+  t.match(answer, { status: 404, headers: { connection: 'close' }, body: /"error_code":"EMULATOR.0404"/ })
 })
 
 t.test('on a loopback address, only loopback names and the listening address reach the control plane (DNS rebinding)', async (t) => {

@@ -136,10 +136,34 @@ t.test('HTTP/1.1 without Host gets the gateway\'s 400; HTTP/1.0 needs none', asy
   t.match(api, { status: 400, headers: { 'x-request-id': /^[0-9a-f]{32}$/ } })
   t.same(JSON.parse(api!.body), { error_code: 'APIGW.0201', error_msg: 'API request error.', request_id: api!.headers['x-request-id'] })
   const [control] = responsesIn(await rawExchange(port, 'GET /_emulator/health HTTP/1.1\r\nConnection: close\r\n\r\n'))
-  t.match(control, { status: 400, body: /APIGW\.0201/ })
+  t.match(control, { status: 400, body: /EMULATOR\.0400/ }, 'in the control plane\'s code')
   const [old] = responsesIn(await rawExchange(port, `GET ${userPath()} HTTP/1.0\r\nX-Auth-Token: t\r\n\r\n`))
   t.equal(old!.status, 200)
   t.match(await journal(app), [{ status: 400, error_code: 'APIGW.0201' }, { status: 200 }], 'the API plane journals both')
+})
+
+t.test('an unknown path or method is answered 404 before its body is read, whatever the credentials', async (t) => {
+  const { port } = await listening(t, { auth: 'strict' })
+  for (const [method, path] of [['POST', '/v2/nope'], ['PUT', userPath()]]) {
+    const [answer] = responsesIn(await rawExchange(port, `${method} ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${13 * 1024 * 1024}\r\n\r\n{`))
+    t.match(answer, { status: 404, headers: { connection: 'close' }, body: /"error_code":"APIGW.0101"/ }, `${method} ${path}`)
+  }
+})
+
+t.test('an error answer to a request without a body keeps the connection open', async (t) => {
+  const { port } = await listening(t, { auth: 'strict' })
+  const request = `GET ${userPath().replace('iam-sync-user', 'iam-sync')} HTTP/1.1\r\nHost: localhost\r\n\r\n`
+  const answers = responsesIn(await rawExchange(port, request + request + request.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n')))
+  t.same(answers.map((answer) => answer.status), [401, 401, 401])
+  t.equal(answers[0]!.headers.connection, 'keep-alive')
+})
+
+t.test('CONNECT gets the gateway\'s 404; an Expect other than 100-continue is ignored', async (t) => {
+  const { port } = await listening(t)
+  const [connect] = responsesIn(await rawExchange(port, 'CONNECT localhost:443 HTTP/1.1\r\nHost: localhost:443\r\n\r\n'))
+  t.match(connect, { status: 404, headers: { 'x-request-id': /^[0-9a-f]{32}$/ }, body: /"error_code":"APIGW.0101"/ })
+  const [expect] = responsesIn(await rawExchange(port, 'GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\nExpect: foo\r\nConnection: close\r\n\r\n'))
+  t.equal(expect!.status, 200)
 })
 
 t.test('a malformed request after pipelined ones is answered after them, in order', async (t) => {
@@ -154,10 +178,15 @@ t.test('a malformed request after pipelined ones is answered after them, in orde
   const answers = responsesIn(await exchange)
   t.same(answers.map((answer) => answer.status), [200, 200, 400])
   t.match(answers[2]!.body, /"error_code":"APIGW.0201"/)
+  // Several answers finished and queued ahead of the parse error: none is lost.
+  const health = 'GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\n\r\n'
+  t.same(responsesIn(await rawExchange(port, health.repeat(5) + 'NOT HTTP\r\n\r\n')).map((answer) => answer.status), [200, 200, 200, 200, 200, 400])
   // An answer that closes the connection, or a dropped one: nothing is written after it.
   t.same(responsesIn(await rawExchange(port, 'GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\nNOT HTTP\r\n\r\n')).map((answer) => answer.status), [200])
   await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { match: { operation: 'ListSyncStatus' }, action: { drop: true } } })
   t.equal(await rawExchange(port, `GET ${userPath().replace('iam-sync-user', 'iam-sync')} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\nNOT HTTP\r\n\r\n`), '')
+  // A drop closes the connection only after the answers due before it.
+  t.same(responsesIn(await rawExchange(port, health.repeat(2) + `GET ${userPath().replace('iam-sync-user', 'iam-sync')} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\n`)).map((answer) => answer.status), [200, 200])
 })
 
 t.test('cookies and proxy credentials are redacted in the journal and the logs, with the other secrets', async (t) => {
