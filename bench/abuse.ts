@@ -1,6 +1,5 @@
-import { request } from 'node:http'
 import { parseArgs } from 'node:util'
-import axios from 'axios'
+import { viaAxios, viaFetch, viaHttp, type Outcome } from '../test/clients.js'
 import { EMULATOR, rssMiB, spawnServer, stop } from './lib.js'
 
 /**
@@ -22,34 +21,6 @@ const HEALTH_PROBES = smoke ? 20 : 300
 const PATH = '/v2/ff8080828997cb24018a1b2db3440b80/clusters/f7f45c04-4303-411c-9b71-d2cb730dd162/iam-sync-user'
 const TOKEN = 'emulator-token-ff8080828997cb24018a1b2db3440b80'
 const MiB = 1024 * 1024
-
-type Outcome = number | string
-
-function viaHttp (url: string, body: Buffer, headers: Record<string, string>, agent?: false): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': body.length } }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode!))
-    })
-    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message))
-    req.end(body)
-  })
-}
-
-async function viaFetch (url: string, body: Buffer, headers: Record<string, string>): Promise<Outcome> {
-  try {
-    const res = await fetch(url, { method: 'POST', headers, body })
-    await res.arrayBuffer()
-    return res.status
-  } catch (err) {
-    return String((err as { cause?: { code?: string } }).cause?.code ?? err)
-  }
-}
-
-async function viaAxios (url: string, body: Buffer, headers: Record<string, string>): Promise<Outcome> {
-  const res = await axios.post(url, body, { headers, maxBodyLength: Infinity, validateStatus: () => true }).catch((err: { code?: string }) => err.code ?? 'error')
-  return typeof res === 'string' ? res : res.status
-}
 
 const tally = (outcomes: Outcome[]) => Object.entries(outcomes.reduce<Record<string, number>>((all, o) => {
   all[o] = (all[o] ?? 0) + 1

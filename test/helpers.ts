@@ -50,12 +50,15 @@ export async function listening (t: Test, options: BuildOptions = {}, host = '12
   return { app, port, url: `http://127.0.0.1:${port}` }
 }
 
-/** Writes raw bytes on a new connection and resolves with everything the server wrote until it closed. */
-export function rawExchange (port: number, data: string | Buffer): Promise<string> {
+/**
+ * Writes raw bytes on a new connection (and half-closes it, with `end`) and resolves with
+ * everything the server wrote until it closed, one character per byte.
+ */
+export function rawExchange (port: number, data: string | Buffer, { end = false } = {}): Promise<string> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(data))
+    const socket = connect(port, '127.0.0.1', () => end ? socket.end(data) : socket.write(data))
     let answer = ''
-    socket.setEncoding('utf8')
+    socket.setEncoding('latin1')
     socket.on('data', (chunk: string) => { answer += chunk })
     socket.on('error', () => {})
     socket.on('close', () => resolve(answer))

@@ -1,6 +1,5 @@
-import { request as httpRequest } from 'node:http'
-import axios from 'axios'
 import t from 'tap'
+import { viaAxios, viaFetch, viaHttp } from '../clients.js'
 import { CLUSTER, PROJECT, userPath } from '../helpers.js'
 import { mrsClient, type SdkError } from '../sdk-client.js'
 import { startServer } from './process.js'
@@ -16,32 +15,6 @@ const TOO_LARGE = 13 * 1024 * 1024
 const LARGE = 11 * 1024 * 1024
 const AK = 'EMULATORAK0000000001'
 const SK = 'EmulatorSecretKey0000000000000000000001'
-
-type Send = (url: string, body: Buffer, headers: Record<string, string>) => Promise<number | string>
-
-const viaFetch: Send = async (url, body, headers) => {
-  try {
-    const res = await fetch(url, { method: 'POST', headers, body })
-    await res.arrayBuffer()
-    return res.status
-  } catch (err) {
-    return String((err as { cause?: { code?: string } }).cause?.code ?? err)
-  }
-}
-
-const viaHttp: Send = (url, body, headers) => new Promise((resolve) => {
-  const req = httpRequest(url, { method: 'POST', headers: { ...headers, 'content-length': body.length } }, (res) => {
-    res.resume()
-    res.on('end', () => resolve(res.statusCode!))
-  })
-  req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message))
-  req.end(body)
-})
-
-const viaAxios: Send = async (url, body, headers) => {
-  const res = await axios.post(url, body, { headers, maxBodyLength: Infinity, validateStatus: () => true }).catch((err: { code?: string }) => err.code ?? 'error')
-  return typeof res === 'string' ? res : res.status
-}
 
 const tally = (results: Array<number | string>) => results.reduce<Record<string, number>>((all, result) => {
   all[result] = (all[result] ?? 0) + 1

@@ -1,7 +1,6 @@
-import { connect } from 'node:net'
 import fc from 'fast-check'
 import t from 'tap'
-import { CLUSTER, PROJECT, responsesIn } from '../helpers.js'
+import { CLUSTER, PROJECT, rawExchange, responsesIn } from '../helpers.js'
 import { startServer } from './process.js'
 
 // Random request lines, targets, headers and bodies, written raw to a real process: every
@@ -10,18 +9,6 @@ import { startServer } from './process.js'
 
 const { url } = await startServer(t, [], {}, { coverage: false })
 const port = Number(new URL(url).port)
-
-/** Writes the bytes, half-closes, and resolves with everything written back until the close. */
-function exchange (data: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(data))
-    let answer = ''
-    socket.setEncoding('latin1')
-    socket.on('data', (chunk: string) => { answer += chunk })
-    socket.on('error', () => {})
-    socket.on('close', () => resolve(answer))
-  })
-}
 
 const API = `/v2/${PROJECT}/clusters/${CLUSTER}`
 const token = fc.string({ unit: fc.constantFrom(...'abcxyz019%/?#&=.-_~:[]@!$\'()*+,; "<>\\^`{|}\t\u00e9\u0000'), maxLength: 12 })
@@ -48,7 +35,7 @@ t.test('every answer to a random raw request is a documented one', async (t) => 
   const seen = new Map<number, number>()
   await fc.assert(fc.asyncProperty(request, async ({ method, target, version, headers, body }) => {
     const text = `${method} ${target} ${version}\r\n${headers.join('\r\n')}${headers.length > 0 ? '\r\n' : ''}\r\n${body}`
-    const answers = responsesIn(await exchange(text))
+    const answers = responsesIn(await rawExchange(port, text, { end: true }))
     // 100 Continue (Expect: 100-continue) is Node's interim answer, not one of the emulator's.
     for (const answer of answers.filter((answer) => answer.status >= 200)) {
       seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1)
