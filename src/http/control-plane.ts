@@ -9,7 +9,7 @@ import { controlErrors, errorHandler, sendError } from './errors.js'
 import { httpStep } from './api-plane.js'
 import { announcesBody } from './body.js'
 import { registerPersistence } from './persistence.js'
-import { requestLogLine } from './request-log.js'
+import { requestLogLine, routeName } from './request-log.js'
 import { controlValidatorCompiler } from './validation.js'
 
 export interface ControlPlaneOptions {
@@ -62,7 +62,7 @@ export function controlPlane (options: ControlPlaneOptions) {
 
   return async function plane (control: FastifyInstance): Promise<void> {
     const emulator = control.emulator
-    const logLine = requestLogLine(control)
+    const logLine = requestLogLine(control, routeName)
 
     /** Where the emulator listens; a Host check applies only on a loopback address. */
     const listening = (): string | undefined => {

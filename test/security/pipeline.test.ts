@@ -200,6 +200,11 @@ t.test('cookies and proxy credentials are redacted in the journal and the logs, 
     for (const name of Object.keys(secrets)) t.equal((entry.headers as Record<string, string>)[name], '[REDACTED]', name)
   }
   t.notMatch(JSON.stringify(entries) + lines.join(''), /s3cret|c2VjcmV0|secret-/)
+  // The log lines themselves: the API's operation, the control plane's route, durations to the microsecond.
+  await app.inject({ url: '/_emulator/nope' })
+  const logged = lines.map((line) => JSON.parse(line) as { msg: string, operation: string | null, ms: number }).filter((line) => line.msg === 'request')
+  t.same(logged.map((line) => line.operation), ['ShowSyncIamUser', null, 'EmulatorListRequests', null])
+  for (const line of logged) t.equal(line.ms, Math.round(line.ms * 1000) / 1000, `${line.ms} is rounded`)
 })
 
 t.test('a delay fault ends when its rule is deleted, on reset and when the emulator closes', async (t) => {
