@@ -17,7 +17,7 @@ export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: DEFAULT_PORT, description: 'TCP port to listen on (0: any free port).' }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address to listen on.' }),
   LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` }),
-  MRS_EMULATOR_FIXTURES: Type.Optional(Type.String({ minLength: 1, description: 'Fixture file to load (default: the bundled fixtures/default.json).' })),
+  MRS_EMULATOR_FIXTURES: Type.Optional(Type.String({ minLength: 1, description: 'Fixture file to load.' })),
   MRS_EMULATOR_AUTH: oneOf(AUTH_MODES, { default: 'permissive', description: `Authentication mode: ${AUTH_MODES.join(', ')}.` }),
   MRS_EMULATOR_SYNC_DURATION_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0, description: 'How long a sync task runs, in ms (0: done before the 202 is sent).' }),
   MRS_EMULATOR_STATE_FILE: Type.Optional(Type.String({ minLength: 1, description: 'State file: loaded at start (the fixtures when absent), written after every change.' })),
