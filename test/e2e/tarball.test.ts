@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { parse } from 'yaml'
@@ -55,9 +55,21 @@ function execForm (dockerfile: string, instruction: RegExp): string[] {
 
 t.test('the packed tarball ships only what runs, and its bin serves, answers health checks and stops on SIGTERM', async (t) => {
   const { dir, files } = await install(t)
-  t.ok(files.every((f) => /^(dist\/(src|routes)\/.*\.(js|d\.ts)|fixtures\/[^/]+\.json|README\.md|LICENSE|package\.json)$/.test(f)), 'only compiled code, fixtures, README, LICENSE')
+  t.ok(files.every((f) => /^(dist\/(src|routes)\/.*\.(js|js\.map|d\.ts)|(src|routes)\/.*\.ts|fixtures\/[^/]+\.json|README\.md|LICENSE|package\.json)$/.test(f)), 'only compiled code with its maps and sources, fixtures, README, LICENSE')
   t.ok(files.includes('dist/src/index.d.ts'), 'type declarations ship')
   const pkg = join(dir, 'node_modules', 'mrs-emulator')
+  // Every source map a compiled file names ships, and so does every source it points to.
+  let maps = 0
+  for (const file of files.filter((f) => f.endsWith('.js'))) {
+    const map = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(await readFile(join(pkg, file), 'utf8'))?.[1]
+    if (map === undefined) continue
+    const mapPath = join(dirname(file), map)
+    maps++
+    if (!files.includes(mapPath)) t.fail(`${file} names ${mapPath}, which does not ship`)
+    const { sources } = JSON.parse(await readFile(join(pkg, mapPath), 'utf8')) as { sources: string[] }
+    for (const source of sources) if (!files.includes(join(dirname(file), source))) t.fail(`${mapPath} points to ${source}, which does not ship`)
+  }
+  t.ok(maps > 20, `${maps} source maps checked`)
   t.notOk(existsSync(join(pkg, 'node_modules', 'typescript')) || existsSync(join(dir, 'node_modules', 'tap')), 'no dev dependencies installed')
 
   const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8')
