@@ -11,6 +11,18 @@ export interface CliIo {
   onStart?: (emulator: RunningEmulator, config: Config) => void
 }
 
+/**
+ * What close-with-grace runs on SIGTERM or SIGINT (a requested stop, logged at info) or on an
+ * uncaught error (logged at error): the emulator closes, in-flight requests finishing first.
+ */
+export function shutdown (emulator: RunningEmulator) {
+  return async ({ signal, err }: { signal?: string, err?: Error }): Promise<void> => {
+    if (err === undefined) emulator.app.log.info({ signal }, 'shutting down')
+    else emulator.app.log.error({ err }, 'shutting down after an unexpected error')
+    await emulator.close()
+  }
+}
+
 /** A command that has ended (help, version, a failed start), or an emulator left running. */
 export type CliResult = { exitCode: number } | { exitCode?: undefined, emulator: RunningEmulator, config: Config }
 

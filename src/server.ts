@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import closeWithGrace from 'close-with-grace'
-import { runCli } from './cli.js'
+import { runCli, shutdown } from './cli.js'
 
 /** The process: the command, with a graceful close on SIGTERM or SIGINT once it listens. */
 const { exitCode } = await runCli(process.argv.slice(2), process.env, {
@@ -8,9 +8,6 @@ const { exitCode } = await runCli(process.argv.slice(2), process.env, {
   stderr: process.stderr,
   // Installed once listening (a failed start keeps its exit code), and before the banner that
   // scripts wait for. Past the grace, close-with-grace exits 1.
-  onStart: (emulator, config) => closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {
-    emulator.app.log.warn({ signal, err }, 'shutting down')
-    await emulator.close()
-  })
+  onStart: (emulator, config) => closeWithGrace({ delay: config.shutdownGraceMs }, shutdown(emulator))
 })
 if (exitCode !== undefined) process.exitCode = exitCode

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { runCli, type CliResult } from '../src/cli.js'
+import { runCli, shutdown, type CliResult } from '../src/cli.js'
 import { DEFAULT_FIXTURES, VERSION } from '../src/package-info.js'
 import { startEmulator } from '../src/start.js'
 import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT, tempDir } from './helpers.js'
@@ -116,4 +116,14 @@ t.test('--help lists every setting, in aligned columns; --version prints the ver
   t.equal(version.stdout, `${VERSION}\n`)
   t.equal((await cli(t, ['-h'])).stdout, help.stdout, '-h')
   t.equal((await cli(t, ['-v'])).stdout, `${VERSION}\n`, '-v')
+})
+
+t.test('a requested stop is logged at info, an unexpected error at error; both close the emulator', async (t) => {
+  for (const [cause, level] of [[{ signal: 'SIGTERM' }, 30], [{ err: new Error('boom') }, 50]] as const) {
+    const lines: Array<{ level: number, msg: string }> = []
+    const emulator = await startEmulator({ logger: { level: 'info', stream: { write: (line: string) => lines.push(JSON.parse(line)) } } })
+    await shutdown(emulator)(cause)
+    t.match(lines.at(-1), { level, msg: /^shutting down/ })
+    await t.rejects(fetch(`${emulator.url}/_emulator/health`), 'closed')
+  }
 })
