@@ -110,8 +110,11 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
   // and TypeBox is loaded anyway. One schema still holds every setting, default and doc.
   const given: Record<string, string | number> = { ...fromEnv, ...fromFlags }
   for (const [variable, raw] of Object.entries(given)) {
+    const schema = ConfigSchema.properties[variable as keyof Env] as TSchema
     // Whole numbers only: "1.5" must not become 1.
-    if (ConfigSchema.properties[variable as keyof Env].type === 'integer' && /^-?\d+$/.test(raw as string)) given[variable] = Number(raw)
+    if (schema.type === 'integer' && /^-?\d+$/.test(raw as string)) given[variable] = Number(raw)
+    // Names of levels and modes in any case: LOG_LEVEL=INFO.
+    if ('anyOf' in schema) given[variable] = (raw as string).toLowerCase()
   }
   const values = Value.Default(ConfigSchema, given) as Env
   for (const { variable, flag } of SETTINGS) {

@@ -20,6 +20,11 @@ t.test('flags win over variables', async (t) => {
   t.same(config, { help: false, version: false, port: 2000, host: '::1', logLevel: 'debug', fixtures: 'x.json', auth: 'permissive', syncDurationMs: 5, stateFile: 's.json', adminToken: 't', journalSize: 0, allowedOrigins: ['http://a.test'], allowedHosts: ['b.test', 'c.test'], shutdownGraceMs: 0 })
 })
 
+t.test('names of levels and modes are case-insensitive', async (t) => {
+  t.match(loadConfig({ LOG_LEVEL: 'INFO', MRS_EMULATOR_AUTH: 'Strict' }), { logLevel: 'info', auth: 'strict' })
+  t.match(loadConfig({}, ['--auth', 'OFF', '--log-level', 'Warn']), { logLevel: 'warn', auth: 'off' })
+})
+
 t.test('an empty variable counts as unset', async (t) => {
   t.equal(loadConfig({ PORT: '' }).port, DEFAULT_PORT)
 })
