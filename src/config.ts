@@ -78,6 +78,25 @@ function expectation (schema: TSchema, value: unknown): string {
   return (value as number) < schema.minimum ? `must be >= ${schema.minimum}` : `must be <= ${schema.maximum}`
 }
 
+/**
+ * `--port -1` as `--port=-1`: parseArgs takes a value that starts with `-` for a flag and calls
+ * it ambiguous; the setting's own check then says what is wrong with it.
+ */
+function joinNegativeValues (argv: string[]): string[] {
+  const joined: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    const next = argv[i + 1]
+    if (arg.startsWith('--') && !arg.includes('=') && SETTINGS.some(({ flag }) => arg === `--${flag}`) && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`)
+      i++
+    } else {
+      joined.push(arg)
+    }
+  }
+  return joined
+}
+
 const list = (value: string | undefined) => value === undefined ? [] : value.split(',').map((item) => item.trim())
 
 /** Reads the settings from the environment and the command line; flags win. Throws one-line `ConfigError`s. */
@@ -87,7 +106,7 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
   let flags: Record<string, unknown>
   try {
     flags = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv),
       options: {
         ...Object.fromEntries(SETTINGS.map(({ flag }) => [flag, { type: 'string' as const }])),
         help: { type: 'boolean', short: 'h' },
