@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { setTimeout } from 'node:timers/promises'
 import { readFile } from 'node:fs/promises'
@@ -5,7 +6,8 @@ import { connect } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
 import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT, tempDir } from '../helpers.js'
-import { runServer, startServer } from './process.js'
+import { PACKAGE_ROOT } from '../../src/package-info.js'
+import { plainEnv, runServer, startServer } from './process.js'
 
 // What only the real process can show: the bin's wiring of signals and exit codes. The
 // command's behaviour (settings, banner, errors) is tested in-process in test/cli.test.ts.
@@ -59,4 +61,40 @@ t.test('a request still in flight past the shutdown grace: SIGTERM exits 1', asy
   t.match(stderr(), /killed by timeout \(100ms\)/)
   t.equal(answer, '', 'no answer')
   socket.destroy()
+})
+
+t.test('SIGTERM to `npm start` stops the emulator too: the port is let go', async (t) => {
+  // --ignore-scripts: the start script alone, on the dist/ that npm test built (no prestart build).
+  // Its own process group, so that whatever it leaves behind is killed after the test.
+  const npm = spawn('npm', ['start', '--ignore-scripts', '--silent', '--', '--port', '0', '--log-level', 'warn'], { cwd: PACKAGE_ROOT, env: plainEnv, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+  t.teardown(() => {
+    try {
+      process.kill(-npm.pid!, 'SIGKILL')
+    } catch {
+      // the group is gone: nothing was left behind
+    }
+  })
+  let out = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    npm.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk
+      const match = /listening on (\S+)/.exec(out)
+      if (match !== null) resolve(match[1]!)
+    })
+    npm.on('exit', (code) => reject(new Error(`npm start exited with ${code}`)))
+  })
+  t.equal((await fetch(`${url}/_emulator/health`)).status, 200)
+  npm.kill('SIGTERM')
+  await once(npm, 'exit')
+  // The emulator closes gracefully; poll until its port refuses connections (bounded by the test's timeout).
+  t.setTimeout(20_000)
+  for (;;) {
+    try {
+      await fetch(`${url}/_emulator/health`)
+      await setTimeout(50)
+    } catch {
+      break
+    }
+  }
+  t.pass('the port is free')
 })
