@@ -9,7 +9,7 @@ import { loadFixtureFile, validateFixture } from './core/fixtures.js'
 import { newRequestId } from './core/ids.js'
 import { Journal } from './core/journal.js'
 import { SECRET_HEADERS } from './core/secrets.js'
-import { readStateFile, StateFile } from './core/state-file.js'
+import { readStateFile, StateFile, type StateFs } from './core/state-file.js'
 import { SyncStore } from './core/sync-store.js'
 import type { AuthMode } from './config.js'
 import { apiPlane, gatewayBeforeRouting } from './http/api-plane.js'
@@ -49,6 +49,8 @@ export interface BuildOptions {
   random?: () => number
   /** How delay faults wait (ending early when the signal aborts); tests inject one that records. */
   sleep?: Sleep
+  /** The file system the state file is written with; tests inject one whose writes fail. */
+  fs?: StateFs
   /** Server limits; the defaults are documented in the README. */
   limits?: Partial<ServerLimits>
 }
@@ -110,15 +112,18 @@ function createLogger (logger: BuildOptions['logger']): FastifyBaseLogger | unde
   return log
 }
 
-/** Loads the fixtures, and the state file when there is one; writes the file at once if it was absent. */
+/**
+ * Loads the fixtures, and the state file when there is one; writes the state file at once, which
+ * proves it writable before the first change needs it (a StateFileError otherwise).
+ */
 async function loadWorld (options: BuildOptions, store: (fixture: Fixture) => SyncStore) {
   const fixtures = options.fixtures ?? DEFAULT_FIXTURES
   const fixture = typeof fixtures === 'string' ? await loadFixtureFile(fixtures) : validateFixture(structuredClone(fixtures), 'fixtures option')
   if (options.stateFile === undefined) return { fixture, store: store(fixture) }
   const saved = await readStateFile(options.stateFile)
   const world = store(saved ?? fixture)
-  const stateFile = new StateFile(options.stateFile, world)
-  if (saved === undefined) await stateFile.save(true)
+  const stateFile = new StateFile(options.stateFile, world, options.fs)
+  stateFile.writeNow()
   return { fixture, store: world, stateFile }
 }
 

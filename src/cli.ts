@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, processLogger, usage, type Config } from './config.js'
 import { FixtureError } from './core/fixtures.js'
+import { StateFileError } from './core/state-file.js'
 import { DEFAULT_FIXTURES, VERSION } from './package-info.js'
 import { startEmulator, type RunningEmulator } from './start.js'
 
@@ -59,9 +60,10 @@ export async function runCli (argv: string[], env: Record<string, string | undef
   } catch (err) {
     // Anything that stops the start is one clear line, not a stack trace: exit 2 for a bad
     // setting or fixture, 1 for the rest (a port in use, say).
-    io.stderr.write(`mrs-emulator: ${(err as Error).message}\n`)
+    const message = err instanceof StateFileError ? `Invalid --state-file: ${err.message}` : (err as Error).message
+    io.stderr.write(`mrs-emulator: ${message}\n`)
     // A start that failed after listening (in onStart) must not leave the port held.
     await emulator?.close()
-    return { exitCode: err instanceof ConfigError || err instanceof FixtureError ? 2 : 1 }
+    return { exitCode: err instanceof ConfigError || err instanceof FixtureError || err instanceof StateFileError ? 2 : 1 }
   }
 }

@@ -1,79 +1,158 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs'
+import * as nodeFs from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import type { Fixture } from './fixture-schema.js'
 import { FixtureError, parseFixture } from './fixtures.js'
 
-/** Reads the state file: undefined when it does not exist yet; a FixtureError when it cannot be used. */
+/**
+ * Reads the state file: undefined when it does not exist yet, or is empty (made by `touch` for
+ * a single-file bind mount); a FixtureError when it cannot be used.
+ */
 export async function readStateFile (file: string): Promise<Fixture | undefined> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new FixtureError(file, '', `cannot read the state file: ${(err as NodeJS.ErrnoException).code}`)
+    throw new FixtureError(file, '', `cannot read the state file: ${describeFsError(err)}`)
   }
+  if (text.trim() === '') return undefined
   return parseFixture(text, file)
 }
 
-/** Writes `data` (when given) and syncs the file or folder to disk. */
-function fsyncPath (path: string, flags: string, data?: string): void {
-  const fd = openSync(path, flags)
-  try {
-    if (data !== undefined) writeFileSync(fd, data)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
+/** The file-system calls a state file makes; tests inject ones that fail. */
+export type StateFs = Pick<typeof nodeFs,
+  'openSync' | 'writeSync' | 'fsyncSync' | 'ftruncateSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'realpathSync' | 'readlinkSync' | 'lstatSync'>
+
+/** What the state file holds: the world, and a version that grows with every change. */
+export interface StateSource {
+  readonly version: number
+  dump: () => Fixture
+  /** Puts the world back as it was last written (after a failed write). */
+  replace: (fixture: Fixture) => void
+}
+
+/** Words for the errors a disk gives, so that a log line or an answer says what to fix. */
+const FS_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOENT: 'the folder does not exist',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  EIO: 'input/output error',
+  ELOOP: 'too many symbolic links'
+}
+
+export function describeFsError (err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code
+  if (code === undefined) return String((err as Error).message)
+  const words = FS_ERRORS[code]
+  return words === undefined ? code : `${code} (${words})`
+}
+
+/** A write of the state file failed: the change that needed it was not kept. */
+export class StateFileError extends Error {
+  override name = 'StateFileError'
+  readonly file: string
+  readonly code: string | undefined
+  /** Set once a log line has said it, so that the requests of one grouped write log it once. */
+  logged = false
+  constructor (file: string, cause: unknown) {
+    super(`cannot write the state file ${file}: ${describeFsError(cause)}`, { cause })
+    this.file = file
+    this.code = (cause as NodeJS.ErrnoException).code
   }
 }
 
+/** Where writes go: through a symlink (even a dangling one) to its target, so that the link stays. */
+function targetOf (file: string, fs: StateFs): string {
+  let path = resolve(file)
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      if (!fs.lstatSync(path).isSymbolicLink()) return path
+    } catch {
+      return path // absent: the write creates it
+    }
+    try {
+      return fs.realpathSync(path)
+    } catch {
+      path = resolve(dirname(path), fs.readlinkSync(path, 'utf8')) // dangling: follow one link
+    }
+  }
+  throw Object.assign(new Error('ELOOP'), { code: 'ELOOP' })
+}
+
 /**
- * Writes the world to the state file so that a crash never leaves it torn: the whole text
- * goes to a temporary file beside it, is synced, and replaces the file by rename; then the
- * folder is synced so the rename itself survives a power cut.
+ * The world's copy on disk, which never says more than was written. A change is kept only once
+ * written: until then every answer waits (`save`), and when the write fails the world goes back
+ * to the last text written and the waiting answers report the failure.
+ *
+ * A write cannot leave a torn file: the text goes to a temporary file beside the target, is
+ * synced, and replaces the target by rename; then the folder is synced so that the rename
+ * survives a power cut. A failed write removes its temporary file. Where rename cannot replace
+ * the file (`EBUSY`: a single-file bind mount, as Docker and Kubernetes make them), the text is
+ * written in place and synced; should that write fail, the previous text is put back.
  *
  * Writes are grouped: the requests that changed the world during one turn of the event loop
  * share one write, done synchronously (about a millisecond here: eight round trips through
- * libuv's thread pool cost more than the write itself). Requests that change nothing never
- * call it.
+ * libuv's thread pool cost more than the write itself), and a failure rolls them back together.
  */
-export interface StateSource {
-  /** Grows with every change. */
-  readonly version: number
-  dump (): Fixture
-}
-
 export class StateFile {
   readonly #file: string
+  readonly #target: string
   readonly #source: StateSource
+  readonly #fs: StateFs
   #savedVersion: number
+  #savedText: string
+  #inPlace = false
   #pending: Promise<void> | undefined
 
-  /** `source` is taken as already saved: it was just loaded from the file or the fixtures. */
-  constructor (file: string, source: StateSource) {
+  /**
+   * `source` is taken as the world to keep; `writeNow` writes it at once (and throws a
+   * StateFileError if it cannot), which proves at start that the file can be written.
+   */
+  constructor (file: string, source: StateSource, fs: StateFs = nodeFs) {
     this.#file = file
     this.#source = source
+    this.#fs = fs
+    try {
+      this.#target = targetOf(file, fs)
+    } catch (err) {
+      throw new StateFileError(file, err)
+    }
+    this.#savedText = this.#text()
     this.#savedVersion = source.version
   }
 
   get file (): string { return this.#file }
-  /** Whether the source changed since the last completed write. */
+  /** Whether the world changed since the last completed write. */
   get dirty (): boolean { return this.#source.version !== this.#savedVersion }
 
+  /** Writes the world now: at start, proving the place writable. */
+  writeNow (): void {
+    this.#write(this.#savedText)
+  }
+
   /**
-   * Writes the world if it changed since the last write (or always, with `force`); rejects
-   * when the write fails. The write waits for the next turn of the event loop, so that the
-   * requests already received join it, then runs synchronously for all of them at once.
+   * Writes the world if it changed since the last write; rejects with a StateFileError, the
+   * world rolled back, when the write fails. The write waits for the next turn of the event
+   * loop, so that the requests already received join it, then runs for all of them at once.
    */
-  save (force = false): Promise<void> {
-    if (!force && !this.dirty) return Promise.resolve()
+  save (): Promise<void> {
+    if (!this.dirty) return Promise.resolve()
     this.#pending ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         this.#pending = undefined
         try {
-          this.#write()
+          this.#write(this.#text())
           resolve()
         } catch (err) {
+          // Back to what was last written (and so last reported as done).
+          this.#source.replace(JSON.parse(this.#savedText) as Fixture)
+          this.#savedVersion = this.#source.version
           reject(err)
         }
       })
@@ -81,14 +160,64 @@ export class StateFile {
     return this.#pending
   }
 
-  #write (): void {
-    // Compact: written on every change; GET /_emulator/state is there for reading it.
-    const text = `${JSON.stringify(this.#source.dump())}\n`
+  /** Compact: written on every change; GET /_emulator/state is there for reading it. */
+  #text (): string {
+    return `${JSON.stringify(this.#source.dump())}\n`
+  }
+
+  #write (text: string): void {
     const version = this.#source.version
-    const temp = `${this.#file}.${process.pid}.tmp`
-    fsyncPath(temp, 'w', text)
-    renameSync(temp, this.#file)
-    fsyncPath(dirname(this.#file), 'r')
+    try {
+      if (this.#inPlace) this.#writeInPlace(text)
+      else this.#replaceByRename(text)
+    } catch (err) {
+      throw new StateFileError(this.#file, err)
+    }
+    this.#savedText = text
     this.#savedVersion = version
+  }
+
+  #replaceByRename (text: string): void {
+    const fs = this.#fs
+    const temp = `${this.#target}.${process.pid}.tmp`
+    try {
+      this.#sync(temp, 'w', text)
+      fs.renameSync(temp, this.#target)
+    } catch (err) {
+      try { fs.unlinkSync(temp) } catch {} // it may never have been created
+      if ((err as NodeJS.ErrnoException).code !== 'EBUSY') throw err
+      this.#inPlace = true
+      this.#writeInPlace(text)
+      return
+    }
+    this.#sync(dirname(this.#target), 'r')
+  }
+
+  #writeInPlace (text: string): void {
+    try {
+      this.#sync(this.#target, 'r+', text)
+    } catch (err) {
+      // A part of the new text may have been written over the old: put the old one back. It
+      // fits where it was (best effort: the disk is failing).
+      try { this.#sync(this.#target, 'r+', this.#savedText) } catch {}
+      throw err
+    }
+  }
+
+  /** Opens `path`, writes `text` over its start and cuts it there (when given), syncs, closes. */
+  #sync (path: string, flags: string, text?: string): void {
+    const fs = this.#fs
+    const fd = fs.openSync(path, flags)
+    try {
+      if (text !== undefined) {
+        const bytes = Buffer.from(text)
+        let written = 0
+        while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, written)
+        if (flags === 'r+') fs.ftruncateSync(fd, bytes.length)
+      }
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
   }
 }

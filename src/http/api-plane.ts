@@ -160,7 +160,7 @@ export function apiPlane (options: ApiPlaneOptions) {
       journalRequest(journal, now, request, reply.statusCode)
       done()
     })
-    if (emulator.stateFile !== undefined) registerPersistence(api, store, emulator.stateFile)
+    if (emulator.stateFile !== undefined) registerPersistence(api, emulator.stateFile)
 
     noteOperations(api)
     for (const routes of options.routes) await api.register(routes)

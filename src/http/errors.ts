@@ -3,8 +3,9 @@ import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
   ApiError, apiNotFound, apiRequestError, controlInvalid, controlTooLarge, entityTooLarge, errorBody, headersTooLarge,
-  internalError, invalidParameter, requestTimeout
+  controlInternal, internalError, invalidParameter, requestTimeout
 } from '../core/errors.js'
+import { StateFileError } from '../core/state-file.js'
 import { newRequestId } from '../core/ids.js'
 import { announcesBody } from './body.js'
 import { lingerAfterAnswer, type LingerLimits } from './early-answers.js'
@@ -14,14 +15,22 @@ export function sendError (reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.code(error.statusCode).send(errorBody(error, reply.request.id))
 }
 
-/** How a plane names what Fastify and Node throw: its own codes; undefined for the unexpected. */
-export type PlaneErrors = (err: FastifyError) => ApiError | undefined
+/**
+ * How a plane names what Fastify, Node and the emulator throw: its own codes; undefined for the
+ * unexpected, which the error handler logs and answers with `internal`.
+ */
+export interface PlaneErrors {
+  (err: FastifyError): ApiError | undefined
+  internal: () => ApiError
+}
 
 const MALFORMED_CONTENT_TYPE = 'The Content-Type header is malformed; send application/json.'
 
 /** The emulated API: the gateway's codes, and the service's for the body. */
-export const apiErrors: PlaneErrors = (err) => {
+export const apiErrors: PlaneErrors = Object.assign((err: FastifyError) => {
   if (err instanceof ApiError) return err
+  // The gateway's users are told no more than the service would; the log names the file.
+  if (err instanceof StateFileError) return internalError()
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return entityTooLarge()
@@ -30,11 +39,12 @@ export const apiErrors: PlaneErrors = (err) => {
   }
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return apiRequestError()
   return undefined
-}
+}, { internal: internalError })
 
 /** The control plane: the emulator's own codes only. */
-export const controlErrors: PlaneErrors = (err) => {
+export const controlErrors: PlaneErrors = Object.assign((err: FastifyError) => {
   if (err instanceof ApiError) return err
+  if (err instanceof StateFileError) return controlInternal(`The change was not kept: ${err.message}.`)
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return controlTooLarge()
@@ -43,7 +53,7 @@ export const controlErrors: PlaneErrors = (err) => {
   }
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return controlInvalid(`Bad request: ${err.message}`)
   return undefined
-}
+}, { internal: () => controlInternal('Internal error: the emulator failed unexpectedly; its log says why.') })
 
 /** Whether the request's body is still arriving: announced, and not yet all received. */
 const bodyArriving = (raw: IncomingMessage) => !raw.complete && announcesBody(raw)
@@ -63,7 +73,7 @@ export function errorHandler (limits: LingerLimits, toPlaneError: PlaneErrors) {
     const error = toPlaneError(err)
     if (error !== undefined) return sendError(reply, error)
     request.log.error({ reqId: request.id, err }, 'unexpected error')
-    return sendError(reply, internalError())
+    return sendError(reply, toPlaneError.internal())
   }
 }
 

@@ -8,7 +8,7 @@ import { PACKAGE_ROOT } from '../../src/package-info.js'
 /** The compiled CLI: `npm test` builds it first. */
 export const SERVER = join(PACKAGE_ROOT, 'dist', 'src', 'server.js')
 
-export interface Running { url: string, child: ChildProcess, stderr: () => string }
+export interface Running { url: string, child: ChildProcess, stdout: () => string, stderr: () => string }
 
 /**
  * The environment without tap's coverage hooks, for processes whose coverage adds nothing (the
@@ -46,7 +46,7 @@ export async function startServer (t: Test, args: string[] = [], env: Record<str
     })
     child.on('exit', (code) => reject(new Error(`the emulator exited with ${code}: ${stderr}`)))
   })
-  return { url, child, stderr: () => stderr }
+  return { url, child, stdout: () => stdout, stderr: () => stderr }
 }
 
 /** Runs the CLI to its end: exit code and output. */

@@ -118,6 +118,12 @@ t.test('anything unexpected: 500 12000004, logged, never a stack trace', async (
   t.equal(res.statusCode, 500)
   t.equal(res.body, '{"error_code":"12000004","error_msg":"Internal server error."}')
   t.match(logs.join(''), /boom/)
+
+  app.emulator.store.getCluster = () => { throw new TypeError('bang at /secret/path.ts:2') }
+  const control = await app.inject({ method: 'GET', url: '/_emulator/projects/p1/clusters/c1' })
+  t.equal(control.statusCode, 500)
+  t.same(control.json(), { error_code: 'EMULATOR.0500', error_msg: 'Internal error: the emulator failed unexpectedly; its log says why.' }, 'the control plane in its own codes')
+  t.match(logs.join(''), /bang/)
 })
 
 t.test('every answer carries a fresh 32-hex X-Request-Id', async (t) => {

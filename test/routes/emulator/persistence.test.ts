@@ -1,8 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import * as fs from 'node:fs'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../../src/app.js'
-import { build, JSON_HEADERS, TOKEN, tempDir, userPath } from '../../helpers.js'
+import type { StateFs } from '../../../src/core/state-file.js'
+import { build, CLUSTER, JSON_HEADERS, PROJECT, TOKEN, tempDir, userPath } from '../../helpers.js'
 
 const tempFile = async (t: Test) => join(await tempDir(t, 'mrs-persist-'), 'state.json')
 const onDisk = async (file: string) => JSON.parse(await readFile(file, 'utf8'))
@@ -53,27 +56,101 @@ t.test('an unreadable or invalid state file stops the start and is never overwri
   t.equal(await readFile(file, 'utf8'), broken)
 })
 
-t.test('a failed write answers 500 12000004, and closing writes what is pending', async (t) => {
+/** The real file system, whose writes fail with ENOSPC while `full` is set. */
+function disk () {
+  const control = { full: false, fs: undefined as unknown as StateFs }
+  control.fs = {
+    ...fs,
+    writeSync: ((...args: Parameters<typeof fs.writeSync>) => {
+      if (control.full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+      return (fs.writeSync as (...a: unknown[]) => number)(...args)
+    }) as StateFs['writeSync']
+  }
+  return control
+}
+
+async function brokenDisk (t: Test) {
   const dir = await tempDir(t, 'mrs-persist-')
   const file = join(dir, 'state.json')
-  const app = await buildApp({ stateFile: file })
-  const real = app.emulator.stateFile!.save.bind(app.emulator.stateFile!)
-  app.emulator.stateFile!.save = () => Promise.reject(Object.assign(new Error('disk full'), { code: 'ENOSPC' }))
-  const res = await app.inject({ method: 'DELETE', url: userPath(), headers: TOKEN })
+  const d = disk()
+  const logs: Array<Record<string, unknown>> = []
+  const app = await build(t, { stateFile: file, fs: d.fs, logger: { level: 'error', stream: { write: (line: string) => logs.push(JSON.parse(line)) } } })
+  const before = await readFile(file, 'utf8')
+  d.full = true
+  return { app, file, dir, disk: d, logs, before }
+}
+
+const shown = async (app: FastifyInstance) => (await app.inject({ method: 'GET', url: userPath(), headers: TOKEN })).json()
+
+t.test('a change that cannot be written is not kept: 500 12000004, the world as clients were last told, one log line', async (t) => {
+  const { app, file, dir, disk, logs, before } = await brokenDisk(t)
+  const res = await app.inject({ method: 'POST', url: userPath(), headers: JSON_HEADERS, payload: { user_names: ['user1'] } })
   t.equal(res.statusCode, 500)
   t.same(res.json(), { error_code: '12000004', error_msg: 'Internal server error.' })
-  app.emulator.stateFile!.save = real
-  t.equal(app.emulator.stateFile!.dirty, true)
+  t.ok(res.headers['x-request-id'])
+  t.same((await shown(app)).user_names, [], 'the users were not added')
+  t.equal((await app.inject({ method: 'GET', url: '/v2/' + PROJECT + '/clusters/' + CLUSTER + '/iam-sync/is-synchronous', headers: TOKEN })).json().is_synchronous, false)
+  t.equal(await readFile(file, 'utf8'), before, 'the file unchanged')
+  t.same(await readdir(dir), ['state.json'], 'no temporary file left')
+  t.equal(logs.length, 1)
+  t.match(logs[0], { level: 50, msg: 'the state file could not be written: the changes waiting for it were not kept', file, err: { message: `cannot write the state file ${file}: ENOSPC (no space left on the device)` } })
+  const entry = (await app.inject({ method: 'GET', url: '/_emulator/requests' })).json().requests.find((e: { method: string }) => e.method === 'POST')
+  t.match(entry, { method: 'POST', status: 500, error_code: '12000004' }, 'journaled as answered')
+
+  disk.full = false
+  t.equal((await app.inject({ method: 'POST', url: userPath(), headers: JSON_HEADERS, payload: { user_names: ['user1'] } })).statusCode, 202, 'works again once the disk does')
+  t.same((await shown(app)).user_names, ['user1'])
+  t.same((await onDisk(file)).projects[0].clusters[0].synced_users, ['user1'])
+})
+
+t.test('the control plane: 500 EMULATOR.0500 naming the file and its problem; a reset or an upload that fails changed nothing', async (t) => {
+  const { app, file } = await brokenDisk(t)
+  const put = await app.inject({ method: 'PUT', url: '/_emulator/projects/p9/clusters/c9', payload: { state: 'running', synced_users: [], synced_groups: [] } })
+  t.equal(put.statusCode, 500)
+  t.same(put.json(), { error_code: 'EMULATOR.0500', error_msg: `The change was not kept: cannot write the state file ${file}: ENOSPC (no space left on the device).` })
+  t.equal((await app.inject({ method: 'GET', url: '/_emulator/projects/p9/clusters/c9' })).statusCode, 404)
+  const state = (await app.inject({ method: 'GET', url: '/_emulator/state' })).json()
+
+  t.equal((await app.inject({ method: 'DELETE', url: `/_emulator/projects/${PROJECT}/clusters/${CLUSTER}` })).statusCode, 500)
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset' })).statusCode, 500)
+  t.equal((await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { projects: [] } })).statusCode, 500)
+  t.same((await app.inject({ method: 'GET', url: '/_emulator/state' })).json(), state, 'nothing changed')
+})
+
+t.test('changes grouped into one write fail together, and so does an answer that saw them', async (t) => {
+  const { app } = await brokenDisk(t)
+  const [sync, put] = await Promise.all([
+    app.inject({ method: 'POST', url: userPath(), headers: JSON_HEADERS, payload: { user_names: ['user1'] } }),
+    app.inject({ method: 'PUT', url: '/_emulator/projects/p9/clusters/c9', payload: { state: 'running', synced_users: [], synced_groups: [] } })
+  ])
+  t.same([sync.statusCode, put.statusCode], [500, 500])
+  t.same((await shown(app)).user_names, [])
+  t.equal((await app.inject({ method: 'GET', url: '/_emulator/projects/p9/clusters/c9' })).statusCode, 404)
+
+  // A read while a change waits for its write could show that change: it waits, and fails with it.
+  app.emulator.store.putCluster(PROJECT, CLUSTER, { state: 'running', synced_users: ['seen'], synced_groups: [] })
+  const read = await app.inject({ method: 'GET', url: userPath(), headers: TOKEN })
+  t.equal(read.statusCode, 500)
+  t.same((await shown(app)).user_names, [], 'the change was not kept')
+})
+
+t.test('a write that fails at close is logged, and the close completes', async (t) => {
+  const { app, logs, file, before } = await brokenDisk(t)
+  app.emulator.store.completeAll() // a change no request waits for
+  app.emulator.store.putCluster('p9', 'c9', { state: 'running', synced_users: [], synced_groups: [] })
   await app.close()
-  t.equal((await onDisk(file)).projects[0].clusters[0].is_synchronous, true, 'flushed on close')
+  t.match(logs, [{ level: 50, msg: 'the state file could not be written at close', file }])
+  t.equal(await readFile(file, 'utf8'), before)
 })
 
 t.test('closing with nothing pending writes nothing', async (t) => {
-  const app = await buildApp({ stateFile: await tempFile(t) })
-  let saves = 0
-  app.emulator.stateFile!.save = async () => { saves++ }
+  let writes = 0
+  const counting: StateFs = { ...fs, openSync: ((...args: Parameters<typeof fs.openSync>) => { writes++; return fs.openSync(...args) }) as StateFs['openSync'] }
+  const app = await buildApp({ stateFile: await tempFile(t), fs: counting })
+  const atStart = writes
+  t.ok(atStart > 0, 'written at start')
   await app.close()
-  t.equal(saves, 0)
+  t.equal(writes, atStart)
 })
 
 t.test('names are plain data in the journal and the state file', async (t) => {
