@@ -11,7 +11,7 @@ import { Journal } from './core/journal.js'
 import { SECRET_HEADERS } from './core/secrets.js'
 import { readStateFile, StateFile, type StateFs } from './core/state-file.js'
 import { SyncStore } from './core/sync-store.js'
-import type { AuthMode } from './config.js'
+import { settingsOf, type Settings } from './config.js'
 import { apiPlane, gatewayBeforeRouting } from './http/api-plane.js'
 import { BODY_LIMIT, registerBodyParsers } from './http/body.js'
 import { controlPlane } from './http/control-plane.js'
@@ -22,23 +22,15 @@ import { DEFAULT_FIXTURES, VERSION } from './package-info.js'
 
 export { BODY_LIMIT }
 
-export interface BuildOptions {
+/**
+ * The settings an app is built with (see `SettingsSchema` in config.ts for each one's meaning and
+ * default): checked like the flags, with the same messages.
+ */
+export type AppSettings = Partial<Pick<Settings, 'auth' | 'syncDurationMs' | 'stateFile' | 'adminToken' | 'journalSize' | 'allowedOrigins' | 'allowedHosts'>>
+
+export interface BuildOptions extends AppSettings {
   /** A fixture file's path, or the fixture itself. Default: the bundled fixtures/default.json. */
   fixtures?: string | Fixture
-  /** Default `permissive`. */
-  auth?: AuthMode
-  /** How long a sync task runs, in ms. Default 0: done before the 202 is sent. */
-  syncDurationMs?: number
-  /** Load the world from this file (the fixtures when absent) and write every change to it. */
-  stateFile?: string
-  /** When set, the control plane (but health and ready) needs `Authorization: Bearer <token>`. Never empty. */
-  adminToken?: string
-  /** Origins besides the emulator's own whose pages may use the control plane, e.g. `http://localhost:3000`. */
-  allowedOrigins?: readonly string[]
-  /** Host names the control plane answers for besides loopback ones and the listening address (while listening on loopback). */
-  allowedHosts?: readonly string[]
-  /** How many requests the journal keeps. Default 1000. */
-  journalSize?: number
   /** pino options, or false (the default) for no logs. Secret headers are always redacted. */
   logger?: FastifyServerOptions['logger']
   /** The clock, in ms; tests inject a fake one. */
@@ -116,27 +108,28 @@ function createLogger (logger: BuildOptions['logger']): FastifyBaseLogger | unde
  * Loads the fixtures, and the state file when there is one; writes the state file at once, which
  * proves it writable before the first change needs it (a StateFileError otherwise).
  */
-async function loadWorld (options: BuildOptions, store: (fixture: Fixture) => SyncStore) {
+async function loadWorld (options: BuildOptions, settings: Settings, store: (fixture: Fixture) => SyncStore) {
   const fixtures = options.fixtures ?? DEFAULT_FIXTURES
   const fixture = typeof fixtures === 'string' ? await loadFixtureFile(fixtures) : validateFixture(structuredClone(fixtures), 'fixtures option')
-  if (options.stateFile === undefined) return { fixture, store: store(fixture) }
-  const saved = await readStateFile(options.stateFile)
+  if (settings.stateFile === undefined) return { fixture, store: store(fixture) }
+  const saved = await readStateFile(settings.stateFile)
   const world = store(saved ?? fixture)
-  const stateFile = new StateFile(options.stateFile, world, options.fs)
+  const stateFile = new StateFile(settings.stateFile, world, options.fs)
   stateFile.writeNow()
   return { fixture, store: world, stateFile }
 }
 
 /** Builds the emulator, ready for `inject` or `listen`; reads and writes only the files it is given. */
 export async function buildApp (options: BuildOptions = {}): Promise<FastifyInstance> {
+  // A ConfigError, before anything is read, for a setting the flags would refuse.
+  const settings = settingsOf(options)
   const now = options.now ?? Date.now
-  const { fixture, store, stateFile } = await loadWorld(options,
-    (f) => new SyncStore(f, { now, syncDurationMs: options.syncDurationMs ?? 0 }))
+  const { fixture, store, stateFile } = await loadWorld(options, settings,
+    (f) => new SyncStore(f, { now, syncDurationMs: settings.syncDurationMs }))
   const faults = new FaultRules(options.random)
   faults.replace(fixture.faults ?? [])
-  const journal = new Journal(options.journalSize ?? 1000)
+  const journal = new Journal(settings.journalSize)
 
-  if (options.adminToken === '') throw new Error('adminToken must not be empty: leave it out for an open control plane.')
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const app: FastifyInstance = Fastify({
     loggerInstance: createLogger(options.logger),
@@ -187,15 +180,15 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
 
   const linger = { lingerMs: limits.lingerMs, lingerBytes: limits.lingerBytes }
   await app.register(apiPlane({
-    auth: options.auth ?? 'permissive',
+    auth: settings.auth,
     sleep: options.sleep ?? ((ms, signal) => sleep(ms, undefined, { signal })),
     limits: linger,
     routes: apiRoutes
   }))
   await app.register(controlPlane({
-    adminToken: options.adminToken,
-    allowedOrigins: options.allowedOrigins ?? [],
-    allowedHosts: options.allowedHosts ?? [],
+    adminToken: settings.adminToken,
+    allowedOrigins: settings.allowedOrigins,
+    allowedHosts: settings.allowedHosts,
     limits: linger,
     probes: probeRoutes,
     routes: controlRoutes

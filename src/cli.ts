@@ -40,19 +40,9 @@ export async function runCli (argv: string[], env: Record<string, string | undef
       io.stdout.write(config.help ? usage() : `${VERSION}\n`)
       return { exitCode: 0 }
     }
-    emulator = await startEmulator({
-      port: config.port,
-      host: config.host,
-      fixtures: config.fixtures,
-      auth: config.auth,
-      syncDurationMs: config.syncDurationMs,
-      stateFile: config.stateFile,
-      adminToken: config.adminToken,
-      allowedOrigins: config.allowedOrigins,
-      allowedHosts: config.allowedHosts,
-      journalSize: config.journalSize,
-      logger: processLogger(config.logLevel, io.stdout.isTTY === true)
-    })
+    // The settings are the in-process options by name; logLevel and shutdownGraceMs are the process's.
+    const { help: _help, version: _version, logLevel, shutdownGraceMs: _grace, ...settings } = config
+    emulator = await startEmulator({ ...settings, logger: processLogger(logLevel, io.stdout.isTTY === true) })
     io.onStart?.(emulator, config)
     io.stdout.write(`mrs-emulator ${VERSION} listening on ${emulator.url}` +
       ` (auth: ${config.auth}, fixtures: ${config.fixtures ?? DEFAULT_FIXTURES}, state file: ${config.stateFile ?? 'none'}, admin token: ${config.adminToken === undefined ? 'off' : 'on'})\n`)

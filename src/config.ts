@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { problemsOf } from './core/problems.js'
 
 /** The default port: fixed and uncommon, so a local emulator is always at the same URL. */
 export const DEFAULT_PORT = 9336
@@ -12,70 +13,69 @@ export type AuthMode = typeof AUTH_MODES[number]
 const oneOf = <T extends string>(values: readonly T[], options: object) =>
   Type.Union(values.map((value) => Type.Literal(value)), options) as unknown as TUnsafe<T>
 
-/** Every setting: one environment variable each, and the flag that overrides it. */
-export const ConfigSchema = Type.Object({
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: DEFAULT_PORT, description: 'TCP port to listen on (0: any free port).' }),
-  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address to listen on.' }),
-  LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` }),
-  MRS_EMULATOR_FIXTURES: Type.Optional(Type.String({ minLength: 1, description: 'Fixture file to load.' })),
-  MRS_EMULATOR_AUTH: oneOf(AUTH_MODES, { default: 'permissive', description: `Authentication mode: ${AUTH_MODES.join(', ')}.` }),
-  MRS_EMULATOR_SYNC_DURATION_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 0, description: 'How long a sync task runs, in ms (0: done before the 202 is sent).' }),
-  MRS_EMULATOR_STATE_FILE: Type.Optional(Type.String({ minLength: 1, description: 'State file: loaded at start (the fixtures when absent), written after every change.' })),
-  MRS_EMULATOR_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 1, description: 'Bearer token the control plane requires (health and ready excepted).' })),
-  MRS_EMULATOR_JOURNAL_SIZE: Type.Integer({ minimum: 0, maximum: 100_000, default: 1000, description: 'How many requests the journal keeps (0: none).' }),
-  MRS_EMULATOR_ALLOWED_ORIGINS: Type.Optional(Type.String({ pattern: '^https?://[^/\\s,]+(,\\s*https?://[^/\\s,]+)*$', expected: 'comma-separated origins such as http://localhost:3000', description: 'Comma-separated origins (e.g. http://localhost:3000) whose pages may use the control plane, besides the emulator\'s own.' })),
-  MRS_EMULATOR_ALLOWED_HOSTS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.:\\[\\]-]+(,\\s*[A-Za-z0-9.:\\[\\]-]+)*$', expected: 'comma-separated host names such as emulator.test', description: 'Comma-separated host names the control plane answers for while listening on loopback, besides loopback names and the listening address.' })),
-  MRS_EMULATOR_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000, description: 'After SIGTERM or SIGINT, how long in-flight requests may take before the process exits 1, in ms (0: at once).' })
+/**
+ * Every setting, written once: its in-process option name (the key; the flag is the key in
+ * kebab case), its environment variable (`env`), type, default and meaning. The flags, the
+ * variables, `--help`, the `Settings` type and the in-process options' checks all come from here.
+ */
+export const SettingsSchema = Type.Object({
+  port: Type.Integer({ env: 'PORT', minimum: 0, maximum: 65535, default: DEFAULT_PORT, description: 'TCP port to listen on (0: any free port; startEmulator\'s default).' }),
+  host: Type.String({ env: 'HOST', minLength: 1, default: '127.0.0.1', description: 'Address to listen on.' }),
+  logLevel: oneOf(LOG_LEVELS, { env: 'LOG_LEVEL', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` }),
+  fixtures: Type.Optional(Type.String({ env: 'MRS_EMULATOR_FIXTURES', minLength: 1, defaultText: 'the bundled fixtures/default.json', description: 'Fixture file to load.' })),
+  auth: oneOf(AUTH_MODES, { env: 'MRS_EMULATOR_AUTH', default: 'permissive', description: `Authentication mode: ${AUTH_MODES.join(', ')}.` }),
+  syncDurationMs: Type.Integer({ env: 'MRS_EMULATOR_SYNC_DURATION_MS', minimum: 0, maximum: 86_400_000, default: 0, description: 'How long a sync task runs, in ms (0: done before the 202 is sent).' }),
+  stateFile: Type.Optional(Type.String({ env: 'MRS_EMULATOR_STATE_FILE', minLength: 1, description: 'State file: loaded at start (the fixtures when absent), written after every change.' })),
+  adminToken: Type.Optional(Type.String({ env: 'MRS_EMULATOR_ADMIN_TOKEN', minLength: 1, description: 'Bearer token the control plane requires (health and ready excepted).' })),
+  journalSize: Type.Integer({ env: 'MRS_EMULATOR_JOURNAL_SIZE', minimum: 0, maximum: 100_000, default: 1000, description: 'How many requests the journal keeps (0: none).' }),
+  allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^/\\s,]+$', 'x-expected': 'an origin such as http://localhost:3000' }), {
+    env: 'MRS_EMULATOR_ALLOWED_ORIGINS', default: [], description: 'Comma-separated origins (e.g. http://localhost:3000) whose pages may use the control plane, besides the emulator\'s own.'
+  }),
+  allowedHosts: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.:\\[\\]-]+$', 'x-expected': 'a host name such as emulator.test' }), {
+    env: 'MRS_EMULATOR_ALLOWED_HOSTS', default: [], description: 'Comma-separated host names the control plane answers for while listening on loopback, besides loopback names and the listening address.'
+  }),
+  shutdownGraceMs: Type.Integer({ env: 'MRS_EMULATOR_SHUTDOWN_GRACE_MS', minimum: 0, maximum: 600_000, default: 10_000, description: 'After SIGTERM or SIGINT, how long in-flight requests may take before the process exits 1, in ms (0: at once).' })
 })
-type Env = Static<typeof ConfigSchema>
 
-export interface Config {
+/** The settings, defaults filled in. */
+export type Settings = Static<typeof SettingsSchema>
+
+export interface Config extends Settings {
   /** --help: print the usage and exit. */
   help: boolean
   /** --version: print the version and exit. */
   version: boolean
-  port: number
-  host: string
-  logLevel: Env['LOG_LEVEL']
-  fixtures?: string
-  auth: AuthMode
-  syncDurationMs: number
-  stateFile?: string
-  adminToken?: string
-  journalSize: number
-  allowedOrigins: string[]
-  allowedHosts: string[]
-  shutdownGraceMs: number
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-/** The flag of each variable. */
-const FLAGS: Record<keyof Env, string> = {
-  PORT: 'port',
-  HOST: 'host',
-  LOG_LEVEL: 'log-level',
-  MRS_EMULATOR_FIXTURES: 'fixtures',
-  MRS_EMULATOR_AUTH: 'auth',
-  MRS_EMULATOR_SYNC_DURATION_MS: 'sync-duration-ms',
-  MRS_EMULATOR_STATE_FILE: 'state-file',
-  MRS_EMULATOR_ADMIN_TOKEN: 'admin-token',
-  MRS_EMULATOR_JOURNAL_SIZE: 'journal-size',
-  MRS_EMULATOR_ALLOWED_ORIGINS: 'allowed-origins',
-  MRS_EMULATOR_ALLOWED_HOSTS: 'allowed-hosts',
-  MRS_EMULATOR_SHUTDOWN_GRACE_MS: 'shutdown-grace-ms'
-}
-const SETTINGS = Object.entries(FLAGS).map(([variable, flag]) => ({ variable, flag }))
+type SettingName = keyof Settings
+const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
+export const SETTINGS = Object.entries(SettingsSchema.properties).map(([name, schema]: [string, TSchema]) =>
+  ({ name: name as SettingName, flag: kebab(name), variable: schema.env as string, schema }))
 
-/** What a setting's value must be, in the words of a JSON Schema validator. */
-function expectation (schema: TSchema, value: unknown): string {
-  if ('anyOf' in schema) return `must be one of ${(schema.anyOf as Array<{ const: string }>).map((s) => s.const).join(', ')}`
-  if (value === '') return 'must not be empty'
-  if (typeof schema.expected === 'string') return `must be ${schema.expected}`
-  if (!Number.isInteger(value)) return 'must be integer'
-  return (value as number) < schema.minimum ? `must be >= ${schema.minimum}` : `must be <= ${schema.maximum}`
+/** A setting's value from its text (a flag or a variable): numbers, names in any case, lists. */
+function fromText (schema: TSchema, text: string): unknown {
+  // Whole numbers only: "1.5" must not become 1.
+  if (schema.type === 'integer') return /^-?\d+$/.test(text) ? Number(text) : text
+  // Names of levels and modes in any case: LOG_LEVEL=INFO.
+  if ('anyOf' in schema) return text.toLowerCase()
+  if (schema.type === 'array') return text.split(',').map((item) => item.trim())
+  return text
+}
+
+/**
+ * `Invalid <name>: <value> <what it must be>`, or undefined when the value is valid. For a list,
+ * the value shown is the first bad item. One message for flags, variables and in-process options.
+ */
+function invalid (name: string, schema: TSchema, value: unknown, text?: string): string | undefined {
+  if (Value.Check(schema, value)) return undefined
+  const [problem] = problemsOf(Value.Errors(schema, value)).problems
+  const item = /^\/(\d+)$/.exec(problem!.path)
+  const shown = item === null ? text ?? value : (value as unknown[])[Number(item[1])]
+  return `Invalid ${name}: ${JSON.stringify(shown)} ${problem!.message}`
 }
 
 /**
@@ -97,12 +97,15 @@ function joinNegativeValues (argv: string[]): string[] {
   return joined
 }
 
-const list = (value: string | undefined) => value === undefined ? [] : value.split(',').map((item) => item.trim())
-
-/** Reads the settings from the environment and the command line; flags win. Throws one-line `ConfigError`s. */
+/**
+ * Reads the settings from the environment and the command line; flags win. Throws a one-line
+ * `ConfigError` naming every bad setting.
+ *
+ * TypeBox's Value (converted from the strings, defaults filled, then checked) rather than
+ * env-schema: Ajv's import and compile cost ~60 ms of a ~330 ms cold start (--cpu-prof), and
+ * TypeBox is loaded anyway.
+ */
 export function loadConfig (env: Record<string, string | undefined>, argv: string[] = []): Config {
-  const fromEnv: Record<string, string> = {}
-  const fromFlags: Record<string, string> = {}
   let flags: Record<string, unknown>
   try {
     flags = parseArgs({
@@ -118,55 +121,55 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
   } catch (err) {
     throw new ConfigError((err as Error).message.split('\n')[0])
   }
-  for (const { variable, flag } of SETTINGS) {
+  const given: Record<string, unknown> = {}
+  const problems: string[] = []
+  for (const { name, flag, variable, schema } of SETTINGS) {
     // An empty variable counts as unset (PORT= would otherwise coerce to port 0).
-    const value = env[variable]
-    if (value !== undefined && value !== '') fromEnv[variable] = value
-    if (flags[flag] !== undefined) fromFlags[variable] = flags[flag] as string
+    const fromEnv = env[variable] === '' ? undefined : env[variable]
+    const text = (flags[flag] as string | undefined) ?? fromEnv
+    if (text === undefined) continue
+    given[name] = fromText(schema, text)
+    const problem = invalid(flags[flag] === undefined ? variable : `--${flag}`, schema, given[name], text)
+    if (problem !== undefined) problems.push(problem)
   }
-  // TypeBox's Value (converted from the strings, defaults filled, then checked) rather than
-  // env-schema: Ajv's import and compile cost ~60 ms of a ~330 ms cold start (--cpu-prof),
-  // and TypeBox is loaded anyway. One schema still holds every setting, default and doc.
-  const given: Record<string, string | number> = { ...fromEnv, ...fromFlags }
-  for (const [variable, raw] of Object.entries(given)) {
-    const schema = ConfigSchema.properties[variable as keyof Env] as TSchema
-    // Whole numbers only: "1.5" must not become 1.
-    if (schema.type === 'integer' && /^-?\d+$/.test(raw as string)) given[variable] = Number(raw)
-    // Names of levels and modes in any case: LOG_LEVEL=INFO.
-    if ('anyOf' in schema) given[variable] = (raw as string).toLowerCase()
+  if (problems.length > 0) throw new ConfigError(problems.join('; '))
+  return { ...Value.Default(SettingsSchema, given) as Settings, help: flags.help === true, version: flags.version === true }
+}
+
+/**
+ * Checks in-process options (`buildApp`, `startEmulator`) against the same schema, with the same
+ * messages (`Invalid option auth: "nope" must be one of permissive, strict, off`), and answers
+ * them with the names of levels and modes in lower case. A `fixtures` object is left to the
+ * fixture checks.
+ */
+export function checkOptions<T extends Partial<Record<SettingName, unknown>>> (options: T): T {
+  const checked: Record<string, unknown> = { ...options }
+  const problems: string[] = []
+  for (const { name, schema } of SETTINGS) {
+    let value = checked[name]
+    if (value === undefined || (name === 'fixtures' && typeof value === 'object')) continue
+    if ('anyOf' in schema && typeof value === 'string') value = checked[name] = value.toLowerCase()
+    const problem = invalid(`option ${name}`, schema, value)
+    if (problem !== undefined) problems.push(problem)
   }
-  const values = Value.Default(ConfigSchema, given) as Env
-  for (const { variable, flag } of SETTINGS) {
-    const schema = ConfigSchema.properties[variable as keyof Env] as TSchema
-    const value = (values as Record<string, unknown>)[variable]
-    if (value === undefined || Value.Check(schema, value)) continue
-    const name = variable in fromFlags ? `--${flag}` : variable
-    throw new ConfigError(`Invalid ${name}: ${JSON.stringify(fromFlags[variable] ?? fromEnv[variable])} ${expectation(schema, value)}`)
-  }
-  return {
-    help: flags.help === true,
-    version: flags.version === true,
-    port: values.PORT,
-    host: values.HOST,
-    logLevel: values.LOG_LEVEL,
-    fixtures: values.MRS_EMULATOR_FIXTURES,
-    auth: values.MRS_EMULATOR_AUTH,
-    syncDurationMs: values.MRS_EMULATOR_SYNC_DURATION_MS,
-    stateFile: values.MRS_EMULATOR_STATE_FILE,
-    adminToken: values.MRS_EMULATOR_ADMIN_TOKEN,
-    journalSize: values.MRS_EMULATOR_JOURNAL_SIZE,
-    allowedOrigins: list(values.MRS_EMULATOR_ALLOWED_ORIGINS),
-    allowedHosts: list(values.MRS_EMULATOR_ALLOWED_HOSTS),
-    shutdownGraceMs: values.MRS_EMULATOR_SHUTDOWN_GRACE_MS
-  }
+  if (problems.length > 0) throw new ConfigError(problems.join('; '))
+  return checked as T
+}
+
+/** The settings of in-process options, checked, defaults filled in (a `fixtures` object is not a setting). */
+export function settingsOf (options: Partial<Record<SettingName, unknown>>): Settings {
+  const checked = checkOptions(options)
+  const settings: Record<string, unknown> = {}
+  for (const { name } of SETTINGS) if (checked[name] !== undefined) settings[name] = checked[name]
+  if (typeof settings.fixtures === 'object') delete settings.fixtures
+  return Value.Default(SettingsSchema, settings) as Settings
 }
 
 /** The --help text: every flag with its variable, default and meaning, from the schema. */
 export function usage (): string {
   const width = Math.max(...SETTINGS.map(({ flag }) => `${flag} <value>`.length)) + 1
-  const rows = SETTINGS.map(({ variable, flag }) => {
-    const schema = ConfigSchema.properties[variable as keyof Env] as { description: string, default?: unknown }
-    const fallback = variable === 'MRS_EMULATOR_FIXTURES' ? 'the bundled fixtures/default.json' : schema.default ?? 'none'
+  const rows = SETTINGS.map(({ flag, variable, schema }) => {
+    const fallback = schema.defaultText ?? (Array.isArray(schema.default) ? 'none' : schema.default) ?? 'none'
     return `  --${`${flag} <value>`.padEnd(width)} ${variable.padEnd(31)} ${schema.description} Default: ${fallback}.`
   })
   return [

@@ -1,13 +1,10 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type BuildOptions } from './app.js'
+import { settingsOf, type Settings } from './config.js'
 
-export interface StartOptions extends BuildOptions {
-  /** Default 0: any free port. */
-  port?: number
-  /** Default 127.0.0.1. */
-  host?: string
-}
+/** The build options, and where to listen: `port` (default 0 here: any free port) and `host`. */
+export interface StartOptions extends BuildOptions, Partial<Pick<Settings, 'port' | 'host'>> {}
 
 export interface RunningEmulator {
   /** The base URL, e.g. http://127.0.0.1:41234: the SDK endpoint to use. */
@@ -25,7 +22,8 @@ export function urlOf (host: string, port: number): string {
 /** Starts an emulator in this process, listening on a free port unless told otherwise. */
 export async function startEmulator (options: StartOptions = {}): Promise<RunningEmulator> {
   const app = await buildApp(options)
-  const host = options.host ?? '127.0.0.1'
-  await app.listen({ port: options.port ?? 0, host })
+  // In-process, any free port: tests run side by side (the command's default is fixed).
+  const { port, host } = settingsOf({ port: 0, ...options })
+  await app.listen({ port, host })
   return { url: urlOf(host, (app.server.address() as AddressInfo).port), app, close: () => app.close() }
 }

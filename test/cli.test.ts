@@ -69,7 +69,7 @@ t.test('an invalid setting stops the start with one line naming it, exit code 2'
   t.same(flag.started, [], 'nothing started')
   const env = await cli(t, [], { PORT: 'eighty' })
   t.same(env.result, { exitCode: 2 })
-  t.equal(env.stderr, 'mrs-emulator: Invalid PORT: "eighty" must be integer\n')
+  t.equal(env.stderr, 'mrs-emulator: Invalid PORT: "eighty" must be an integer\n')
   const grace = await cli(t, ['--shutdown-grace-ms=-5'])
   t.same(grace.result, { exitCode: 2 })
   t.equal(grace.stderr, 'mrs-emulator: Invalid --shutdown-grace-ms: "-5" must be >= 0\n')
@@ -80,7 +80,7 @@ t.test('a broken fixture file stops the start with the file, the JSON path and t
   await writeFile(file, JSON.stringify({ projects: [{ project_id: 'p1', iam: { users: [], groups: [] }, clusters: [{ cluster_id: 'bad id', state: 'running', synced_users: [], synced_groups: [] }] }] }))
   const { result, stderr } = await cli(t, ['--port', '0'], { MRS_EMULATOR_FIXTURES: file })
   t.same(result, { exitCode: 2 })
-  t.equal(stderr, `mrs-emulator: ${file}: /projects/0/clusters/0/cluster_id: Expected string to match '^[A-Za-z0-9_-]+$'\n`)
+  t.equal(stderr, `mrs-emulator: ${file}: /projects/0/clusters/0/cluster_id: must be letters, digits, underscores and hyphens only\n`)
 })
 
 t.test('a port in use stops the start with one line and exit code 1', async (t) => {

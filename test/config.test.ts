@@ -1,8 +1,8 @@
 import t from 'tap'
-import { ConfigError, ConfigSchema, DEFAULT_PORT, loadConfig, processLogger, usage } from '../src/config.js'
+import { ConfigError, DEFAULT_PORT, loadConfig, processLogger, SETTINGS, settingsOf, usage } from '../src/config.js'
 
 t.test('defaults', async (t) => {
-  t.same(loadConfig({}), { help: false, version: false, port: DEFAULT_PORT, host: '127.0.0.1', logLevel: 'info', fixtures: undefined, auth: 'permissive', syncDurationMs: 0, stateFile: undefined, adminToken: undefined, journalSize: 1000, allowedOrigins: [], allowedHosts: [], shutdownGraceMs: 10_000 })
+  t.same(loadConfig({}), { help: false, version: false, port: DEFAULT_PORT, host: '127.0.0.1', logLevel: 'info', auth: 'permissive', syncDurationMs: 0, journalSize: 1000, allowedOrigins: [], allowedHosts: [], shutdownGraceMs: 10_000 })
 })
 
 t.test('every setting comes from its variable', async (t) => {
@@ -31,18 +31,21 @@ t.test('an empty variable counts as unset', async (t) => {
 
 t.test('an invalid value stops the start with one line naming the setting', async (t) => {
   const cases: Array<[Record<string, string>, string[], string]> = [
-    [{ PORT: 'abc' }, [], 'Invalid PORT: "abc" must be integer'],
+    [{ PORT: 'abc' }, [], 'Invalid PORT: "abc" must be an integer'],
     [{ PORT: '70000' }, [], 'Invalid PORT: "70000" must be <= 65535'],
     [{}, ['--port=-1'], 'Invalid --port: "-1" must be >= 0'],
     [{}, ['--port', '-1'], 'Invalid --port: "-1" must be >= 0'],
     [{}, ['--journal-size', '-5', '--port', '1'], 'Invalid --journal-size: "-5" must be >= 0'],
     [{ MRS_EMULATOR_AUTH: 'maybe' }, [], 'Invalid MRS_EMULATOR_AUTH: "maybe" must be one of permissive, strict, off'],
     [{ LOG_LEVEL: 'loud' }, [], 'Invalid LOG_LEVEL: "loud" must be one of fatal, error, warn, info, debug, trace, silent'],
-    [{ MRS_EMULATOR_SYNC_DURATION_MS: '1.5' }, [], 'Invalid MRS_EMULATOR_SYNC_DURATION_MS: "1.5" must be integer'],
+    [{ MRS_EMULATOR_SYNC_DURATION_MS: '1.5' }, [], 'Invalid MRS_EMULATOR_SYNC_DURATION_MS: "1.5" must be an integer'],
     [{}, ['--bogus'], "Unknown option '--bogus'"],
     [{}, ['--admin-token', ''], 'Invalid --admin-token: "" must not be empty'],
-    [{}, ['--allowed-origins', 'localhost:3000'], 'Invalid --allowed-origins: "localhost:3000" must be comma-separated origins such as http://localhost:3000'],
-    [{ MRS_EMULATOR_ALLOWED_HOSTS: 'a.test/x' }, [], 'Invalid MRS_EMULATOR_ALLOWED_HOSTS: "a.test/x" must be comma-separated host names such as emulator.test'],
+    [{}, ['--allowed-origins', 'localhost:3000'], 'Invalid --allowed-origins: "localhost:3000" must be an origin such as http://localhost:3000'],
+    [{}, ['--allowed-origins', 'http://a.test,ftp://b.test'], 'Invalid --allowed-origins: "ftp://b.test" must be an origin such as http://localhost:3000'],
+    [{}, ['--allowed-origins', ''], 'Invalid --allowed-origins: "" must not be empty'],
+    [{ MRS_EMULATOR_ALLOWED_HOSTS: 'a.test/x' }, [], 'Invalid MRS_EMULATOR_ALLOWED_HOSTS: "a.test/x" must be a host name such as emulator.test'],
+    [{ MRS_EMULATOR_AUTH: 'MAYBE' }, [], 'Invalid MRS_EMULATOR_AUTH: "MAYBE" must be one of permissive, strict, off'],
     [{}, ['stray'], '']
   ]
   for (const [env, argv, message] of cases) {
@@ -51,8 +54,23 @@ t.test('an invalid value stops the start with one line naming the setting', asyn
   t.throws(() => loadConfig({}, ['--port']), ConfigError, 'a flag without its value')
 })
 
-t.test('errors are one line', async (t) => {
-  t.throws(() => loadConfig({}, ['--port', '-1']), { message: /^[^\n]+$/ })
+t.test('errors are one line, naming every bad setting', async (t) => {
+  t.throws(() => loadConfig({ PORT: 'x' }, ['--auth', 'nope', '--journal-size', '-1']), {
+    message: 'Invalid PORT: "x" must be an integer; Invalid --auth: "nope" must be one of permissive, strict, off; Invalid --journal-size: "-1" must be >= 0'
+  })
+})
+
+t.test('in-process options: the same schema, the same messages; names in any case; defaults from the schema', async (t) => {
+  t.throws(() => settingsOf({ auth: 'nope' }), { name: 'ConfigError', message: 'Invalid option auth: "nope" must be one of permissive, strict, off' })
+  t.throws(() => settingsOf({ syncDurationMs: -1, journalSize: 1.5 }), { message: 'Invalid option syncDurationMs: -1 must be >= 0; Invalid option journalSize: 1.5 must be an integer' })
+  t.throws(() => settingsOf({ adminToken: '' }), { message: 'Invalid option adminToken: "" must not be empty' })
+  t.throws(() => settingsOf({ allowedOrigins: ['http://ok.test', 'nope'] }), { message: 'Invalid option allowedOrigins: "nope" must be an origin such as http://localhost:3000' })
+  t.throws(() => settingsOf({ port: '80' }), { message: 'Invalid option port: "80" must be an integer' })
+  t.throws(() => settingsOf({ stateFile: 7 }), { message: 'Invalid option stateFile: 7 must be a string' })
+  t.match(settingsOf({ auth: 'STRICT' as 'strict' }), { auth: 'strict' })
+  const { help: _h, version: _v, ...defaults } = loadConfig({})
+  t.same(settingsOf({}), defaults, 'the command and the in-process API share their defaults')
+  t.same(settingsOf({ fixtures: { projects: [] } as unknown as string }).fixtures, undefined, 'a fixtures object is not a setting')
 })
 
 t.test('--help and --version', async (t) => {
@@ -62,8 +80,8 @@ t.test('--help and --version', async (t) => {
 
 t.test('the usage lists every flag with its variable and default', async (t) => {
   const text = usage()
-  for (const variable of Object.keys(ConfigSchema.properties)) t.match(text, variable)
-  t.match(text, /--port <value> +PORT +TCP port to listen on \(0: any free port\)\. Default: 9336\./)
+  for (const { flag, variable } of SETTINGS) t.match(text, new RegExp(`--${flag} <value> +${variable} `))
+  t.match(text, /--port <value> +PORT +TCP port to listen on \(0: any free port; startEmulator's default\)\. Default: 9336\./)
   t.match(text, /--fixtures <value> +MRS_EMULATOR_FIXTURES +Fixture file to load\. Default: the bundled fixtures\/default\.json\.\n/)
   t.equal(text.split('the bundled fixtures/default.json').length, 2, 'the default is said once')
   t.match(text, /--state-file <value> .* Default: none\./)
@@ -73,4 +91,11 @@ t.test('the usage lists every flag with its variable and default', async (t) => 
 t.test('logs are JSON, and pretty only on a terminal', async (t) => {
   t.same(processLogger('warn', false), { level: 'warn' })
   t.match(processLogger('info', true), { level: 'info', transport: { target: 'pino-pretty' } })
+})
+
+t.test('startEmulator and buildApp refuse bad options before reading or listening', async (t) => {
+  const { startEmulator } = await import('../src/start.js')
+  await t.rejects(startEmulator({ auth: 'nope' as 'off' }), { name: 'ConfigError', message: 'Invalid option auth: "nope" must be one of permissive, strict, off' })
+  await t.rejects(startEmulator({ syncDurationMs: -1 }), { message: 'Invalid option syncDurationMs: -1 must be >= 0' })
+  await t.rejects(startEmulator({ port: 70_000 }), { message: 'Invalid option port: 70000 must be <= 65535' })
 })

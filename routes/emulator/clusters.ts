@@ -24,7 +24,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { project_id: projectId, cluster_id: clusterId } = request.params
     const problem = clusterProblem(request.body)
-    if (problem !== undefined) throw controlInvalid(`Invalid body ${problem.path.replace('/', '.')}: ${problem.reason}.`)
+    if (problem !== undefined) throw controlInvalid(`Invalid body: /${problem.path}: ${problem.reason}.`)
     const created = store.putCluster(projectId, clusterId, request.body)
     return reply.code(created ? 201 : 200).send({ cluster_id: clusterId, ...store.getCluster(projectId, clusterId)! })
   })

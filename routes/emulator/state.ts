@@ -17,6 +17,8 @@ export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async () => {
     emulator.store.replace(emulator.fixture)
+    // The rest is reset only once the world is written: a failed write changes nothing.
+    await emulator.stateFile?.save()
     emulator.faults.replace(emulator.fixture.faults ?? [])
     emulator.journal.clear()
     return { status: 'reset' as const }
@@ -43,9 +45,11 @@ export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     try {
       validateFixture(request.body, 'body')
     } catch (err) {
-      throw controlInvalid((err as FixtureError).message)
+      throw controlInvalid(`Invalid body: ${(err as FixtureError).detail}.`)
     }
     emulator.store.replace(request.body)
+    // The faults change only once the world is written: a failed write changes nothing.
+    await emulator.stateFile?.save()
     if (request.body.faults !== undefined) emulator.faults.replace(request.body.faults)
     return emulator.store.dump()
   })

@@ -20,9 +20,9 @@ export const OperationSchema = Type.Union(OPERATIONS.map((name) => Type.Literal(
 /** `project_id` as the API reference defines it: 1 to 64 letters and digits. */
 // The length is a bound and the pattern a plain `+`: the same language as `{1,64}`, which the
 // regular-expression engine unrolls into 64 states, at half the instructions per check.
-export const ProjectIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9]+$', description: 'Project ID: 1 to 64 letters and digits.' })
+export const ProjectIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9]+$', 'x-expected': 'letters and digits only', description: 'Project ID: 1 to 64 letters and digits.' })
 /** `cluster_id` as the API reference defines it: 1 to 64 letters, digits, `_` and `-`. */
-export const ClusterIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Cluster ID: 1 to 64 letters, digits, underscores and hyphens.' })
+export const ClusterIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', 'x-expected': 'letters, digits, underscores and hyphens only', description: 'Cluster ID: 1 to 64 letters, digits, underscores and hyphens.' })
 
 /** The path parameters every IAM Synchronization operation shares. */
 export const ClusterParamsSchema = Type.Object({

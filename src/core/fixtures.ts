@@ -1,44 +1,59 @@
 import { readFile } from 'node:fs/promises'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { FixtureSchema, type ClusterBody, type Fixture } from './fixture-schema.js'
+import { describeFsError } from './fs-errors.js'
+import { formatProblems, jsonSyntaxMessage, MAX_PROBLEMS, problemsOf, type Problem } from './problems.js'
 
-/** A fixture that cannot be used: names the source, the JSON path and the reason. */
+/** A fixture that cannot be used: names the source, and each problem's JSON path and reason. */
 export class FixtureError extends Error {
-  constructor (source: string, path: string, reason: string) {
-    super(`${source}: ${path === '' ? '/' : path}: ${reason}`)
+  /** The problems, without the source. */
+  readonly detail: string
+  constructor (source: string, problems: readonly Problem[], more = 0) {
+    const detail = formatProblems(problems, more)
+    super(`${source}: ${detail}`)
     this.name = 'FixtureError'
+    this.detail = detail
   }
 }
 
 const checkFixture = TypeCompiler.Compile(FixtureSchema)
 
-/** Validates a parsed fixture: its schema, then what a schema cannot say (unique ids, known groups). */
+/**
+ * Validates a parsed fixture: its schema, then what a schema cannot say (unique ids, known
+ * groups, real dates). Every problem is listed, up to MAX_PROBLEMS.
+ */
 export function validateFixture (value: unknown, source: string): Fixture {
-  const error = checkFixture.Errors(value).First()
-  if (error !== undefined) throw new FixtureError(source, error.path, error.message)
-  const fixture = value as Fixture
+  if (!checkFixture.Check(value)) {
+    const { problems, more } = problemsOf(checkFixture.Errors(value))
+    throw new FixtureError(source, problems, more)
+  }
+  const problems: Problem[] = []
+  const problem = (path: string, message: string) => { problems.push({ path, message }) }
+  const unique = (seen: Set<string>, name: string, path: string, what: string) => {
+    if (seen.has(name)) problem(path, `duplicate ${what} '${name}'`)
+    seen.add(name)
+  }
   const projects = new Set<string>()
-  fixture.projects.forEach((project, p) => {
+  value.projects.forEach((project, p) => {
     const at = `/projects/${p}`
-    unique(projects, project.project_id, source, `${at}/project_id`, 'project_id')
+    unique(projects, project.project_id, `${at}/project_id`, 'project_id')
     const groups = new Set(project.iam.groups)
     const users = new Set<string>()
     project.iam.users.forEach((user, u) => {
-      unique(users, user.name, source, `${at}/iam/users/${u}/name`, 'user name')
+      unique(users, user.name, `${at}/iam/users/${u}/name`, 'user name')
       user.groups.forEach((group, g) => {
-        if (!groups.has(group)) {
-          throw new FixtureError(source, `${at}/iam/users/${u}/groups/${g}`, `group '${group}' is not listed in iam.groups`)
-        }
+        if (!groups.has(group)) problem(`${at}/iam/users/${u}/groups/${g}`, `group '${group}' is not listed in iam.groups`)
       })
     })
     const clusters = new Set<string>()
     project.clusters.forEach((cluster, c) => {
-      unique(clusters, cluster.cluster_id, source, `${at}/clusters/${c}/cluster_id`, 'cluster_id')
-      const problem = clusterProblem(cluster)
-      if (problem !== undefined) throw new FixtureError(source, `${at}/clusters/${c}/${problem.path}`, problem.reason)
+      unique(clusters, cluster.cluster_id, `${at}/clusters/${c}/cluster_id`, 'cluster_id')
+      const wrong = clusterProblem(cluster)
+      if (wrong !== undefined) problem(`${at}/clusters/${c}/${wrong.path}`, wrong.reason)
     })
   })
-  return fixture
+  if (problems.length > 0) throw new FixtureError(source, problems.slice(0, MAX_PROBLEMS), Math.max(0, problems.length - MAX_PROBLEMS))
+  return value
 }
 
 /** What a schema cannot say of a cluster: its task must end at a real date. */
@@ -48,18 +63,13 @@ export function clusterProblem (cluster: ClusterBody): { path: string, reason: s
   return undefined
 }
 
-function unique (seen: Set<string>, value: string, source: string, path: string, what: string): void {
-  if (seen.has(value)) throw new FixtureError(source, path, `duplicate ${what} '${value}'`)
-  seen.add(value)
-}
-
 /** Parses and validates fixture text; `source` names it in errors. */
 export function parseFixture (text: string, source: string): Fixture {
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch (err) {
-    throw new FixtureError(source, '', `invalid JSON: ${(err as Error).message}`)
+    throw new FixtureError(source, [{ path: '', message: `invalid JSON at ${jsonSyntaxMessage(text, err as Error)}` }])
   }
   return validateFixture(value, source)
 }
@@ -69,7 +79,7 @@ export async function loadFixtureFile (file: string): Promise<Fixture> {
   try {
     text = await readFile(file, 'utf8')
   } catch (err) {
-    throw new FixtureError(file, '', `cannot read the file: ${(err as NodeJS.ErrnoException).code}`)
+    throw new FixtureError(file, [{ path: '', message: `cannot read the file: ${describeFsError(err)}` }])
   }
   return parseFixture(text, file)
 }

@@ -3,6 +3,9 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { Fixture } from './fixture-schema.js'
 import { FixtureError, parseFixture } from './fixtures.js'
+import { describeFsError } from './fs-errors.js'
+
+export { describeFsError }
 
 /**
  * Reads the state file: undefined when it does not exist yet, or is empty (made by `touch` for
@@ -14,7 +17,7 @@ export async function readStateFile (file: string): Promise<Fixture | undefined>
     text = await readFile(file, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new FixtureError(file, '', `cannot read the state file: ${describeFsError(err)}`)
+    throw new FixtureError(file, [{ path: '', message: `cannot read the state file: ${describeFsError(err)}` }])
   }
   if (text.trim() === '') return undefined
   return parseFixture(text, file)
@@ -32,27 +35,6 @@ export interface StateSource {
   replace: (fixture: Fixture) => void
 }
 
-/** Words for the errors a disk gives, so that a log line or an answer says what to fix. */
-const FS_ERRORS: Record<string, string> = {
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  ENOENT: 'the folder does not exist',
-  ENOTDIR: 'a part of the path is not a folder',
-  EISDIR: 'it is a folder',
-  EIO: 'input/output error',
-  ELOOP: 'too many symbolic links'
-}
-
-export function describeFsError (err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code
-  if (code === undefined) return String((err as Error).message)
-  const words = FS_ERRORS[code]
-  return words === undefined ? code : `${code} (${words})`
-}
-
 /** A write of the state file failed: the change that needed it was not kept. */
 export class StateFileError extends Error {
   override name = 'StateFileError'
@@ -61,7 +43,9 @@ export class StateFileError extends Error {
   /** Set once a log line has said it, so that the requests of one grouped write log it once. */
   logged = false
   constructor (file: string, cause: unknown) {
-    super(`cannot write the state file ${file}: ${describeFsError(cause)}`, { cause })
+    // Writes create their file: what is missing is the folder.
+    const reason = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'ENOENT (the folder does not exist)' : describeFsError(cause)
+    super(`cannot write the state file ${file}: ${reason}`, { cause })
     this.file = file
     this.code = (cause as NodeJS.ErrnoException).code
   }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { isUtf8 } from 'node:buffer'
 import sjson from 'secure-json-parse'
 import { deeperThan } from '../core/json-depth.js'
+import { jsonSyntaxMessage } from '../core/problems.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,7 +35,7 @@ function parseJson (raw: Buffer): unknown {
     const message = (err as Error).message
     return new InvalidBody(message.includes('forbidden')
       ? 'The request body has a forbidden __proto__ or constructor.prototype key.'
-      : `The request body is not valid JSON: ${message}`)
+      : `The request body is not valid JSON at ${jsonSyntaxMessage(text, err as Error)}`)
   }
 }
 

@@ -70,6 +70,11 @@ export function errorHandler (limits: LingerLimits, toPlaneError: PlaneErrors) {
       reply.header('connection', 'close')
       lingerAfterAnswer(request.raw, limits)
     }
+    if (err instanceof StateFileError && !err.logged) {
+      // The requests of one grouped write share its error: the log says it once.
+      err.logged = true
+      request.log.error({ reqId: request.id, err, file: err.file }, 'the state file could not be written: the changes waiting for it were not kept')
+    }
     const error = toPlaneError(err)
     if (error !== undefined) return sendError(reply, error)
     request.log.error({ reqId: request.id, err }, 'unexpected error')

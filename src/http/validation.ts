@@ -3,6 +3,7 @@ import type { TObject, TSchema } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
 import { controlInvalid, invalidParameter, invalidProjectId, shorten } from '../core/errors.js'
+import { formatProblems, problemsOf } from '../core/problems.js'
 import { InvalidBody } from './body.js'
 
 /** `/user_names/3` → `user_names[3]`: the field as a user would name it. */
@@ -27,10 +28,10 @@ function paramsError (params: Record<string, string>, name: string) {
   return invalidParameter(`Invalid cluster_id: '${shorten(String(params.cluster_id))}'. It must be 1 to 64 letters, digits, underscores or hyphens.`)
 }
 
-/** The control plane names the part and field, with its own code. */
-function controlError (httpPart: string, error: ValueError) {
-  const field = fieldName(error.path)
-  return controlInvalid(`Invalid ${httpPart}${field === '' ? '' : ` ${field}`}: ${error.message.toLowerCase()}.`)
+/** The control plane lists every problem (up to 10) with its JSON path, with its own code. */
+function controlError (httpPart: string, errors: Iterable<ValueError>) {
+  const { problems, more } = problemsOf(errors)
+  return controlInvalid(`Invalid ${httpPart}: ${formatProblems(problems, more)}.`)
 }
 
 /**
@@ -47,7 +48,7 @@ export const controlValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
   return (data: unknown) => {
     if (httpPart === 'body' && data === null) return { error: controlInvalid('Invalid body: a JSON body is required.') }
     if (data instanceof InvalidBody) return { error: controlInvalid(data.reason) }
-    return check.Check(data) ? { value: data } : { error: controlError(httpPart!, check.Errors(data).First()!) }
+    return check.Check(data) ? { value: data } : { error: controlError(httpPart!, check.Errors(data)) }
   }
 }
 

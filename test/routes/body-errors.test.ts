@@ -10,7 +10,7 @@ const cases: Array<{ name: string, payload: string | Buffer, headers?: Record<st
   { name: 'is_all_sync belongs to the sync call only', payload: '{"is_all_sync":true}', message: /^Unknown field 'is_all_sync'/ },
   { name: 'an array body', payload: '[]', message: 'body is invalid: expected object' },
   { name: 'a JSON null body', payload: 'null', message: 'body must be a JSON object' },
-  { name: 'malformed JSON', payload: '{"user_names": [', message: /^The request body is not valid JSON: / },
+  { name: 'malformed JSON', payload: '{"user_names": [', message: /^The request body is not valid JSON at line 1, column 17: unexpected end of the text$/ },
   { name: 'invalid UTF-8', payload: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), message: 'The request body is not valid UTF-8.' },
   { name: 'a __proto__ key', payload: '{"__proto__":{"polluted":true}}', message: 'The request body has a forbidden __proto__ or constructor.prototype key.' },
   { name: 'a constructor.prototype key', payload: '{"constructor":{"prototype":{"polluted":true}}}', message: 'The request body has a forbidden __proto__ or constructor.prototype key.' },

@@ -52,7 +52,7 @@ t.test('an unreadable or invalid state file stops the start and is never overwri
   const file = await tempFile(t)
   const broken = '{"projects": [{"project_id": "bad id", "iam": {"users": [], "groups": []}, "clusters": []}]}'
   await writeFile(file, broken)
-  await t.rejects(buildApp({ stateFile: file }), { name: 'FixtureError', message: `${file}: /projects/0/project_id: Expected string to match '^[A-Za-z0-9]+$'` })
+  await t.rejects(buildApp({ stateFile: file }), { name: 'FixtureError', message: `${file}: /projects/0/project_id: must be letters and digits only` })
   t.equal(await readFile(file, 'utf8'), broken)
 })
 
@@ -112,9 +112,16 @@ t.test('the control plane: 500 EMULATOR.0500 naming the file and its problem; a 
   const state = (await app.inject({ method: 'GET', url: '/_emulator/state' })).json()
 
   t.equal((await app.inject({ method: 'DELETE', url: `/_emulator/projects/${PROJECT}/clusters/${CLUSTER}` })).statusCode, 500)
+  await app.inject({ method: 'GET', url: userPath(), headers: TOKEN })
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { action: { delay_ms: 1 } } })).statusCode, 201, 'fault rules are not in the state file')
+  const faults = (await app.inject({ method: 'GET', url: '/_emulator/faults' })).json()
+  const journaled = (await app.inject({ method: 'GET', url: '/_emulator/requests' })).json().requests.length
+  t.ok(journaled > 0)
   t.equal((await app.inject({ method: 'POST', url: '/_emulator/reset' })).statusCode, 500)
-  t.equal((await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { projects: [] } })).statusCode, 500)
-  t.same((await app.inject({ method: 'GET', url: '/_emulator/state' })).json(), state, 'nothing changed')
+  t.equal((await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { projects: [], faults: [] } })).statusCode, 500)
+  t.same((await app.inject({ method: 'GET', url: '/_emulator/state' })).json(), state, 'nothing changed: the world,')
+  t.same((await app.inject({ method: 'GET', url: '/_emulator/faults' })).json(), faults, 'the fault rules')
+  t.equal((await app.inject({ method: 'GET', url: '/_emulator/requests' })).json().requests.length, journaled, 'and the journal')
 })
 
 t.test('changes grouped into one write fail together, and so does an answer that saw them', async (t) => {

@@ -1,0 +1,219 @@
+import type { TSchema } from '@sinclair/typebox'
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
+
+/** One thing wrong with a value: where (a JSON pointer, '' for the whole) and what. */
+export interface Problem {
+  path: string
+  message: string
+}
+
+/** At most this many problems are listed; the rest are counted. */
+export const MAX_PROBLEMS = 10
+
+/** `a, b, c` of the allowed values of a union of literals; undefined for other schemas. */
+export function allowedValues (schema: TSchema): string | undefined {
+  const variants = schema.anyOf as TSchema[] | undefined
+  if (variants === undefined || !variants.every((variant) => 'const' in variant)) return undefined
+  return variants.map((variant) => String(variant.const)).join(', ')
+}
+
+/** How a union of objects is told apart: the fields of each variant (`?` when optional). */
+function variantShape (schema: TSchema): string {
+  const properties = schema.properties as Record<string, TSchema> | undefined
+  if (properties === undefined) return String(schema.type)
+  const required = new Set<string>(schema.required ?? [])
+  return `{${Object.keys(properties).map((key) => required.has(key) ? key : `${key}?`).join(', ')}}`
+}
+
+/** What a value that failed `error` must be instead, in words a person can act on. */
+export function messageOf (error: ValueError): string {
+  const { schema, value } = error
+  switch (error.type) {
+    case ValueErrorType.Union: {
+      const values = allowedValues(schema)
+      if (values !== undefined) return `must be one of ${values}`
+      return `must be one of ${(schema.anyOf as TSchema[]).map(variantShape).join(', ')}`
+    }
+    case ValueErrorType.ObjectAdditionalProperties:
+      return `unknown field; the allowed ones are ${Object.keys(schema.properties as object).join(', ')}`
+    case ValueErrorType.ObjectRequiredProperty:
+      return 'is required'
+    case ValueErrorType.Literal:
+      return `must be ${JSON.stringify(schema.const)}`
+    case ValueErrorType.Integer:
+      return 'must be an integer'
+    case ValueErrorType.Number:
+      return 'must be a number'
+    case ValueErrorType.String:
+      return 'must be a string'
+    case ValueErrorType.Boolean:
+      return 'must be true or false'
+    case ValueErrorType.Array:
+      return 'must be an array'
+    case ValueErrorType.Object:
+      return 'must be an object'
+    case ValueErrorType.IntegerMinimum:
+    case ValueErrorType.NumberMinimum:
+      return `must be >= ${schema.minimum}`
+    case ValueErrorType.IntegerMaximum:
+    case ValueErrorType.NumberMaximum:
+      return `must be <= ${schema.maximum}`
+    case ValueErrorType.StringMinLength:
+      return schema.minLength === 1 ? 'must not be empty' : `must be at least ${schema.minLength} characters`
+    case ValueErrorType.StringMaxLength:
+      return `must be at most ${schema.maxLength} characters`
+    case ValueErrorType.StringPattern:
+      if (value === '') return 'must not be empty'
+      // `x-expected`: the pattern in words (an extension keyword, so that the OpenAPI document stays valid).
+      return typeof schema['x-expected'] === 'string' ? `must be ${schema['x-expected']}` : `must match ${schema.pattern}`
+    case ValueErrorType.ArrayMaxItems:
+      return `must have at most ${schema.maxItems} items`
+    case ValueErrorType.ArrayMinItems:
+      return `must have at least ${schema.minItems} items`
+    /* c8 ignore next 2 -- every keyword the emulator's schemas use is named above */
+    default:
+      return error.message
+  }
+}
+
+/**
+ * The errors of a union of objects, from the variant the value was most likely meant to be:
+ * the one that knows most of the value's fields (then the one with the fewest errors). None
+ * when the value shares no field with any variant: the union's own message says what it takes.
+ */
+function closestVariant (error: ValueError): ValueError[] | undefined {
+  if (allowedValues(error.schema) !== undefined || typeof error.value !== 'object' || error.value === null) return undefined
+  const keys = Object.keys(error.value as object)
+  let best: { known: number, errors: ValueError[] } | undefined
+  error.errors.forEach((iterator, i) => {
+    const properties = (error.schema.anyOf as TSchema[])[i]!.properties as object | undefined
+    const known = properties === undefined ? 0 : keys.filter((key) => key in properties).length
+    const errors = [...iterator]
+    if (known > 0 && (best === undefined || known > best.known || (known === best.known && errors.length < best.errors.length))) best = { known, errors }
+  })
+  return best?.errors
+}
+
+/** Every problem of `errors` (one per path, unions explained), up to MAX_PROBLEMS; `more` counts the rest. */
+export function problemsOf (errors: Iterable<ValueError>): { problems: Problem[], more: number } {
+  const problems: Problem[] = []
+  const paths = new Set<string>()
+  let more = 0
+  const add = (error: ValueError): void => {
+    const variant = error.type === ValueErrorType.Union ? closestVariant(error) : undefined
+    if (variant !== undefined) {
+      variant.forEach(add)
+      return
+    }
+    // One problem per place: a missing field is also "not an array", say.
+    if (paths.has(error.path)) return
+    paths.add(error.path)
+    if (problems.length < MAX_PROBLEMS) problems.push({ path: error.path, message: messageOf(error) })
+    else more++
+  }
+  for (const error of errors) add(error)
+  return { problems, more }
+}
+
+/** `/a: must be …; /b: is required` (`/` for the whole value), and how many more there are. */
+export function formatProblems (problems: readonly Problem[], more = 0): string {
+  const text = problems.map(({ path, message }) => `${path === '' ? '/' : path}: ${message}`).join('; ')
+  return more === 0 ? text : `${text}; and ${more} more`
+}
+
+/**
+ * The offset of the first JSON syntax error in `text`, or -1 when there is none. V8 names a
+ * position for some errors only, and each Node.js line words them differently: this names the
+ * same place on every line.
+ */
+export function syntaxErrorOffset (text: string): number {
+  let i = 0
+  const fail = (): never => { throw new SyntaxAt(i) }
+  const space = () => { while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++ }
+  const expect = (char: string) => { if (text[i] !== char) fail(); i++ }
+  const word = (literal: string) => {
+    for (const char of literal) expect(char)
+  }
+  const string = () => {
+    i++
+    for (;;) {
+      const char = text[i]
+      if (char === undefined || char < ' ') fail()
+      i++
+      if (char === '"') return
+      if (char === '\\') {
+        if (text[i] === 'u') {
+          i++
+          for (let n = 0; n < 4; n++) { if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail(); i++ }
+        } else {
+          if (!'"\\/bfnrt'.includes(text[i] ?? '!')) fail()
+          i++
+        }
+      }
+    }
+  }
+  const number = () => {
+    NUMBER.lastIndex = i
+    if (!NUMBER.test(text)) fail()
+    i = NUMBER.lastIndex
+  }
+  const items = (close: string, item: () => void) => {
+    i++
+    space()
+    if (text[i] === close) { i++; return }
+    for (;;) {
+      item()
+      space()
+      if (text[i] === ',') { i++; space(); continue }
+      expect(close)
+      return
+    }
+  }
+  const value = (): void => {
+    space()
+    const char = text[i]
+    if (char === '{') {
+      items('}', () => {
+        if (text[i] !== '"') fail()
+        string()
+        space()
+        expect(':')
+        value()
+      })
+    } else if (char === '[') items(']', value)
+    else if (char === '"') string()
+    else if (char === 't') word('true')
+    else if (char === 'f') word('false')
+    else if (char === 'n') word('null')
+    else number()
+  }
+  try {
+    value()
+    space()
+    if (i < text.length) fail()
+    return -1
+  } catch (err) {
+    if (err instanceof SyntaxAt) return err.offset
+    return -1 // nested past the stack's depth: let V8's message stand
+  }
+}
+
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y
+
+class SyntaxAt {
+  constructor (readonly offset: number) {}
+}
+
+/**
+ * Where a JSON syntax error is and what is there, as `line L, column C: unexpected ','`
+ * (1-based), the same on every Node.js line; V8's own message when the place cannot be found.
+ */
+export function jsonSyntaxMessage (text: string, err: Error): string {
+  const offset = syntaxErrorOffset(text)
+  if (offset === -1) return err.message.split('\n')[0]!
+  const before = text.slice(0, offset)
+  const line = before.split('\n').length
+  const column = offset - before.lastIndexOf('\n')
+  const found = offset >= text.length ? 'unexpected end of the text' : `unexpected ${JSON.stringify(text[offset])}`
+  return `line ${line}, column ${column}: ${found}`
+}
