@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import swagger from '@fastify/swagger'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { pino, type DestinationStream } from 'pino'
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 import { apiRoutes, controlRoutes, probeRoutes } from '../routes/index.js'
 import type { Fixture } from './core/fixture-schema.js'
 import { FaultRules, type Sleep } from './core/faults.js'
@@ -86,6 +86,14 @@ declare module 'fastify' {
   interface FastifyContextConfig { operation?: string }
 }
 
+/**
+ * A log message that is never written: startEmulator gives it to Fastify as its "Server listening
+ * at …" text, so that the process prints one start line (its own, with the settings).
+ */
+export const UNLOGGED = '\u0000unlogged'
+
+type LogMethodHook = NonNullable<NonNullable<LoggerOptions['hooks']>['logMethod']>
+
 /** Request headers, in bytes; larger ones get 431. */
 export const MAX_HEADER_SIZE = 16 * 1024
 
@@ -98,8 +106,18 @@ function createLogger (logger: BuildOptions['logger']): FastifyBaseLogger | unde
   if (logger === undefined || logger === false) return undefined
   const paths = SECRET_HEADERS.flatMap((name) => [`req.headers["${name}"]`, `headers["${name}"]`])
   // Fastify's logger options may carry a `stream`: pino takes it as its destination.
-  const { stream, ...rest } = (logger === true ? {} : logger) as { stream?: DestinationStream }
-  const log = pino({ ...rest, redact: paths }, stream as DestinationStream)
+  const { stream, ...rest } = (logger === true ? {} : logger) as { stream?: DestinationStream, hooks?: { logMethod?: LogMethodHook } }
+  const own = rest.hooks?.logMethod
+  const hooks = {
+    ...rest.hooks,
+    // The line startEmulator asks Fastify not to log (see UNLOGGED).
+    logMethod (this: Logger, args: Parameters<LogMethodHook>[0], method: Parameters<LogMethodHook>[1], level: number) {
+      if (args[0] === UNLOGGED) return
+      if (own === undefined) method.apply(this, args)
+      else own.call(this, args, method, level)
+    }
+  }
+  const log = pino({ ...rest, hooks, redact: paths }, stream as DestinationStream)
   log.child = (() => log) as unknown as typeof log.child
   return log
 }

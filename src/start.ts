@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { buildApp, type BuildOptions } from './app.js'
+import { buildApp, UNLOGGED, type BuildOptions } from './app.js'
 import { settingsOf, type Settings } from './config.js'
 
 /** The build options, and where to listen: `port` (default 0 here: any free port) and `host`. */
@@ -24,6 +24,7 @@ export async function startEmulator (options: StartOptions = {}): Promise<Runnin
   const app = await buildApp(options)
   // In-process, any free port: tests run side by side (the command's default is fixed).
   const { port, host } = settingsOf({ port: 0, ...options })
-  await app.listen({ port, host })
+  // One start line: the caller prints its own (the command's says more than Fastify's).
+  await app.listen({ port, host, listenTextResolver: () => UNLOGGED })
   return { url: urlOf(host, (app.server.address() as AddressInfo).port), app, close: () => app.close() }
 }

@@ -127,3 +127,24 @@ t.test('a requested stop is logged at info, an unexpected error at error; both c
     await t.rejects(fetch(`${emulator.url}/_emulator/health`), 'closed')
   }
 })
+
+t.test('startEmulator logs no line of its own at start (the command prints one); a logger\'s own hooks still run', async (t) => {
+  const lines: Array<{ msg: string }> = []
+  const seen: unknown[] = []
+  const emulator = await startEmulator({
+    logger: {
+      level: 'info',
+      stream: { write: (line: string) => lines.push(JSON.parse(line)) },
+      hooks: { logMethod (args, method) { seen.push(args.at(-1)); method.apply(this, args) } }
+    }
+  })
+  t.teardown(() => emulator.close())
+  t.same(lines, [], 'no "Server listening" line')
+  await fetch(`${emulator.url}/_emulator/health`)
+  t.equal(lines.length, 1, 'requests are logged')
+  t.same(seen, [lines[0]!.msg], 'through the given hook')
+  const plain: string[] = []
+  const other = await startEmulator({ logger: { level: 'info', stream: { write: (line: string) => plain.push(line) } } })
+  await other.close()
+  t.same(plain.map((line) => JSON.parse(line).msg), [], 'none without a hook either')
+})

@@ -16,7 +16,7 @@ const docUrl = (base: string) => `${base}/v2/${PROJECT}/clusters/${CLUSTER}/iam-
 
 t.test('the bin serves the documentation example, and SIGTERM closes it with its state file written, exit 0', async (t) => {
   const file = join(await tempDir(t, 'mrs-e2e-'), 'state.json')
-  const { url, child } = await startServer(t, ['--state-file', file])
+  const { url, child, stdout } = await startServer(t, ['--state-file', file, '--log-level', 'info'])
   const headers = { 'X-Auth-Token': 'any', 'Content-Type': 'application/json;charset=UTF-8' }
   t.equal((await fetch(docUrl(url), { method: 'POST', headers, body: JSON.stringify({ user_names: ['user1'] }) })).status, 202)
   const res = await fetch(docUrl(url), { method: 'DELETE', headers, body: JSON.stringify(DOC_EXAMPLE_BODY) })
@@ -28,6 +28,10 @@ t.test('the bin serves the documentation example, and SIGTERM closes it with its
   t.equal(code, 0)
   const saved = JSON.parse(await readFile(file, 'utf8'))
   t.same(saved.projects[0].clusters[0].synced_users, ['analyst'], 'every change is in the state file')
+  const lines = stdout().trim().split('\n')
+  t.match(lines[0], /^mrs-emulator \S+ listening on http:\/\/127\.0\.0\.1:\d+ \(auth: permissive, /, 'one start line, first')
+  t.equal(lines.filter((line) => line.includes('listening')).length, 1, 'and only one')
+  t.ok(lines.filter((line) => line.includes('"reqId"')).length >= 3, 'then a line per request')
 })
 
 t.test('a failed start exits 2 with one line on stderr', async (t) => {
