@@ -1,8 +1,9 @@
 import { statSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { buildApp, startEmulator } from 'mrs-emulator'
-import { PACKAGE_ROOT } from '../src/package-info.js'
+import { PACKAGE_ROOT, VERSION } from '../src/package-info.js'
 import { urlOf } from '../src/start.js'
 import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT } from './helpers.js'
 
@@ -37,4 +38,12 @@ t.test('urls put IPv6 hosts in brackets', async (t) => {
 t.test('the compiled bin is executable after a build, so npx mrs-emulator runs from a clone', async (t) => {
   // npm test builds through the same `bin` script as npm run build.
   t.equal(statSync(join(PACKAGE_ROOT, 'dist', 'src', 'server.js')).mode & 0o111, 0o111)
+})
+
+t.test('CHANGELOG.md keeps a changelog: an Unreleased section, then one per version down to this one, dated', async (t) => {
+  const text = await readFile(join(PACKAGE_ROOT, 'CHANGELOG.md'), 'utf8')
+  const versions = [...text.matchAll(/^## \[([^\]]+)\](?: - (\d{4}-\d{2}-\d{2}))?$/gm)].map((m) => [m[1], m[2]])
+  t.same(versions[0], ['Unreleased', undefined])
+  t.ok(versions.some(([version, date]) => version === VERSION && date !== undefined), `a dated section for ${VERSION}`)
+  for (const heading of text.matchAll(/^### (.+)$/gm)) t.ok(['Added', 'Changed', 'Deprecated', 'Removed', 'Fixed', 'Security'].includes(heading[1]!), heading[1]!)
 })

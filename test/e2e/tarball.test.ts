@@ -55,7 +55,7 @@ function execForm (dockerfile: string, instruction: RegExp): string[] {
 
 t.test('the packed tarball ships only what runs, and its bin serves, answers health checks and stops on SIGTERM', async (t) => {
   const { dir, files } = await install(t)
-  t.ok(files.every((f) => /^(dist\/(src|routes)\/.*\.(js|js\.map|d\.ts)|(src|routes)\/.*\.ts|fixtures\/[^/]+\.json|README\.md|LICENSE|package\.json)$/.test(f)), 'only compiled code with its maps and sources, fixtures, README, LICENSE')
+  t.ok(files.every((f) => /^(dist\/(src|routes)\/.*\.(js|js\.map|d\.ts)|(src|routes)\/.*\.ts|fixtures\/[^/]+\.json|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/.test(f)), 'only compiled code with its maps and sources, fixtures, README, CHANGELOG, LICENSE')
   t.ok(files.includes('dist/src/index.d.ts'), 'type declarations ship')
   const pkg = join(dir, 'node_modules', 'mrs-emulator')
   // Every source map a compiled file names ships, and so does every source it points to.
