@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import t from 'tap'
+import { startEmulator } from '../../src/start.js'
+import { PACKAGE_ROOT } from '../../src/package-info.js'
+import { plainEnv } from './process.js'
+
+/*
+ * Every JavaScript example in README.md runs as pasted: each ```js block is written to a file
+ * of its own and run by Node as an ES module, against an emulator of its own. Two things are
+ * supplied, as a reader would: the emulator's address replaces `127.0.0.1:9336` (the examples'
+ * default port may be taken here), and `offboardUser`, "the code under test" of the contract
+ * example, is a client that retries once on a 5xx. A `console.log(…) // text` line asserts that
+ * the example prints that text.
+ */
+
+interface Example { line: number, code: string }
+
+async function examples (): Promise<Example[]> {
+  const readme = await readFile(join(PACKAGE_ROOT, 'README.md'), 'utf8')
+  const found: Example[] = []
+  const lines = readme.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] !== '```js') continue
+    const end = lines.indexOf('```', i + 1)
+    found.push({ line: i + 1, code: lines.slice(i + 1, end).join('\n') })
+    i = end
+  }
+  return found
+}
+
+/** The code under test of the contract example: cancels a user's synchronization, retrying once on a 5xx. */
+const PRELOAD = `
+globalThis.offboardUser = async (user, cluster) => {
+  const url = process.env.EMULATOR_URL + '/v2/ff8080828997cb24018a1b2db3440b80/clusters/' + cluster + '/iam-sync-user'
+  const send = () => fetch(url, { method: 'DELETE', headers: { 'X-Auth-Token': 't', 'Content-Type': 'application/json' }, body: JSON.stringify({ user_names: [user] }) })
+  const first = await send()
+  if (first.status >= 500) await send()
+}
+`
+
+t.test('every JavaScript example in the README runs as pasted', async (t) => {
+  const found = await examples()
+  t.ok(found.length >= 4, `${found.length} examples`)
+  // Inside the package, so that `import … from 'mrs-emulator'` resolves to it, as in a project that installed it.
+  const dir = join(PACKAGE_ROOT, 'dist', 'readme-examples')
+  await mkdir(dir, { recursive: true })
+  const preload = join(dir, 'preload.mjs')
+  await writeFile(preload, PRELOAD)
+
+  for (const { line, code } of found) {
+    await t.test(`README.md line ${line}`, async (t) => {
+      const emulator = await startEmulator()
+      t.teardown(() => emulator.close())
+      const file = join(dir, `line-${line}.mjs`)
+      await writeFile(file, code.replaceAll('http://127.0.0.1:9336', emulator.url))
+      const child = spawn(process.execPath, ['--import', preload, file], {
+        env: { ...plainEnv, EMULATOR_URL: emulator.url, HOME: dir },
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+      const [exitCode] = await once(child, 'close') as [number]
+      t.equal(exitCode, 0, `exits 0${exitCode === 0 ? '' : `:\n${stdout}\n${stderr}`}`)
+      t.notMatch(stdout, /^not ok/m, 'its tests pass')
+      const printed = [...code.matchAll(/console\.log\(.*\) \/\/ (.+)$/gm)].map((m) => m[1]!.trim())
+      t.same(stdout.split('\n').filter((l) => !l.startsWith('#') && !/^\s*(ok|not ok|TAP|1\.\.)/.test(l) && l.trim() !== '').slice(0, printed.length), printed, 'prints what its comments say')
+    })
+  }
+})
