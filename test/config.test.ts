@@ -99,3 +99,17 @@ t.test('startEmulator and buildApp refuse bad options before reading or listenin
   await t.rejects(startEmulator({ syncDurationMs: -1 }), { message: 'Invalid option syncDurationMs: -1 must be >= 0' })
   await t.rejects(startEmulator({ port: 70_000 }), { message: 'Invalid option port: 70000 must be <= 65535' })
 })
+
+t.test('the README\'s settings table names every setting with its flag and default', async (t) => {
+  const { readFile } = await import('node:fs/promises')
+  const { join } = await import('node:path')
+  const { PACKAGE_ROOT } = await import('../src/package-info.js')
+  const readme = await readFile(join(PACKAGE_ROOT, 'README.md'), 'utf8')
+  const rows = new Map([...readme.matchAll(/^\| `([A-Z_]+)` \| `(--[a-z-]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], { flag: m[2], fallback: m[3]!.trim() }]))
+  t.equal(rows.size, SETTINGS.length, 'one row per setting')
+  for (const { flag, variable, schema } of SETTINGS) {
+    const row = rows.get(variable)
+    t.equal(row?.flag, `--${flag}`, variable)
+    if (schema.default !== undefined && !Array.isArray(schema.default)) t.equal(row?.fallback, `\`${schema.default}\``, `${variable}'s default`)
+  }
+})
