@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 import { apiRoutes, controlRoutes, probeRoutes } from '../routes/index.js'
 import type { Fixture } from './core/fixture-schema.js'
+import { Clock } from './core/clock.js'
 import { FaultRules, type Sleep } from './core/faults.js'
 import { loadFixtureFile, validateFixture } from './core/fixtures.js'
 import { newRequestId } from './core/ids.js'
@@ -75,6 +76,9 @@ export interface Emulator {
   /** The fixtures, as loaded: what reset goes back to. */
   fixture: Fixture
   stateFile?: StateFile
+  /** The emulator's clock, which the control plane can move forward. */
+  clock: Clock
+  /** `clock.now`: the emulator's time, in ms. */
   now: () => number
   startedAt: number
   /** False until the world is loaded, and again once closing starts. */
@@ -138,10 +142,12 @@ async function loadWorld (options: BuildOptions, settings: Settings, store: (fix
 }
 
 /** Builds the emulator, ready for `inject` or `listen`; reads and writes only the files it is given. */
-export async function buildApp (options: BuildOptions = {}): Promise<FastifyInstance> {
+export async function buildApp (options: BuildOptions | null = {}): Promise<FastifyInstance> {
+  options ??= {}
   // A ConfigError, before anything is read, for a setting the flags would refuse.
   const settings = settingsOf(options)
-  const now = options.now ?? Date.now
+  const clock = new Clock(options.now)
+  const now = clock.now
   const { fixture, store, stateFile } = await loadWorld(options, settings,
     (f) => new SyncStore(f, { now, syncDurationMs: settings.syncDurationMs }))
   const faults = new FaultRules(options.random)
@@ -185,7 +191,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<FastifyInst
   // ignored, as RFC 9110 §10.1.1 allows, and the request handled as any other.
   app.server.on('connect', handleConnect)
   app.server.on('checkExpectation', (request, response) => app.server.emit('request', request, response))
-  app.decorate('emulator', { store, faults, journal, fixture, stateFile, now, startedAt: now(), ready: false })
+  app.decorate('emulator', { store, faults, journal, fixture, stateFile, clock, now, startedAt: clock.real(), ready: false })
   decorateRequests(app)
   registerBodyParsers(app)
   registerLifecycle(app)
@@ -221,6 +227,7 @@ function registerLifecycle (app: FastifyInstance): void {
   app.addHook('preClose', async () => {
     app.emulator.ready = false
     app.emulator.faults.endDelays()
+    app.emulator.journal.endWaits()
     // Keep-alive connections whose last request finishes during shutdown would otherwise
     // hold it open until keepAliveTimeout: close each as soon as it is idle.
     sweep = setInterval(() => app.server.closeIdleConnections(), 50).unref()

@@ -75,7 +75,8 @@ function invalid (name: string, schema: TSchema, value: unknown, text?: string):
   const [problem] = problemsOf(Value.Errors(schema, value)).problems
   const item = /^\/(\d+)$/.exec(problem!.path)
   const shown = item === null ? text ?? value : (value as unknown[])[Number(item[1])]
-  return `Invalid ${name}: ${JSON.stringify(shown)} ${problem!.message}`
+  // NaN and Infinity are not JSON: shown as themselves, not as null.
+  return `Invalid ${name}: ${typeof shown === 'number' && !Number.isFinite(shown) ? String(shown) : JSON.stringify(shown)} ${problem!.message}`
 }
 
 /**
@@ -119,7 +120,7 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
       allowPositionals: false
     }).values
   } catch (err) {
-    throw new ConfigError((err as Error).message.split('\n')[0])
+    throw new ConfigError(`${(err as Error).message.split('\n')[0]!}; see mrs-emulator --help`)
   }
   const given: Record<string, unknown> = {}
   const problems: string[] = []

@@ -20,7 +20,8 @@ export function urlOf (host: string, port: number): string {
 }
 
 /** Starts an emulator in this process, listening on a free port unless told otherwise. */
-export async function startEmulator (options: StartOptions = {}): Promise<RunningEmulator> {
+export async function startEmulator (options: StartOptions | null = {}): Promise<RunningEmulator> {
+  options ??= {}
   const app = await buildApp(options)
   // In-process, any free port: tests run side by side (the command's default is fixed).
   const { port, host } = settingsOf({ port: 0, ...options })

@@ -67,6 +67,8 @@ t.test('in-process options: the same schema, the same messages; names in any cas
   t.throws(() => settingsOf({ allowedOrigins: ['http://ok.test', 'nope'] }), { message: 'Invalid option allowedOrigins: "nope" must be an origin such as http://localhost:3000' })
   t.throws(() => settingsOf({ port: '80' }), { message: 'Invalid option port: "80" must be an integer' })
   t.throws(() => settingsOf({ stateFile: 7 }), { message: 'Invalid option stateFile: 7 must be a string' })
+  t.throws(() => settingsOf({ syncDurationMs: NaN, journalSize: Infinity }), { message: 'Invalid option syncDurationMs: NaN must be an integer; Invalid option journalSize: Infinity must be an integer' })
+  t.throws(() => loadConfig({}, ['--bogus']), { message: "Unknown option '--bogus'; see mrs-emulator --help" })
   t.match(settingsOf({ auth: 'STRICT' as 'strict' }), { auth: 'strict' })
   const { help: _h, version: _v, ...defaults } = loadConfig({})
   t.same(settingsOf({}), defaults, 'the command and the in-process API share their defaults')
@@ -98,6 +100,9 @@ t.test('startEmulator and buildApp refuse bad options before reading or listenin
   await t.rejects(startEmulator({ auth: 'nope' as 'off' }), { name: 'ConfigError', message: 'Invalid option auth: "nope" must be one of permissive, strict, off' })
   await t.rejects(startEmulator({ syncDurationMs: -1 }), { message: 'Invalid option syncDurationMs: -1 must be >= 0' })
   await t.rejects(startEmulator({ port: 70_000 }), { message: 'Invalid option port: 70000 must be <= 65535' })
+  const fromNull = await startEmulator(null)
+  t.match(fromNull.url, /^http:\/\/127\.0\.0\.1:\d+$/, 'null options are no options')
+  await fromNull.close()
 })
 
 t.test('the README\'s settings table names every setting with its flag and default', async (t) => {

@@ -1,11 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { controlNotFound, tooManyFaults } from '../../src/core/errors.js'
-import { FaultRuleSchema } from '../../src/core/fault-schema.js'
+import { controlInvalid, controlNotFound, duplicateFault, tooManyFaults } from '../../src/core/errors.js'
+import { faultRuleProblem, FaultRuleSchema } from '../../src/core/fault-schema.js'
 import { MAX_FAULTS } from '../../src/core/faults.js'
 import { CONTROL_TAG, ControlErrorSchema, controlErrors } from './schemas.js'
 
-const InstalledFaultSchema = Type.Composite([FaultRuleSchema, Type.Object({ id: Type.String(), hits: Type.Integer() })])
+const InstalledFaultSchema = Type.Composite([FaultRuleSchema, Type.Object({
+  id: Type.String(),
+  hits: Type.Integer({ description: 'Matching requests seen.' }),
+  acted: Type.Integer({ description: 'Requests it acted on.' }),
+  remaining: Type.Union([Type.Integer(), Type.Null()], { description: 'What is left of times; null when unlimited. A used-up rule (0) stays listed until deleted.' })
+})])
 
 export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { faults } = app.emulator
@@ -19,9 +24,12 @@ export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: InstalledFaultSchema, 409: ControlErrorSchema, ...controlErrors }
     }
   }, async (request, reply) => {
+    const problem = faultRuleProblem(request.body)
+    if (problem !== undefined) throw controlInvalid(`Invalid body: /${problem.path}: ${problem.reason}.`)
     const rule = faults.add(request.body)
-    if (rule === undefined) throw tooManyFaults(MAX_FAULTS)
-    return reply.code(201).send(rule)
+    if (rule === 'full') throw tooManyFaults(MAX_FAULTS)
+    if (rule === 'duplicate') throw duplicateFault(request.body.id!)
+    return reply.code(201).send({ ...rule, remaining: rule.times ?? null })
   })
 
   app.get('/faults', {

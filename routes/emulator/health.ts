@@ -14,7 +14,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Liveness: always 200 while the process answers',
       response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String(), uptime_s: Type.Number() }) }
     }
-  }, async () => ({ status: 'ok' as const, version: VERSION, uptime_s: Math.floor((emulator.now() - emulator.startedAt) / 1000) }))
+  }, async () => ({ status: 'ok' as const, version: VERSION, uptime_s: Math.floor((emulator.clock.real() - emulator.startedAt) / 1000) }))
 
   app.get('/ready', {
     schema: {

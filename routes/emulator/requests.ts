@@ -1,34 +1,67 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { OperationSchema } from '../../src/core/api-schema.js'
-import { JournalEntrySchema } from '../../src/core/journal.js'
+import { toHar } from '../../src/core/har.js'
+import { JournalEntrySchema, MAX_WAIT_MS, type JournalFilter } from '../../src/core/journal.js'
+import { VERSION } from '../../src/package-info.js'
 import { CONTROL_TAG, controlErrors } from './schemas.js'
+
+/** The journal's filters, as query parameters; an unknown one is refused by name. */
+const FilterQuery = Type.Object({
+  operation: Type.Optional(OperationSchema),
+  method: Type.Optional(Type.String({ description: 'GET, POST, DELETE, …' })),
+  project_id: Type.Optional(Type.String()),
+  cluster_id: Type.Optional(Type.String()),
+  status: Type.Optional(Type.Integer({ minimum: 0, maximum: 599, description: '0: dropped by a fault.' })),
+  error_code: Type.Optional(Type.String()),
+  fault_id: Type.Optional(Type.String({ description: 'The fault rule that acted on the request.' })),
+  since: Type.Optional(Type.String({ description: 'A request id: only the requests recorded after it (all kept ones when it is no longer kept).' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'The newest N matches.' })),
+  wait_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_MS, description: 'When nothing matches yet, wait up to this long for a matching request to be answered.' }))
+}, { additionalProperties: false })
 
 export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { journal } = app.emulator
+
+  /** The filter's matches, after waiting for one when asked to and none is there yet. */
+  const query = async ({ wait_ms: waitMs, ...filter }: JournalFilter & { wait_ms?: number }) => {
+    if (waitMs !== undefined && waitMs > 0 && journal.find(filter).count === 0) await journal.waitFor(filter, waitMs)
+    return journal.entries(filter)
+  }
 
   app.get('/requests', {
     schema: {
       operationId: 'EmulatorListRequests',
       tags: [CONTROL_TAG],
-      summary: 'The request journal, oldest first',
-      querystring: Type.Object({
-        operation: Type.Optional(OperationSchema),
-        cluster_id: Type.Optional(Type.String())
-      }, { additionalProperties: false }),
-      response: { 200: Type.Object({ requests: Type.Array(JournalEntrySchema) }), ...controlErrors }
+      summary: 'The request journal, oldest first, filtered; count is the number of matches before limit',
+      querystring: FilterQuery,
+      response: { 200: Type.Object({ count: Type.Integer(), requests: Type.Array(JournalEntrySchema) }), ...controlErrors }
     }
-  }, async (request) => ({ requests: journal.entries(request.query) }))
+  }, async (request) => await query(request.query))
+
+  app.get('/requests.har', {
+    schema: {
+      operationId: 'EmulatorExportRequests',
+      tags: [CONTROL_TAG],
+      summary: 'The request journal as an HTTP Archive (HAR 1.2), with the same filters',
+      querystring: FilterQuery,
+      response: { 200: Type.Object({ log: Type.Unknown({ description: 'HAR 1.2 log' }) }), ...controlErrors }
+    }
+  }, async (request, reply) => {
+    const { requests } = await query(request.query)
+    return reply.header('content-disposition', 'attachment; filename="mrs-emulator.har"').send(toHar(requests, VERSION))
+  })
 
   app.delete('/requests', {
     schema: {
       operationId: 'EmulatorClearRequests',
       tags: [CONTROL_TAG],
-      summary: 'Empty the request journal',
+      summary: 'Empty the request journal, or drop one project\'s entries',
+      querystring: Type.Object({ project_id: Type.Optional(Type.String()) }, { additionalProperties: false }),
       response: { 204: Type.Null(), ...controlErrors }
     }
   }, async (request, reply) => {
-    journal.clear()
+    journal.clear(request.query.project_id)
     return reply.code(204).send(null)
   })
 }

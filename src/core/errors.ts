@@ -69,6 +69,8 @@ export const adminTokenRequired = () =>
   new ApiError(401, 'EMULATOR.0401', 'The control plane needs Authorization: Bearer <admin token>.')
 export const controlForbidden = (message: string) => new ApiError(403, 'EMULATOR.0403', message)
 export const controlInternal = (message: string) => new ApiError(500, 'EMULATOR.0500', message)
+export const duplicateFault = (id: string) =>
+  new ApiError(409, 'EMULATOR.0409', `A fault rule with id ${id} exists: delete it first, or choose another id.`)
 export const controlNotFound = (message: string) => new ApiError(404, 'EMULATOR.0404', message)
 export const controlTooLarge = () =>
   new ApiError(413, 'EMULATOR.0413', 'Request entity too large: the control plane takes bodies of at most 12 MiB.')

@@ -8,12 +8,22 @@ export const FaultMatchSchema = Type.Object({
   cluster_id: Type.Optional(Type.String())
 }, { additionalProperties: false, description: 'Which requests the rule applies to; an absent field matches any.' })
 
+/** Headers a fault may not set: they frame the answer or name it. */
+export const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te', 'x-request-id'])
+
+export const FaultErrorSchema = Type.Object({
+  status: Type.Integer({ minimum: 400, maximum: 599 }),
+  error_code: Type.String({ minLength: 1 }),
+  error_msg: Type.String(),
+  headers: Type.Optional(Type.Record(
+    Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }),
+    Type.String({ pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$', 'x-expected': 'a header value without control characters' }),
+    { description: 'Headers to add to the answer, e.g. {"Retry-After": "3"} (not Content-Length, Transfer-Encoding, Connection or X-Request-Id).' })),
+  delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000, description: 'Wait this long, then answer the error.' }))
+}, { additionalProperties: false, description: 'Answer this error instead of the operation.' })
+
 export const FaultActionSchema = Type.Union([
-  Type.Object({
-    status: Type.Integer({ minimum: 400, maximum: 599 }),
-    error_code: Type.String({ minLength: 1 }),
-    error_msg: Type.String()
-  }, { additionalProperties: false, description: 'Answer this error instead of the operation.' }),
+  FaultErrorSchema,
   Type.Object({
     delay_ms: Type.Integer({ minimum: 0, maximum: 600_000 })
   }, { additionalProperties: false, description: 'Wait, then answer normally.' }),
@@ -22,13 +32,26 @@ export const FaultActionSchema = Type.Union([
   }, { additionalProperties: false, description: 'Close the connection without answering.' })
 ])
 
+const faultId = (options: object = {}) => Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', 'x-expected': '1 to 64 letters, digits, underscores or hyphens', ...options })
+export const FaultIdSchema = faultId()
+
 /** A fault rule as clients send it. */
 export const FaultRuleSchema = Type.Object({
+  id: Type.Optional(faultId({ description: 'Its name, to find it in the journal and delete it; default: a random UUID (fixture rules: fixture-1, fixture-2, … by position).' })),
   match: Type.Optional(FaultMatchSchema),
   action: FaultActionSchema,
-  times: Type.Optional(Type.Integer({ minimum: 1, description: 'How many matching requests it applies to; absent: until deleted.' })),
-  probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'The chance it applies to a matching request (default 1).' }))
+  after: Type.Optional(Type.Integer({ minimum: 0, description: 'Let the first N matching requests through (default 0).' })),
+  times: Type.Optional(Type.Integer({ minimum: 1, description: 'How many times it acts; absent: until deleted. A used-up rule stays listed.' })),
+  probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'The chance it acts on a matching request it could act on (default 1).' }))
 }, { additionalProperties: false })
 
 export type FaultRule = Static<typeof FaultRuleSchema>
 export type FaultAction = Static<typeof FaultActionSchema>
+export type FaultError = Static<typeof FaultErrorSchema>
+
+/** What a schema cannot say of a rule: the headers it may not set. */
+export function faultRuleProblem (rule: FaultRule): { path: string, reason: string } | undefined {
+  const headers = 'status' in rule.action ? rule.action.headers ?? {} : {}
+  const framing = Object.keys(headers).find((name) => FRAMING_HEADERS.has(name.toLowerCase()))
+  return framing === undefined ? undefined : { path: `action/headers/${framing}`, reason: `a fault may not set ${framing}` }
+}

@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto'
 import type { FaultAction, FaultRule } from './fault-schema.js'
 
-/** An installed rule: as sent, with its id and what is left of `times`. */
+/** An installed rule: as sent, with its id and its counters. */
 export interface InstalledFault extends FaultRule {
   id: string
-  /** Matches applied so far. */
+  /** Matching requests seen. */
   hits: number
+  /** Requests it acted on. */
+  acted: number
 }
+
+/** A rule as `GET /_emulator/faults` shows it: with what is left of `times` (null: unlimited). */
+export type ListedFault = InstalledFault & { remaining: number | null }
 
 export interface FaultTarget { operation: string, method: string, projectId: string, clusterId: string }
 
-/** What a matching rule does to a request: its action, with the rule's id. */
-export type TakenFault = FaultAction & { rule: string }
+/** What a rule does to a request: its action, with the rule's id. */
+export interface TakenFault { rule: string, action: FaultAction }
 
 /** How a delay waits: resolves after `ms`, or early (resolving or rejecting) once `signal` aborts. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<unknown>
@@ -19,9 +24,13 @@ export type Sleep = (ms: number, signal: AbortSignal) => Promise<unknown>
 /** The most rules kept at once; more are refused. */
 export const MAX_FAULTS = 1000
 
+/** Why a rule was not added. */
+export type AddRefusal = 'full' | 'duplicate'
+
 /**
- * Fault rules: the first installed rule that matches a request, and passes its probability,
- * decides what happens to it. A rule with `times` is removed once used up.
+ * Fault rules, tried in list order. Every rule whose `match` fits a request counts it (`hits`);
+ * the first one that is active acts on it: past its `after`, with `times` left, and its
+ * `probability` drawn. A used-up rule stays listed until it is deleted.
  */
 export class FaultRules {
   #rules: InstalledFault[] = []
@@ -38,28 +47,52 @@ export class FaultRules {
 
   get empty (): boolean { return this.#rules.length === 0 }
 
-  add (rule: FaultRule): InstalledFault | undefined {
-    if (this.#rules.length >= MAX_FAULTS) return undefined
-    const installed: InstalledFault = { id: randomUUID(), ...structuredClone(rule), hits: 0 }
+  /** Adds a rule at the end; its own `id`, or a random one. */
+  add (rule: FaultRule): InstalledFault | AddRefusal {
+    if (this.#rules.length >= MAX_FAULTS) return 'full'
+    const id = rule.id ?? randomUUID()
+    if (this.#rules.some((installed) => installed.id === id)) return 'duplicate'
+    const installed: InstalledFault = { ...structuredClone(rule), id, hits: 0, acted: 0 }
     this.#rules.push(installed)
     return installed
   }
 
-  list (): InstalledFault[] {
-    return this.#rules.map((rule) => structuredClone(rule))
+  list (): ListedFault[] {
+    return this.#rules.map((rule) => ({ ...structuredClone(rule), remaining: rule.times === undefined ? null : rule.times - rule.acted }))
   }
 
   /** Deletes a rule; the requests its delay holds go on at once. */
   remove (id: string): boolean {
     this.#endDelays(id)
-    return this.#drop(id)
+    const before = this.#rules.length
+    this.#rules = this.#rules.filter((rule) => rule.id !== id)
+    return this.#rules.length < before
   }
 
-  /** Replaces every rule (reset, or the fixture's faults at start); every delay ends. */
+  /** Deletes the rules that name project `projectId` (a scoped reset). */
+  removeProject (projectId: string): void {
+    for (const rule of this.#rules) if (rule.match?.project_id === projectId) this.remove(rule.id)
+  }
+
+  /**
+   * Replaces every rule (reset, or the fixture's faults at start); every delay ends. Fixture
+   * rules without an id are named by their position, `fixture-1`, `fixture-2`, …, the same after
+   * every reset.
+   */
   replace (rules: readonly FaultRule[]): void {
     this.endDelays()
     this.#rules = []
-    for (const rule of rules) this.add(rule)
+    rules.forEach((rule, i) => this.add({ id: `fixture-${i + 1}`, ...rule }))
+  }
+
+  /** Puts back, at the end, the fixture rules that name `projectId` (a scoped reset). */
+  restoreProject (fixtureRules: readonly FaultRule[], projectId: string): void {
+    fixtureRules.forEach((rule, i) => {
+      if (rule.match?.project_id !== projectId) return
+      const id = rule.id ?? `fixture-${i + 1}`
+      if (this.#rules.some((installed) => installed.id === id)) return
+      this.#rules.push({ ...structuredClone(rule), id, hits: 0, acted: 0 })
+    })
   }
 
   /** Ends every delay now (the emulator is closing, or the rules are replaced). */
@@ -72,41 +105,42 @@ export class FaultRules {
     this.#waiting.delete(id)
   }
 
-  /** Carries out a delay rule's wait; it ends early when the rule goes (a used-up rule's wait runs its course). */
-  async delay (fault: TakenFault & { delay_ms: number }, sleep: Sleep): Promise<void> {
+  /**
+   * Waits out a rule's `delay_ms`; answers false when it ended early because the rule went (the
+   * request then goes on normally). A used-up rule's wait runs its course.
+   */
+  async delay (rule: string, ms: number, sleep: Sleep): Promise<boolean> {
     const controller = new AbortController()
-    let waits = this.#waiting.get(fault.rule)
-    if (waits === undefined) this.#waiting.set(fault.rule, waits = new Set())
+    let waits = this.#waiting.get(rule)
+    if (waits === undefined) this.#waiting.set(rule, waits = new Set())
     waits.add(controller)
     try {
-      await sleep(fault.delay_ms, controller.signal)
+      await sleep(ms, controller.signal)
     } catch {
-      // Aborted: the request goes on at once.
+      // Aborted: told below.
     } finally {
       waits.delete(controller)
-      if (waits.size === 0 && this.#waiting.get(fault.rule) === waits) this.#waiting.delete(fault.rule)
+      if (waits.size === 0 && this.#waiting.get(rule) === waits) this.#waiting.delete(rule)
     }
+    return !controller.signal.aborted
   }
 
-  #drop (id: string): boolean {
-    const before = this.#rules.length
-    this.#rules = this.#rules.filter((rule) => rule.id !== id)
-    return this.#rules.length < before
-  }
-
-  /** The action for this request, if a rule applies; counts the use. */
+  /** The rule that acts on this request, if any; counts the request in every rule it matches. */
   take (target: FaultTarget): TakenFault | undefined {
+    let taken: TakenFault | undefined
     for (const rule of this.#rules) {
-      const match = rule.match ?? {}
-      if ((match.operation !== undefined && match.operation !== target.operation) ||
+      const match = rule.match
+      if (match !== undefined && ((match.operation !== undefined && match.operation !== target.operation) ||
         (match.method !== undefined && match.method !== target.method) ||
         (match.project_id !== undefined && match.project_id !== target.projectId) ||
-        (match.cluster_id !== undefined && match.cluster_id !== target.clusterId)) continue
-      if (rule.probability !== undefined && this.#random() >= rule.probability) continue
+        (match.cluster_id !== undefined && match.cluster_id !== target.clusterId))) continue
       rule.hits++
-      if (rule.times !== undefined && rule.hits >= rule.times) this.#drop(rule.id)
-      return { ...rule.action, rule: rule.id }
+      if (taken !== undefined || rule.hits <= (rule.after ?? 0)) continue
+      if (rule.times !== undefined && rule.acted >= rule.times) continue
+      if (rule.probability !== undefined && this.#random() >= rule.probability) continue
+      rule.acted++
+      taken = { rule: rule.id, action: rule.action }
     }
-    return undefined
+    return taken
   }
 }

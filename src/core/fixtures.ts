@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { faultRuleProblem } from './fault-schema.js'
 import { FixtureSchema, type ClusterBody, type Fixture } from './fixture-schema.js'
 import { describeFsError } from './fs-errors.js'
 import { formatProblems, jsonSyntaxMessage, MAX_PROBLEMS, problemsOf, type Problem } from './problems.js'
@@ -52,6 +53,12 @@ export function validateFixture (value: unknown, source: string): Fixture {
       if (wrong !== undefined) problem(`${at}/clusters/${c}/${wrong.path}`, wrong.reason)
     })
   })
+  const faultIds = new Set<string>()
+  value.faults?.forEach((rule, f) => {
+    unique(faultIds, rule.id ?? `fixture-${f + 1}`, `/faults/${f}${rule.id === undefined ? '' : '/id'}`, 'fault id')
+    const wrong = faultRuleProblem(rule)
+    if (wrong !== undefined) problem(`/faults/${f}/${wrong.path}`, wrong.reason)
+  })
   if (problems.length > 0) throw new FixtureError(source, problems.slice(0, MAX_PROBLEMS), Math.max(0, problems.length - MAX_PROBLEMS))
   return value
 }
@@ -65,6 +72,8 @@ export function clusterProblem (cluster: ClusterBody): { path: string, reason: s
 
 /** Parses and validates fixture text; `source` names it in errors. */
 export function parseFixture (text: string, source: string): Fixture {
+  // A byte order mark, as some Windows editors write: not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   let value: unknown
   try {
     value = JSON.parse(text)

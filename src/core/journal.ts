@@ -10,7 +10,9 @@ const REDACTED = new Set(SECRET_HEADERS)
 /** What the journal keeps of a request: cheap to record, shaped only when read. */
 export interface JournalRecord {
   requestId: string
+  /** When the answer was sent, on the emulator's clock. */
   time: number
+  durationMs: number
   method: string
   path: string
   operation: string | null
@@ -18,18 +20,28 @@ export interface JournalRecord {
   clusterId: string | null
   status: number
   errorCode: string | null
+  faultId: string | null
   headers: IncomingHttpHeaders
   /** The body bytes, cut to JOURNAL_BODY_LIMIT; `bodySize` is the size received. */
   body: Buffer | undefined
   bodySize: number
+  /** What was sent; null when nothing was (a dropped connection). */
+  response: {
+    headers: Record<string, unknown>
+    body: Buffer | string | undefined
+    bodySize: number
+  } | null
 }
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
+const Headers = (description: string) => Type.Record(Type.String(), Type.String(), { description })
+const Body = (description: string) => Type.Unknown({ description })
 
 /** A journal entry as `GET /_emulator/requests` answers it. */
 export const JournalEntrySchema = Type.Object({
   request_id: Type.String(),
-  time: Type.String({ description: 'When the answer was sent (ISO 8601).' }),
+  time: Type.String({ description: 'When the answer was sent, on the emulator\'s clock (ISO 8601).' }),
+  duration_ms: Type.Number({ description: 'From the request\'s arrival to its answer.' }),
   method: Type.String(),
   path: Type.String({ description: 'Path and query as received (an absolute-form target in its origin form).' }),
   operation: Nullable(Type.String()),
@@ -37,12 +49,30 @@ export const JournalEntrySchema = Type.Object({
   cluster_id: Nullable(Type.String()),
   status: Type.Integer({ description: '0 when a fault dropped the connection.' }),
   error_code: Nullable(Type.String()),
-  headers: Type.Record(Type.String(), Type.String(), { description: 'Secret headers are [REDACTED].' }),
-  body: Type.Unknown({ description: 'The JSON body; its text when not JSON; cut with a marker past 16 KiB; null when none.' })
+  fault_id: Nullable(Type.String({ description: 'The fault rule that answered, delayed or dropped the request.' })),
+  headers: Headers('Secret headers are [REDACTED].'),
+  body: Body('The JSON body; its text when not JSON; cut with a marker past 16 KiB; null when none.'),
+  response: Nullable(Type.Object({
+    headers: Headers('The headers sent.'),
+    body: Body('The body sent, as the request body is shown.')
+  }, { description: 'What was sent; null when the connection was dropped.' }))
 })
 export type JournalEntry = Static<typeof JournalEntrySchema>
 
-export interface JournalFilter { operation?: string, cluster_id?: string }
+/** The journal's filters: all optional, combined with AND. */
+export interface JournalFilter {
+  operation?: string
+  method?: string
+  project_id?: string
+  cluster_id?: string
+  status?: number
+  error_code?: string
+  fault_id?: string
+  /** A request id: only the requests recorded after it (all of them when it is no longer kept). */
+  since?: string
+  /** The newest N matches. */
+  limit?: number
+}
 
 /** Keeps at most JOURNAL_BODY_LIMIT bytes of a body, copied so a large body is not kept alive. */
 export function keepBody (body: Buffer | undefined): Buffer | undefined {
@@ -58,15 +88,16 @@ export function keepBody (body: Buffer | undefined): Buffer | undefined {
 export const JOURNAL_JSON_DEPTH = 1000
 
 /**
- * The body as a user reads it: the JSON value when the whole body is JSON no deeper than
+ * A body as a user reads it: the JSON value when the whole body is JSON no deeper than
  * JOURNAL_JSON_DEPTH, else its text, with a marker when it was cut. Never recurses over
  * client input.
  */
-function bodyOf (record: JournalRecord): unknown {
-  if (record.body === undefined || record.bodySize === 0) return null
-  const text = record.body.toString('utf8')
-  if (record.bodySize > record.body.length) return `${text}…[truncated: ${record.bodySize} bytes in all]`
-  if (deeperThan(record.body, JOURNAL_JSON_DEPTH)) return text
+function bodyOf (kept: Buffer | string | undefined, size: number): unknown {
+  if (kept === undefined || size === 0) return null
+  const bytes = typeof kept === 'string' ? Buffer.from(kept) : kept
+  const text = bytes.toString('utf8')
+  if (size > bytes.length) return `${text}…[truncated: ${size} bytes in all]`
+  if (deeperThan(bytes, JOURNAL_JSON_DEPTH)) return text
   try {
     return JSON.parse(text) as unknown
   } catch {
@@ -74,20 +105,81 @@ function bodyOf (record: JournalRecord): unknown {
   }
 }
 
-function headersOf (headers: IncomingHttpHeaders): Record<string, string> {
+function headersOf (headers: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) out[name] = REDACTED.has(name) ? '[REDACTED]' : String(value)
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = REDACTED.has(name) ? '[REDACTED]' : String(value)
+  }
   return out
 }
 
-/** A bounded ring of the latest requests to the emulated API, oldest first. */
+function entryOf (r: JournalRecord): JournalEntry {
+  return {
+    request_id: r.requestId,
+    time: new Date(r.time).toISOString(),
+    duration_ms: Math.round(r.durationMs * 1000) / 1000,
+    method: r.method,
+    path: r.path,
+    operation: r.operation,
+    project_id: r.projectId,
+    cluster_id: r.clusterId,
+    status: r.status,
+    error_code: r.errorCode,
+    fault_id: r.faultId,
+    headers: headersOf(r.headers),
+    body: bodyOf(r.body, r.bodySize),
+    response: r.response === null ? null : { headers: headersOf(r.response.headers), body: bodyOf(r.response.body, r.response.bodySize) }
+  }
+}
+
+/** Whether a record passes the filters that do not depend on its place (all but since and limit). */
+function matches (r: JournalRecord, f: JournalFilter): boolean {
+  return (f.operation === undefined || r.operation === f.operation) &&
+    (f.method === undefined || r.method === f.method) &&
+    (f.project_id === undefined || r.projectId === f.project_id) &&
+    (f.cluster_id === undefined || r.clusterId === f.cluster_id) &&
+    (f.status === undefined || r.status === f.status) &&
+    (f.error_code === undefined || r.errorCode === f.error_code) &&
+    (f.fault_id === undefined || r.faultId === f.fault_id)
+}
+
+/** The longest a query may wait for a matching request. */
+export const MAX_WAIT_MS = 30_000
+
+interface Waiter { filter: JournalFilter, resolve: () => void }
+
+/**
+ * A bounded ring of the latest requests to the emulated API, oldest first. Recording keeps
+ * references (bodies cut at 16 KiB), so memory is bounded by the size, response bodies included;
+ * entries are shaped only when read.
+ */
 export class Journal {
   readonly #size: number
   #records: JournalRecord[] = []
   #next = 0
+  readonly #waiters = new Set<Waiter>()
+  /** The response body recorded last, and its kept part: repeated answers of a large cached body share one copy. */
+  #lastSent: Buffer | undefined
+  #lastKept: Buffer | undefined
 
   constructor (size: number) {
     this.#size = size
+  }
+
+  get enabled (): boolean { return this.#size > 0 }
+
+  /**
+   * A response body to keep: cut to JOURNAL_BODY_LIMIT. A large Buffer answered again (a
+   * cluster's cached ShowSyncIamUser body) shares the copy made the first time.
+   */
+  keepSent (sent: string | Buffer): Buffer | string {
+    if (typeof sent === 'string') return sent.length * 3 <= JOURNAL_BODY_LIMIT ? sent : keepBody(Buffer.from(sent))!
+    if (sent.length <= JOURNAL_BODY_LIMIT) return sent
+    if (sent !== this.#lastSent) {
+      this.#lastSent = sent
+      this.#lastKept = keepBody(sent)
+    }
+    return this.#lastKept!
   }
 
   record (record: JournalRecord): void {
@@ -98,30 +190,60 @@ export class Journal {
       this.#records[this.#next] = record
       this.#next = (this.#next + 1) % this.#size
     }
+    if (this.#waiters.size !== 0) {
+      for (const waiter of this.#waiters) if (matches(record, waiter.filter)) waiter.resolve()
+    }
   }
 
-  entries (filter: JournalFilter = {}): JournalEntry[] {
-    const ordered = [...this.#records.slice(this.#next), ...this.#records.slice(0, this.#next)]
-    return ordered
-      .filter((r) => (filter.operation === undefined || r.operation === filter.operation) &&
-        (filter.cluster_id === undefined || r.clusterId === filter.cluster_id))
-      .map((r) => ({
-        request_id: r.requestId,
-        time: new Date(r.time).toISOString(),
-        method: r.method,
-        path: r.path,
-        operation: r.operation,
-        project_id: r.projectId,
-        cluster_id: r.clusterId,
-        status: r.status,
-        error_code: r.errorCode,
-        headers: headersOf(r.headers),
-        body: bodyOf(r)
-      }))
+  #ordered (): JournalRecord[] {
+    return this.#next === 0 ? this.#records : [...this.#records.slice(this.#next), ...this.#records.slice(0, this.#next)]
   }
 
-  clear (): void {
-    this.#records = []
+  /** The records that pass the filter, oldest first; `count` before `limit`. */
+  find (filter: JournalFilter = {}): { count: number, records: JournalRecord[] } {
+    let records = this.#ordered()
+    if (filter.since !== undefined) {
+      const at = records.findIndex((r) => r.requestId === filter.since)
+      if (at !== -1) records = records.slice(at + 1)
+    }
+    const found = records.filter((r) => matches(r, filter))
+    return { count: found.length, records: filter.limit === undefined ? found : found.slice(Math.max(0, found.length - filter.limit)) }
+  }
+
+  /** The entries that pass the filter, oldest first, as the control plane answers them. */
+  entries (filter: JournalFilter = {}): { count: number, requests: JournalEntry[] } {
+    const { count, records } = this.find(filter)
+    return { count, requests: records.map(entryOf) }
+  }
+
+  /**
+   * Resolves once a request that passes the filter (but `since` and `limit`: any new request is
+   * after `since`) is recorded, or after `ms`, or when the waits are ended (the emulator closes).
+   */
+  waitFor (filter: JournalFilter, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        filter,
+        resolve: () => {
+          clearTimeout(timer)
+          this.#waiters.delete(waiter)
+          resolve()
+        }
+      }
+      const timer = setTimeout(waiter.resolve, ms)
+      this.#waiters.add(waiter)
+    })
+  }
+
+  /** Ends every wait now (the emulator is closing). */
+  endWaits (): void {
+    for (const waiter of [...this.#waiters]) waiter.resolve()
+  }
+
+  /** Empties the journal, or drops the entries of one project. */
+  clear (projectId?: string): void {
+    const kept = projectId === undefined ? [] : this.#ordered().filter((r) => r.projectId !== projectId)
+    this.#records = kept
     this.#next = 0
   }
 }

@@ -51,6 +51,9 @@ export class StateFileError extends Error {
   }
 }
 
+/** Errors of a folder that refuses a new file, where the file itself may still be written. */
+const FOLDER_REFUSED: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EROFS'])
+
 /** Where writes go: through a symlink (even a dangling one) to its target, so that the link stays. */
 function targetOf (file: string, fs: StateFs): string {
   let path = resolve(file)
@@ -77,8 +80,10 @@ function targetOf (file: string, fs: StateFs): string {
  * A write cannot leave a torn file: the text goes to a temporary file beside the target, is
  * synced, and replaces the target by rename; then the folder is synced so that the rename
  * survives a power cut. A failed write removes its temporary file. Where rename cannot replace
- * the file (`EBUSY`: a single-file bind mount, as Docker and Kubernetes make them), the text is
- * written in place and synced; should that write fail, the previous text is put back.
+ * the file (`EBUSY`: a single-file bind mount, as Docker and Kubernetes make them), or the
+ * folder refuses a file beside it while the file exists (a single-file mount in a read-only
+ * folder), the text is written in place and synced; should that write fail, the previous text
+ * is put back.
  *
  * Writes are grouped: the requests that changed the world during one turn of the event loop
  * share one write, done synchronously (about a millisecond here: eight round trips through
@@ -164,17 +169,32 @@ export class StateFile {
   #replaceByRename (text: string): void {
     const fs = this.#fs
     const temp = `${this.#target}.${process.pid}.tmp`
+    let step = 'temp'
     try {
       this.#sync(temp, 'w', text)
+      step = 'rename'
       fs.renameSync(temp, this.#target)
     } catch (err) {
       try { fs.unlinkSync(temp) } catch {} // it may never have been created
-      if ((err as NodeJS.ErrnoException).code !== 'EBUSY') throw err
-      this.#inPlace = true
+      const code = (err as NodeJS.ErrnoException).code!
+      // A file that is a mount point cannot be replaced (EBUSY); a writable file in a folder that
+      // is not (a single-file mount in a read-only root) cannot have a file beside it.
+      const inPlace = step === 'rename' ? code === 'EBUSY' : FOLDER_REFUSED.has(code) && this.#exists()
+      if (!inPlace) throw err
       this.#writeInPlace(text)
+      this.#inPlace = true
       return
     }
     this.#sync(dirname(this.#target), 'r')
+  }
+
+  #exists (): boolean {
+    try {
+      this.#fs.lstatSync(this.#target)
+      return true
+    } catch {
+      return false
+    }
   }
 
   #writeInPlace (text: string): void {

@@ -108,18 +108,53 @@ export class SyncStore {
     return this.#cluster(projectId, clusterId).isSynchronous
   }
 
-  /** Finishes every running task now; answers how many there were. */
-  completeAll (): number {
+  /** Finishes the running tasks now (of one project, or one cluster, when named); answers how many there were. */
+  completeAll (projectId?: string, clusterId?: string): number {
     let finished = 0
-    for (const project of this.#world.projects.values()) {
-      for (const cluster of project.clusters.values()) {
-        if (cluster.task !== undefined) {
+    for (const [id, project] of this.#world.projects) {
+      if (projectId !== undefined && id !== projectId) continue
+      for (const [name, cluster] of project.clusters) {
+        if (cluster.task !== undefined && (clusterId === undefined || name === clusterId)) {
           this.#finish(cluster, cluster.task)
           finished++
         }
       }
     }
     return finished
+  }
+
+  /**
+   * Finishes the tasks whose end the clock has passed, as a change to write: after the clock
+   * moved forward, which a restart would forget. Answers how many.
+   */
+  settleDue (): number {
+    let finished = 0
+    for (const project of this.#world.projects.values()) {
+      for (const cluster of project.clusters.values()) if (this.#settle(cluster)) finished++
+    }
+    if (finished > 0) this.#version++
+    return finished
+  }
+
+  /**
+   * Puts one project back as `fixture` has it (removes it when the fixture lacks it): its
+   * clusters, IAM directory, credentials and running tasks. Other projects are untouched.
+   */
+  resetProject (projectId: string, fixture: Fixture): void {
+    const fresh = worldFromFixture({
+      projects: fixture.projects.filter((project) => project.project_id === projectId),
+      credentials: (fixture.credentials ?? []).filter((credential) => credential.project_id === projectId)
+    })
+    const projects = this.#world.projects
+    const restored = fresh.projects.get(projectId)
+    if (restored === undefined) projects.delete(projectId)
+    else projects.set(projectId, restored)
+    this.#world = {
+      projects,
+      credentials: [...this.#world.credentials.filter((credential) => credential.project_id !== projectId), ...fresh.credentials]
+    }
+    this.#last = undefined
+    this.#version++
   }
 
   /** The whole world in the fixture format, tasks settled first. */
@@ -167,8 +202,15 @@ export class SyncStore {
     return deleted
   }
 
-  #settle (cluster: Cluster): void {
-    if (cluster.task !== undefined && this.#now() >= cluster.task.endsAt) this.#finish(cluster, cluster.task)
+  /**
+   * Finishes the cluster's task if the clock has passed its end. Not a change to write: the
+   * task and its end are in the state file already, and settle the same way once loaded; so a
+   * read never waits for (or fails with) a write.
+   */
+  #settle (cluster: Cluster): boolean {
+    if (cluster.task === undefined || this.#now() < cluster.task.endsAt) return false
+    this.#finish(cluster, cluster.task, false)
+    return true
   }
 
   #cluster (projectId: string, clusterId: string): Cluster {
@@ -204,7 +246,7 @@ export class SyncStore {
     if (this.#durationMs === 0) this.#finish(cluster, task)
   }
 
-  #finish (cluster: Cluster, task: SyncTask): void {
+  #finish (cluster: Cluster, task: SyncTask, change = true): void {
     if (task.kind === 'sync') {
       for (const name of task.users) cluster.syncedUsers.add(name)
       for (const name of task.groups) cluster.syncedGroups.add(name)
@@ -215,6 +257,6 @@ export class SyncStore {
     cluster.task = undefined
     cluster.isSynchronous = true
     cluster.shown = undefined
-    this.#version++
+    if (change) this.#version++
   }
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ClusterParams } from '../core/api-schema.js'
 import { permissiveHeaders, type Authenticator, type PendingSignature } from '../core/auth.js'
-import { ApiError, apiNotFound, apiRequestError, entityTooLarge, faultError, notReady } from '../core/errors.js'
+import { ApiError, apiNotFound, apiRequestError, entityTooLarge, errorBody, faultError, notReady } from '../core/errors.js'
 import type { Sleep, TakenFault } from '../core/faults.js'
 import { strictAuthenticator } from '../core/strict-auth.js'
 import type { AuthMode } from '../config.js'
@@ -69,7 +69,8 @@ export function apiPlane (options: ApiPlaneOptions) {
     // Read through locals: the Fastify instance is a large object whose property loads are slow.
     const emulator = api.emulator
     const { faults, journal, now, store } = emulator
-    const strict = options.auth === 'strict' ? strictAuthenticator(() => store.credentials, now) : undefined
+    // Signatures are judged on the real clock (clients sign with theirs); the rest follows the emulator's.
+    const strict = options.auth === 'strict' ? strictAuthenticator(() => store.credentials, emulator.clock.real) : undefined
     const logLine = requestLogLine(api)
 
     api.setValidatorCompiler(apiValidatorCompiler)
@@ -89,32 +90,45 @@ export function apiPlane (options: ApiPlaneOptions) {
       return undefined
     }
 
-    /** Step 3, a rule matched. */
-    const carryOut = (fault: TakenFault, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
-      if ('delay_ms' in fault) {
-        void faults.delay(fault, options.sleep).then(() => done(authenticate(request)))
+    /** Step 3, a rule acts: a delay, an error (after its delay, if any), or a drop. */
+    const carryOut = ({ rule, action }: TakenFault, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
+      request.faultId = rule
+      if (!('status' in action) && !('drop' in action)) {
+        void faults.delay(rule, action.delay_ms, options.sleep).then(() => done(authenticate(request)))
         return
       }
       const act = () => {
-        if ('drop' in fault) {
-          request.log.info({ reqId: request.id, rule: fault.rule }, 'fault: connection dropped')
-          journalRequest(journal, now, request, 0)
+        if ('drop' in action) {
+          request.log.info({ reqId: request.id, rule }, 'fault: connection dropped')
+          journalRequest(journal, now, request, reply, 0)
           void reply.hijack()
           // Answers due before it on the connection (pipelined requests) are sent first.
           const socket = request.raw.socket
           afterDueResponses(socket, () => socket.destroy(), reply.raw)
         } else {
-          done(faultError(fault.status, fault.error_code, fault.error_msg))
+          if (action.headers !== undefined) reply.headers(action.headers)
+          done(faultError(action.status, action.error_code, action.error_msg))
         }
       }
-      if (!announcesBody(request.raw)) {
-        act()
+      const afterBody = () => {
+        if (!announcesBody(request.raw)) {
+          act()
+          return
+        }
+        readBody(request.raw, BODY_LIMIT).then((body) => {
+          request.rawBody = body
+          act()
+        }, done)
+      }
+      if (!('delay_ms' in action) || action.delay_ms === undefined) {
+        afterBody()
         return
       }
-      readBody(request.raw, BODY_LIMIT).then((body) => {
-        request.rawBody = body
-        act()
-      }, done)
+      // An error after a wait; the request goes on normally if the rule goes meanwhile.
+      void faults.delay(rule, action.delay_ms, options.sleep).then((waited) => {
+        if (waited) afterBody()
+        else done(authenticate(request))
+      })
     }
 
     // Steps 1–4.
@@ -154,13 +168,18 @@ export function apiPlane (options: ApiPlaneOptions) {
       })
     }
 
+    if (emulator.stateFile !== undefined) registerPersistence(api, emulator.stateFile, apiErrors)
+    // What was sent, for the journal: a reference, shaped only when the journal is read.
+    api.addHook('onSend', (request, reply, payload, done) => {
+      request.sentBody = payload as string | Buffer
+      done(null, payload)
+    })
     // Step 7's record: every request, unknown paths included (a misrouted call is what a user debugs).
     api.addHook('onResponse', (request, reply, done) => {
       logLine?.(request, reply)
-      journalRequest(journal, now, request, reply.statusCode)
+      journalRequest(journal, now, request, reply, reply.statusCode)
       done()
     })
-    if (emulator.stateFile !== undefined) registerPersistence(api, emulator.stateFile)
 
     noteOperations(api)
     for (const routes of options.routes) await api.register(routes)
@@ -198,7 +217,10 @@ export function gatewayBeforeRouting (app: () => FastifyInstance) {
     const { journal, now } = app().emulator
     reply.header('x-request-id', request.id)
     request.log.info({ reqId: request.id, url: request.url, reason: error.message }, 'request refused before routing')
-    sendError(reply, apiRequestError())
-    journalRequest(journal, now, request, reply.statusCode)
+    const refusal = apiRequestError()
+    sendError(reply, refusal)
+    // No plane's onSend hook runs for this answer: its body, as sent, for the journal.
+    request.sentBody = JSON.stringify(errorBody(refusal, request.id))
+    journalRequest(journal, now, request, reply, reply.statusCode)
   }
 }

@@ -129,7 +129,7 @@ export function controlPlane (options: ControlPlaneOptions) {
         done()
       })
     }
-    if (emulator.stateFile !== undefined) registerPersistence(control, emulator.stateFile)
+    if (emulator.stateFile !== undefined) registerPersistence(control, emulator.stateFile, controlErrors)
 
     // Step 3.
     for (const routes of options.probes) await control.register(routes)

@@ -9,6 +9,7 @@ import { StateFileError } from '../core/state-file.js'
 import { newRequestId } from '../core/ids.js'
 import { announcesBody } from './body.js'
 import { lingerAfterAnswer, type LingerLimits } from './early-answers.js'
+import { logOnce } from './persistence.js'
 
 export function sendError (reply: FastifyReply, error: ApiError): FastifyReply {
   reply.request.errorCode = error.code
@@ -70,11 +71,7 @@ export function errorHandler (limits: LingerLimits, toPlaneError: PlaneErrors) {
       reply.header('connection', 'close')
       lingerAfterAnswer(request.raw, limits)
     }
-    if (err instanceof StateFileError && !err.logged) {
-      // The requests of one grouped write share its error: the log says it once.
-      err.logged = true
-      request.log.error({ reqId: request.id, err, file: err.file }, 'the state file could not be written: the changes waiting for it were not kept')
-    }
+    if (err instanceof StateFileError) logOnce(request, err)
     const error = toPlaneError(err)
     if (error !== undefined) return sendError(reply, error)
     request.log.error({ reqId: request.id, err }, 'unexpected error')

@@ -1,5 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { StateFile } from '../core/state-file.js'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { errorBody } from '../core/errors.js'
+import type { StateFile, StateFileError } from '../core/state-file.js'
+import type { PlaneErrors } from './errors.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,16 +13,27 @@ declare module 'fastify' {
 /**
  * No answer says more than the state file holds: while a change is not yet written, every
  * answer waits for the write (the change's own, and any answer that may have seen it), and a
- * failed write fails them all, the world rolled back (see StateFile; the error handler logs it). Requests sent while
- * nothing is pending never wait. Once per request: the error answer a failed write leads to
- * passes here too.
+ * failed write fails them all, the world rolled back (see StateFile). The answer then becomes
+ * the plane's 500, whatever it was going to be (an error answer too: it may have been decided
+ * on the change that was not kept). Requests sent while nothing is pending never wait.
+ *
+ * Registered before the hooks that record what was sent, so that they record the 500.
  */
-export function registerPersistence (app: FastifyInstance, stateFile: StateFile): void {
+export function registerPersistence (app: FastifyInstance, stateFile: StateFile, planeErrors: PlaneErrors): void {
   app.decorateRequest('stateWaited', false)
-  app.addHook('onSend', async (request: FastifyRequest) => {
-    if (!stateFile.dirty || request.stateWaited) return
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (!stateFile.dirty || request.stateWaited) return payload
     request.stateWaited = true
-    await stateFile.save()
+    try {
+      await stateFile.save()
+      return payload
+    } catch (err) {
+      logOnce(request, err as StateFileError)
+      const error = planeErrors(err as StateFileError & FastifyError)!
+      request.errorCode = error.code
+      reply.code(error.statusCode).header('content-type', 'application/json; charset=utf-8')
+      return JSON.stringify(errorBody(error, request.id))
+    }
   })
   app.addHook('onClose', async (instance) => {
     // Every change is written before it is answered; this is for one still in flight.
@@ -30,4 +43,11 @@ export function registerPersistence (app: FastifyInstance, stateFile: StateFile)
       instance.log.error({ err, file: stateFile.file }, 'the state file could not be written at close')
     }
   })
+}
+
+/** The requests of one grouped write share its error: the log says it once. */
+export function logOnce (request: FastifyRequest, err: StateFileError): void {
+  if (err.logged) return
+  err.logged = true
+  request.log.error({ reqId: request.id, err, file: err.file }, 'the state file could not be written: the changes waiting for it were not kept')
 }

@@ -7,6 +7,10 @@ declare module 'fastify' {
     errorCode: string | null
     /** The operation, set by its handler: cheaper than `routeOptions`, which allocates on every read. */
     operation: string | null
+    /** The fault rule that acted on the request, for the journal. */
+    faultId: string | null
+    /** The body sent, as Fastify's onSend saw it (the API plane always sends one), for the journal. */
+    sentBody: string | Buffer
   }
 }
 
@@ -14,6 +18,8 @@ declare module 'fastify' {
 export function decorateRequests (app: FastifyInstance): void {
   app.decorateRequest('errorCode', null)
   app.decorateRequest('operation', null)
+  app.decorateRequest('faultId', null)
+  app.decorateRequest('sentBody', '')
 }
 
 /**
@@ -36,12 +42,19 @@ export function operationOf (request: FastifyRequest): string | null {
   return request.operation ?? request.routeOptions.config.operation ?? null
 }
 
-/** Records a request in the journal. */
-export function journalRequest (journal: Journal, now: () => number, request: FastifyRequest, status: number): void {
+/**
+ * Records a request in the journal: references to what it already holds (headers, bodies cut
+ * at 16 KiB), shaped into an entry only when the journal is read. Status 0: the connection was
+ * dropped, nothing was sent.
+ */
+export function journalRequest (journal: Journal, now: () => number, request: FastifyRequest, reply: FastifyReply, status: number): void {
+  if (!journal.enabled) return
   const params = (request.params ?? {}) as { project_id?: string, cluster_id?: string }
+  const sent = request.sentBody
   journal.record({
     requestId: request.id,
     time: now(),
+    durationMs: reply.elapsedTime,
     method: request.method,
     path: request.url,
     operation: operationOf(request),
@@ -49,9 +62,11 @@ export function journalRequest (journal: Journal, now: () => number, request: Fa
     clusterId: params.cluster_id ?? null,
     status,
     errorCode: request.errorCode,
+    faultId: request.faultId,
     headers: request.headers,
     body: keepBody(request.rawBody),
-    bodySize: request.rawBody?.length ?? 0
+    bodySize: request.rawBody?.length ?? 0,
+    response: status === 0 ? null : { headers: reply.getHeaders(), body: journal.keepSent(sent), bodySize: Buffer.byteLength(sent) }
   })
 }
 

@@ -1,6 +1,7 @@
 import type { FastifySchemaCompiler } from 'fastify'
 import type { TObject, TSchema } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { Value } from '@sinclair/typebox/value'
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
 import { controlInvalid, invalidParameter, invalidProjectId, shorten } from '../core/errors.js'
 import { formatProblems, problemsOf } from '../core/problems.js'
@@ -45,9 +46,12 @@ export const apiValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, h
 /** The control plane's validator: the same compiler, its own code, the part and field named. */
 export const controlValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = TypeCompiler.Compile(schema)
-  return (data: unknown) => {
-    if (httpPart === 'body' && data === null) return { error: controlInvalid('Invalid body: a JSON body is required.') }
-    if (data instanceof InvalidBody) return { error: controlInvalid(data.reason) }
+  // Query values arrive as text: `?status=500&limit=5` are numbers to the schema.
+  const convert = httpPart === 'querystring' ? (data: unknown) => Value.Convert(schema, data) : (data: unknown) => data
+  return (input: unknown) => {
+    if (httpPart === 'body' && input === null) return { error: controlInvalid('Invalid body: a JSON body is required.') }
+    if (input instanceof InvalidBody) return { error: controlInvalid(input.reason) }
+    const data = convert(input)
     return check.Check(data) ? { value: data } : { error: controlError(httpPart!, check.Errors(data)) }
   }
 }

@@ -80,6 +80,7 @@ t.test('credentials: AK/SK pairs, temporary keys and tokens, each bound to a pro
 })
 
 t.test('invalid JSON and unreadable files are reported with the file name', async (t) => {
+  t.same(parseFixture('\ufeff{"projects": []}', 'bom.json'), { projects: [] }, 'a byte order mark is not JSON: skipped')
   t.throws(() => parseFixture('{"projects": [', 'broken.json'), { message: 'broken.json: /: invalid JSON at line 1, column 15: unexpected end of the text' })
   t.throws(() => parseFixture('{\n  "projects": [],\n  "faults": [,]\n}', 'syntax.json'), { message: 'syntax.json: /: invalid JSON at line 3, column 14: unexpected ","' })
   const dir = await tempDir(t, 'mrs-fixtures-')

@@ -147,6 +147,29 @@ t.test('rename refused with EBUSY (a single-file bind mount): written in place f
   t.ok(synced.length >= 3, 'every write synced')
 })
 
+t.test('a folder that refuses a file beside an existing state file (a single-file mount in a read-only root): written in place', async (t) => {
+  for (const code of ['EROFS', 'EACCES', 'EPERM']) {
+    const dir = await tempDir(t, 'mrs-state-')
+    const file = join(dir, 'state.json')
+    const refusing: StateFs = {
+      ...fs,
+      openSync: ((path: string, flags: string) => {
+        if (path.endsWith('.tmp')) throw Object.assign(new Error(code), { code })
+        return fs.openSync(path, flags)
+      }) as StateFs['openSync']
+    }
+    t.throws(() => new StateFile(file, source(1), refusing).writeNow(), { code }, `${code}: no file to write in place`)
+    await writeFile(file, '')
+    const s = source(1)
+    const state = new StateFile(file, s, refusing)
+    state.writeNow()
+    s.change(2)
+    await state.save()
+    t.same(await onDisk(file), world(2), code)
+    t.same(await readdir(dir), ['state.json'])
+  }
+})
+
 t.test('an in-place write that fails puts the previous text back', async (t) => {
   const dir = await tempDir(t, 'mrs-state-')
   const file = join(dir, 'state.json')

@@ -119,6 +119,21 @@ t.test('a single-file bind mount (rename gives EBUSY) is written in place, and w
   t.notMatch(emulator.stdout(), '"level":50', 'and nothing to complain about')
 })
 
+t.test('a writable single-file mount in a read-only folder (a subPath under readOnlyRootFilesystem) is written in place', { skip: cannotMount }, async (t) => {
+  const host = tmpfs(t)
+  const root = tmpfs(t)
+  await writeFile(join(host, 'state.json'), '')
+  await writeFile(join(root, 'state.json'), '')
+  const file = join(root, 'state.json')
+  execFileSync('mount', ['--bind', join(host, 'state.json'), file])
+  t.teardown(() => execFileSync('umount', ['-l', file]))
+  execFileSync('mount', ['-o', 'remount,ro', root])
+
+  const emulator = await startServer(t, ['--state-file', file], {}, { coverage: false })
+  t.equal((await post(emulator.url, ['user1'])).status, 202)
+  t.same(JSON.parse(await readFile(join(host, 'state.json'), 'utf8')).projects[0].clusters[0].synced_users, ['user1'])
+})
+
 t.test('a missing folder stops the start: one line naming --state-file, exit 2', async (t) => {
   const missing = join(await tempDir(t), 'no-such-folder', 'state.json')
   const { code, stdout, stderr } = await runServer(['--port', '0', '--state-file', missing])

@@ -260,7 +260,9 @@ t.test('a used-up delay rule still delays the request that used it', async (t) =
   await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { action: { delay_ms: 5 }, times: 1 } })
   t.equal((await app.inject({ url: userPath(), headers: TOKEN })).statusCode, 200)
   t.same(waits, [5])
-  t.same((await app.inject({ url: '/_emulator/faults' })).json(), { faults: [] })
+  t.match((await app.inject({ url: '/_emulator/faults' })).json(), { faults: [{ acted: 1, remaining: 0 }] })
+  t.equal((await app.inject({ url: userPath(), headers: TOKEN })).statusCode, 200)
+  t.same(waits, [5], 'and no other')
 })
 
 t.test('a fault error or drop is carried out once the body has been read, whatever the credentials', async (t) => {

@@ -5,7 +5,7 @@ import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../../src/app.js'
 import type { StateFs } from '../../../src/core/state-file.js'
-import { build, CLUSTER, JSON_HEADERS, PROJECT, TOKEN, tempDir, userPath } from '../../helpers.js'
+import { build, CLUSTER, fakeClock, JSON_HEADERS, PROJECT, TOKEN, tempDir, userPath } from '../../helpers.js'
 
 const tempFile = async (t: Test) => join(await tempDir(t, 'mrs-persist-'), 'state.json')
 const onDisk = async (file: string) => JSON.parse(await readFile(file, 'utf8'))
@@ -139,6 +139,43 @@ t.test('changes grouped into one write fail together, and so does an answer that
   const read = await app.inject({ method: 'GET', url: userPath(), headers: TOKEN })
   t.equal(read.statusCode, 500)
   t.same((await shown(app)).user_names, [], 'the change was not kept')
+})
+
+t.test('an answer that waited for a failed write is the 500, whatever it was going to be', async (t) => {
+  const { app, file } = await brokenDisk(t)
+  const pending = () => app.emulator.store.putCluster('p8', 'c8', { state: 'running', synced_users: [], synced_groups: [] })
+  pending()
+  const refused = await app.inject({ method: 'POST', url: userPath(PROJECT, 'no-such-cluster'), headers: JSON_HEADERS, payload: { user_names: ['user1'] } })
+  t.equal(refused.statusCode, 500, 'not the 400 it would have been')
+  t.same(refused.json(), { error_code: '12000004', error_msg: 'Internal server error.' })
+  t.equal(refused.headers['content-length'], String(refused.body.length))
+  const entry = (await app.inject({ method: 'GET', url: `/_emulator/requests?cluster_id=no-such-cluster` })).json().requests[0]
+  t.match(entry, { status: 500, error_code: '12000004', response: { body: { error_code: '12000004' } } }, 'journaled as sent')
+
+  pending()
+  const invalid = await app.inject({ method: 'PUT', url: '/_emulator/projects/p9/clusters/c9', payload: { state: 'bogus' } })
+  t.equal(invalid.statusCode, 500)
+  t.same(invalid.json(), { error_code: 'EMULATOR.0500', error_msg: `The change was not kept: cannot write the state file ${file}: ENOSPC (no space left on the device).` })
+  t.equal((await app.inject({ method: 'GET', url: '/_emulator/projects/p8/clusters/c8' })).statusCode, 404, 'the change was not kept')
+})
+
+t.test('a task that ends is not a change to write: reads answer on a full disk', async (t) => {
+  const clock = fakeClock()
+  const dir = await tempDir(t, 'mrs-persist-')
+  const d = disk()
+  const app = await build(t, { stateFile: join(dir, 'state.json'), fs: d.fs, now: clock.now, syncDurationMs: 1000 })
+  t.equal((await app.inject({ method: 'POST', url: userPath(), headers: JSON_HEADERS, payload: { user_names: ['user1'] } })).statusCode, 202)
+  d.full = true
+  clock.advance(1000)
+  const shownNow = await app.inject({ method: 'GET', url: userPath(), headers: TOKEN })
+  t.equal(shownNow.statusCode, 200)
+  t.same(shownNow.json().user_names, ['user1'], 'the task has finished')
+  t.equal((await app.inject({ method: 'GET', url: '/_emulator/state' })).statusCode, 200)
+  const saved = await onDisk(join(dir, 'state.json'))
+  t.equal(saved.projects[0].clusters[0].sync_task.kind, 'sync', 'the file still holds the task, which finishes the same way once loaded')
+  d.full = false
+  const restarted = await build(t, { stateFile: join(dir, 'state.json'), now: clock.now })
+  t.same((await restarted.inject({ method: 'GET', url: userPath(), headers: TOKEN })).json().user_names, ['user1'])
 })
 
 t.test('a write that fails at close is logged, and the close completes', async (t) => {

@@ -25,9 +25,16 @@ t.test('the journal records every request to the emulated API, oldest first', as
     cluster_id: CLUSTER,
     status: 202,
     error_code: null,
+    fault_id: null,
+    duration_ms: entries[0].duration_ms,
     headers: { ...entries[0].headers, 'x-auth-token': '[REDACTED]', 'content-type': 'application/json' },
-    body: DOC_EXAMPLE_BODY
+    body: DOC_EXAMPLE_BODY,
+    response: {
+      headers: { 'x-request-id': first.headers['x-request-id'], 'content-type': 'application/json; charset=utf-8', 'content-length': '25' },
+      body: { state: 'synchronizing' }
+    }
   })
+  t.ok(typeof entries[0].duration_ms === 'number' && entries[0].duration_ms >= 0, 'with its duration')
   t.match(entries[1], { method: 'GET', path: `${syncPath(PROJECT, SYNCED_CLUSTER)}?x=1`, operation: 'ListSyncStatus', status: 200, body: null })
   t.match(entries[2], { operation: 'UpdateSyncIamUser', status: 500, error_code: '12000157' })
   t.match(entries[3], { path: '/v2/wrong/path', operation: null, project_id: null, cluster_id: null, status: 404, error_code: 'APIGW.0101' })

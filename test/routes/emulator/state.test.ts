@@ -70,10 +70,11 @@ t.test('reset drops tasks, added faults and the journal, and restores fixture fa
   await app.inject({ method: 'DELETE', url: '/_emulator/faults' })
   await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { action: { drop: true } } })
   await app.inject({ method: 'POST', url: '/_emulator/reset' })
-  t.same((await app.inject({ method: 'GET', url: '/_emulator/requests' })).json(), { requests: [] })
+  t.same((await app.inject({ method: 'GET', url: '/_emulator/requests' })).json(), { count: 0, requests: [] })
   const faults = (await app.inject({ method: 'GET', url: '/_emulator/faults' })).json().faults
   t.equal(faults.length, 1)
   t.equal(faults[0].action.status, 503)
+  t.equal(faults[0].id, 'fixture-1', 'with the same id as at start')
   t.same((await app.inject({ method: 'GET', url: '/v2/p1/clusters/c1/iam-sync', headers: TOKEN })).json(), { is_synchronizing: false })
 })
 

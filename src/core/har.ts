@@ -1,0 +1,60 @@
+import { STATUS_CODES } from 'node:http'
+import type { JournalEntry } from './journal.js'
+
+/**
+ * The journal as an HTTP Archive 1.2 document (http://www.softwareishard.com/blog/har-12-spec/),
+ * for browser devtools and HAR viewers. Built from the entries as the journal shows them, so
+ * secrets stay redacted and bodies are cut as there.
+ */
+export function toHar (entries: readonly JournalEntry[], version: string) {
+  return {
+    log: {
+      version: '1.2',
+      creator: { name: 'mrs-emulator', version },
+      entries: entries.map(harEntry)
+    }
+  }
+}
+
+const pairs = (headers: Record<string, string>) => Object.entries(headers).map(([name, value]) => ({ name, value }))
+const text = (body: unknown) => body === null ? '' : typeof body === 'string' ? body : JSON.stringify(body)
+
+function harEntry (entry: JournalEntry) {
+  const host = entry.headers.host ?? 'localhost'
+  const url = new URL(entry.path, `http://${host}`)
+  const sent = entry.response
+  const requestText = text(entry.body)
+  const responseText = sent === null ? '' : text(sent.body)
+  const started = Date.parse(entry.time) - entry.duration_ms
+  return {
+    startedDateTime: new Date(started).toISOString(),
+    time: entry.duration_ms,
+    request: {
+      method: entry.method,
+      url: url.href,
+      httpVersion: 'HTTP/1.1',
+      cookies: [],
+      headers: pairs(entry.headers),
+      queryString: [...url.searchParams].map(([name, value]) => ({ name, value })),
+      ...(entry.body === null ? {} : { postData: { mimeType: entry.headers['content-type'] ?? '', text: requestText } }),
+      headersSize: -1,
+      bodySize: Buffer.byteLength(requestText)
+    },
+    response: {
+      status: entry.status,
+      statusText: STATUS_CODES[entry.status] ?? '',
+      httpVersion: 'HTTP/1.1',
+      cookies: [],
+      headers: sent === null ? [] : pairs(sent.headers),
+      content: { size: Buffer.byteLength(responseText), mimeType: sent?.headers['content-type'] ?? '', text: responseText },
+      redirectURL: '',
+      headersSize: -1,
+      bodySize: sent === null ? 0 : Buffer.byteLength(responseText)
+    },
+    cache: {},
+    timings: { send: 0, wait: entry.duration_ms, receive: 0 },
+    // Which journal entry, and which fault rule acted: custom fields start with an underscore.
+    _request_id: entry.request_id,
+    _fault_id: entry.fault_id
+  }
+}
