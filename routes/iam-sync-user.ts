@@ -4,7 +4,7 @@ import {
   CancelSyncRequestSchema, ClusterParamsSchema, Operation, SyncedNamesSchema, SyncStateResponseSchema, UpdateSyncRequestSchema,
   type SyncedNames
 } from '../src/core/api-schema.js'
-import { API_TAG, errorResponses } from './iam-sync-schemas.js'
+import { API_TAG, BODY_OPTIONAL, errorResponses } from './iam-sync-schemas.js'
 
 const url = '/v2/:project_id/clusters/:cluster_id/iam-sync-user'
 /** The documented 202 body, serialised once. */
@@ -25,6 +25,7 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Cancel synchronization of specified users and user groups',
       params: ClusterParamsSchema,
       body: CancelSyncRequestSchema,
+      [BODY_OPTIONAL]: true,
       response: { 202: SyncStateResponseSchema, ...errorResponses }
     }
   }, (request, reply) => {
@@ -40,6 +41,7 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Synchronize IAM users and user groups to the cluster',
       params: ClusterParamsSchema,
       body: UpdateSyncRequestSchema,
+      [BODY_OPTIONAL]: true,
       response: { 202: SyncStateResponseSchema, ...errorResponses }
     }
   }, (request, reply) => {

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import swagger from '@fastify/swagger'
+import swagger, { type SwaggerTransformObject } from '@fastify/swagger'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
+import { optionalBodies } from '../routes/iam-sync-schemas.js'
 import { apiRoutes, controlRoutes, probeRoutes } from '../routes/index.js'
 import type { Fixture } from './core/fixture-schema.js'
 import { Clock } from './core/clock.js'
@@ -196,6 +197,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
   registerBodyParsers(app)
   registerLifecycle(app)
   await app.register(swagger, {
+    transformObject: optionalBodies as SwaggerTransformObject,
     openapi: {
       info: { title: 'mrs-emulator', version: VERSION, description: 'Huawei Cloud MRS API V2 IAM Synchronization, emulated; and the emulator\'s control plane.' },
       tags: [{ name: 'IAM Synchronization' }, { name: 'Emulator control plane' }]

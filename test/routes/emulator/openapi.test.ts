@@ -30,4 +30,16 @@ t.test('GET /_emulator/openapi.json: a valid OpenAPI 3 document of the API and t
   t.ok(control.length >= 15, 'the control plane is there')
   t.ok(control.every((op) => op.tags[0] === 'Emulator control plane'), 'tagged apart')
   t.ok(operations.has('EmulatorAddFault') && operations.has('EmulatorListRequests') && operations.has('EmulatorPutCluster'))
+  for (const id of ['EmulatorExportRequests', 'EmulatorGetClock', 'EmulatorAdvanceClock']) t.ok(operations.has(id), id)
+
+  // Bodies the SDKs leave out when empty are optional; the control plane's bodies are required.
+  const bodies = Object.fromEntries(Object.values(doc.paths as Record<string, Record<string, { operationId: string, requestBody?: { required: boolean } }>>)
+    .flatMap((item) => Object.values(item)).filter((op) => op.requestBody !== undefined).map((op) => [op.operationId, op.requestBody!.required]))
+  t.same(bodies, { CancelSyncIamUser: false, UpdateSyncIamUser: false, EmulatorPutState: true, EmulatorAdvanceClock: true, EmulatorPutCluster: true, EmulatorAddFault: true })
+  t.notMatch(res.body, 'x-body-optional', 'the marker does not leak')
+  const params = (id: string) => ((Object.values(doc.paths as Record<string, Record<string, { operationId: string, parameters?: Array<{ name: string, in: string }> }>>)
+    .flatMap((item) => Object.values(item)).find((op) => op.operationId === id)!.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name))
+  t.same(params('EmulatorListRequests'), ['operation', 'method', 'project_id', 'cluster_id', 'status', 'error_code', 'fault_id', 'since', 'limit', 'wait_ms'])
+  t.same(params('EmulatorReset'), ['project_id'])
+  t.same(params('EmulatorCompleteTasks'), ['project_id', 'cluster_id'])
 })
