@@ -9,7 +9,7 @@ import { CONTROL_TAG, controlErrors } from './schemas.js'
 /** The journal's filters, as query parameters; an unknown one is refused by name. */
 const FilterQuery = Type.Object({
   operation: Type.Optional(OperationSchema),
-  method: Type.Optional(Type.String({ description: 'GET, POST, DELETE, …' })),
+  method: Type.Optional(Type.String({ description: 'GET, POST, DELETE, … (in any case)' })),
   project_id: Type.Optional(Type.String()),
   cluster_id: Type.Optional(Type.String()),
   status: Type.Optional(Type.Integer({ minimum: 0, maximum: 599, description: '0: dropped by a fault.' })),
@@ -25,7 +25,9 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /** The filter's matches, after waiting for one when asked to and none is there yet. */
   const query = async ({ wait_ms: waitMs, ...filter }: JournalFilter & { wait_ms?: number }) => {
-    if (waitMs !== undefined && waitMs > 0 && journal.find(filter).count === 0) await journal.waitFor(filter, waitMs)
+    if (filter.method !== undefined) filter.method = filter.method.toUpperCase()
+    // A journal of size 0 records nothing: nothing to wait for.
+    if (waitMs !== undefined && waitMs > 0 && journal.enabled && journal.find(filter).count === 0) await journal.waitFor(filter, waitMs)
     return journal.entries(filter)
   }
 

@@ -8,6 +8,8 @@ import { CONTROL_TAG, controlErrors } from './schemas.js'
 
 /** The furthest one advance moves the clock: a year. */
 const MAX_ADVANCE_MS = 31_536_000_000
+/** The furthest the clock gets ahead in all: 100 years, far from the last date JavaScript can show. */
+const MAX_OFFSET_MS = 100 * MAX_ADVANCE_MS
 
 const ClockSchema = Type.Object({
   now: Type.String({ description: 'The emulator\'s time (ISO 8601).' }),
@@ -108,6 +110,9 @@ export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ClockSchema, ...controlErrors }
     }
   }, async (request) => {
+    if (emulator.clock.offsetMs + request.body.advance_ms > MAX_OFFSET_MS) {
+      throw controlInvalid(`The clock moves at most ${MAX_OFFSET_MS} ms (100 years) ahead of real time in all; it is ${emulator.clock.offsetMs} ms ahead. A reset puts it back.`)
+    }
     emulator.clock.advance(request.body.advance_ms)
     // The tasks now due finish at once (and are written to the state file, if any).
     emulator.store.settleDue()

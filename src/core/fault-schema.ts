@@ -4,21 +4,27 @@ import { OperationSchema } from './api-schema.js'
 export const FaultMatchSchema = Type.Object({
   operation: Type.Optional(OperationSchema),
   method: Type.Optional(Type.Union([Type.Literal('GET'), Type.Literal('POST'), Type.Literal('DELETE')])),
-  project_id: Type.Optional(Type.String()),
-  cluster_id: Type.Optional(Type.String())
+  project_id: Type.Optional(Type.String({ maxLength: 64 })),
+  cluster_id: Type.Optional(Type.String({ maxLength: 64 }))
 }, { additionalProperties: false, description: 'Which requests the rule applies to; an absent field matches any.' })
 
-/** Headers a fault may not set: they frame the answer or name it. */
-export const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te', 'x-request-id'])
+/** Headers a fault may not set: they frame, encode or name the answer, or belong to one hop. */
+export const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'content-encoding', 'connection', 'keep-alive',
+  'proxy-connection', 'upgrade', 'trailer', 'te', 'x-request-id'])
 
 export const FaultErrorSchema = Type.Object({
   status: Type.Integer({ minimum: 400, maximum: 599 }),
-  error_code: Type.String({ minLength: 1 }),
-  error_msg: Type.String(),
+  error_code: Type.String({ minLength: 1, maxLength: 64 }),
+  error_msg: Type.String({ maxLength: 4096 }),
   headers: Type.Optional(Type.Record(
-    Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }),
-    Type.String({ pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$', 'x-expected': 'a header value without control characters' }),
-    { description: 'Headers to add to the answer, e.g. {"Retry-After": "3"} (not Content-Length, Transfer-Encoding, Connection or X-Request-Id).' })),
+    Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,64}$' }),
+    Type.String({ maxLength: 1024, pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$', 'x-expected': 'a header value without control characters' }),
+    {
+      additionalProperties: false,
+      maxProperties: 16,
+      'x-expected-name': 'a header name (letters, digits and !#$%&\'*+.^_`|~-, at most 64)',
+      description: 'Up to 16 headers to add to the answer, e.g. {"Retry-After": "3"} (not Content-Length, Transfer-Encoding, Content-Encoding, Connection or X-Request-Id).'
+    })),
   delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000, description: 'Wait this long, then answer the error.' }))
 }, { additionalProperties: false, description: 'Answer this error instead of the operation.' })
 

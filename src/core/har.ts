@@ -19,9 +19,20 @@ export function toHar (entries: readonly JournalEntry[], version: string) {
 const pairs = (headers: Record<string, string>) => Object.entries(headers).map(([name, value]) => ({ name, value }))
 const text = (body: unknown) => body === null ? '' : typeof body === 'string' ? body : JSON.stringify(body)
 
+/**
+ * The request's URL: its Host and path as received. A Host that makes no URL (a port out of
+ * range, a space) gives way to `localhost`; the path is never read as an authority (`//x`).
+ */
+function urlOf (entry: JournalEntry): URL {
+  try {
+    return new URL(`http://${entry.headers.host ?? 'localhost'}${entry.path}`)
+  } catch {
+    return new URL(`http://localhost${entry.path}`)
+  }
+}
+
 function harEntry (entry: JournalEntry) {
-  const host = entry.headers.host ?? 'localhost'
-  const url = new URL(entry.path, `http://${host}`)
+  const url = urlOf(entry)
   const sent = entry.response
   const requestText = text(entry.body)
   const responseText = sent === null ? '' : text(sent.body)

@@ -35,7 +35,11 @@ export function messageOf (error: ValueError): string {
       return `must be one of ${(schema.anyOf as TSchema[]).map(variantShape).join(', ')}`
     }
     case ValueErrorType.ObjectAdditionalProperties:
+      // A record's keys follow a pattern, said in words by `x-expected-name`.
+      if (schema.properties === undefined) return `must be ${String(schema['x-expected-name'] ?? 'an allowed name')}`
       return `unknown field; the allowed ones are ${Object.keys(schema.properties as object).join(', ')}`
+    case ValueErrorType.ObjectMaxProperties:
+      return `must have at most ${schema.maxProperties} entries`
     case ValueErrorType.ObjectRequiredProperty:
       return 'is required'
     case ValueErrorType.Literal:

@@ -33,9 +33,12 @@ t.test('HAR entries: a dropped request, no Host, no content type, text and JSON 
   })
   const har = toHar([
     entry({ status: 0, response: null, body: { a: 1 }, fault_id: 'drop' }),
-    entry({ status: 599, body: 'not json', headers: { host: 'emulator.test:9336', 'content-type': 'text/plain' }, response: { headers: { 'content-type': 'application/json' }, body: { ok: true } } })
+    entry({ status: 599, body: 'not json', headers: { host: 'emulator.test:9336', 'content-type': 'text/plain' }, response: { headers: { 'content-type': 'application/json' }, body: { ok: true } } }),
+    entry({ headers: { host: 'localhost:99999' }, path: '//evil.example/x?a=1' })
   ], '1.2.3')
-  const [dropped, other] = har.log.entries
+  const [dropped, other, odd] = har.log.entries
+  t.equal(odd!.request.url, 'http://localhost//evil.example/x?a=1', 'a Host that makes no URL gives way; the path stays a path')
+  t.same(odd!.request.queryString, [{ name: 'a', value: '1' }])
   t.match(dropped, { startedDateTime: '2030-01-01T00:00:00.000Z', time: 1000, _fault_id: 'drop' })
   t.match(dropped!.request, { url: 'http://localhost/v2/p/clusters/c/iam-sync-user', postData: { mimeType: '', text: '{"a":1}' } })
   t.match(dropped!.response, { status: 0, statusText: '', headers: [], content: { size: 0, mimeType: '', text: '' }, bodySize: 0 })

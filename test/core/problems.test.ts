@@ -79,6 +79,8 @@ t.test('problems: one per place, unions explained, at most 10 listed', async (t)
   }
   t.same(problemsOf(Value.Errors(Type.Union([Type.Object({ x: Type.Optional(Type.String()) }, { additionalProperties: false }), Type.Integer()]), 'v')).problems,
     [{ path: '', message: 'must be one of {x?}, integer' }])
+  const record = Type.Record(Type.String({ pattern: '^[a-z]+$' }), Type.String(), { additionalProperties: false })
+  t.same(problemsOf(Value.Errors(record, { A: 'x' })).problems, [{ path: '/A', message: 'must be an allowed name' }])
   const many = Type.Array(Type.Integer(), {})
   const { problems: listed, more } = problemsOf(Value.Errors(many, Array.from({ length: 13 }, () => 'x')))
   t.equal(listed.length, 10)

@@ -57,6 +57,8 @@ t.test('journal filters, count and limit; an unknown filter is refused by name',
   t.same(unknown.json(), { error_code: 'EMULATOR.0400', error_msg: 'Invalid querystring: /stauts: unknown field; the allowed ones are operation, method, project_id, cluster_id, status, error_code, fault_id, since, limit, wait_ms.' })
   t.equal((await app.inject({ method: 'GET', url: '/_emulator/requests?status=abc' })).json().error_msg, 'Invalid querystring: /status: must be an integer.')
   t.equal((await app.inject({ method: 'GET', url: '/_emulator/requests?wait_ms=30001' })).json().error_msg, 'Invalid querystring: /wait_ms: must be <= 30000.')
+  t.equal((await app.inject({ method: 'GET', url: '/_emulator/requests?limit=2.9' })).json().error_msg, 'Invalid querystring: /limit: must be an integer.', 'not truncated')
+  t.same(await find('method=delete'), { count: 2, ids: ids.slice(0, 2) }, 'the method in any case')
 })
 
 t.test('wait_ms holds the answer until a matching request has been answered', async (t) => {
@@ -76,6 +78,9 @@ t.test('wait_ms holds the answer until a matching request has been answered', as
 
   t.same(await get(app, '/_emulator/requests?operation=ListSyncRequirements&wait_ms=1'), { count: 0, requests: [] }, 'the time is up: none')
   t.equal((await get(app, '/_emulator/requests?operation=CancelSyncIamUser&wait_ms=30000')).count, 2, 'a match already there: no wait')
+
+  const off = await build(t, { journalSize: 0 })
+  t.same(await get(off, '/_emulator/requests?wait_ms=30000'), { count: 0, requests: [] }, 'a journal turned off: no wait')
 
   const held = get(app, '/_emulator/requests?operation=ListSyncRequirements&wait_ms=30000')
   await app.close()
@@ -156,6 +161,12 @@ t.test('fault scripts: ids, after, times, counters; used-up rules stay listed', 
   t.same(framing.json(), { error_code: 'EMULATOR.0400', error_msg: 'Invalid body: /action/headers/Content-Length: a fault may not set Content-Length.' })
   const injection = await post(app, '/_emulator/faults', { action: { status: 500, error_code: 'X', error_msg: 'x', headers: { 'X-A': 'a\r\nSet-Cookie: b' } } })
   t.equal(injection.json().error_msg, 'Invalid body: /action/headers/X-A: must be a header value without control characters.')
+  const badName = await post(app, '/_emulator/faults', { action: { status: 500, error_code: 'X', error_msg: 'x', headers: { 'X-A\r\nB': 'a' } } })
+  t.match(badName.json().error_msg, /^Invalid body: \/action\/headers\/X-A\r\nB: must be a header name \(/)
+  const many = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`X-${i}`, 'v']))
+  t.equal((await post(app, '/_emulator/faults', { action: { status: 500, error_code: 'X', error_msg: 'x', headers: many } })).json().error_msg, 'Invalid body: /action/headers: must have at most 16 entries.')
+  t.equal((await post(app, '/_emulator/faults', { action: { status: 500, error_code: 'X', error_msg: 'x', headers: { 'X-Big': 'v'.repeat(1025) } } })).json().error_msg, 'Invalid body: /action/headers/X-Big: must be at most 1024 characters.')
+  t.equal((await post(app, '/_emulator/faults', { action: { status: 500, error_code: 'X', error_msg: 'x', headers: { 'Content-Encoding': 'gzip' } } })).statusCode, 400)
 })
 
 t.test('every matching rule counts a request; the first active one acts; probability is drawn only for it', async (t) => {
@@ -242,6 +253,11 @@ t.test('the clock: read it, move it forward; tasks finish, journal times follow,
   t.equal((await post(app, '/_emulator/clock', { advance_ms: -1 })).json().error_msg, 'Invalid body: /advance_ms: must be >= 0.')
   t.equal((await post(app, '/_emulator/clock', {})).json().error_msg, 'Invalid body: /advance_ms: is required.')
   t.equal((await post(app, '/_emulator/clock', { advance_ms: 31_536_000_001 })).statusCode, 400)
+  for (let year = 1; year < 100; year++) await post(app, '/_emulator/clock', { advance_ms: 31_536_000_000 })
+  const tooFar = await post(app, '/_emulator/clock', { advance_ms: 31_536_000_000 })
+  t.equal(tooFar.statusCode, 400)
+  t.match(tooFar.json().error_msg, /^The clock moves at most 3153600000000 ms \(100 years\) ahead of real time in all; it is 3122067600000 ms ahead/)
+  t.equal((await get(app, '/_emulator/clock')).offset_ms, 3_122_067_600_000, 'and did not move')
   await post(app, '/_emulator/reset')
   t.same(await get(app, '/_emulator/clock'), { now: '2030-01-01T00:00:00.000Z', offset_ms: 0 }, 'a reset puts it back')
 })
