@@ -15,7 +15,7 @@ export const iamSyncRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ClusterParamsSchema,
       response: { 200: Type.Object({ is_synchronizing: Type.Boolean() }), ...errorResponses }
     }
-  }, async (request) => ({ is_synchronizing: store.isSynchronizing(request.params.project_id, request.params.cluster_id) }))
+  }, async (request) => (request.sentBody = { is_synchronizing: store.isSynchronizing(request.params.project_id, request.params.cluster_id) }))
 
   app.get('/v2/:project_id/clusters/:cluster_id/iam-sync/is-synchronous', {
     config: { operation: Operation.ListSyncRequirements },
@@ -26,5 +26,5 @@ export const iamSyncRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: ClusterParamsSchema,
       response: { 200: Type.Object({ is_synchronous: Type.Boolean() }), ...errorResponses }
     }
-  }, async (request) => ({ is_synchronous: store.isSynchronous(request.params.project_id, request.params.cluster_id) }))
+  }, async (request) => (request.sentBody = { is_synchronous: store.isSynchronous(request.params.project_id, request.params.cluster_id) }))
 }

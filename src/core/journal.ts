@@ -25,12 +25,13 @@ export interface JournalRecord {
   /** The body bytes, cut to JOURNAL_BODY_LIMIT; `bodySize` is the size received. */
   body: Buffer | undefined
   bodySize: number
-  /** What was sent; null when nothing was (a dropped connection). */
-  response: {
-    headers: Record<string, unknown>
-    body: Buffer | string | undefined
-    bodySize: number
-  } | null
+  /** The headers sent; null when nothing was (a dropped connection). */
+  responseHeaders: Record<string, unknown> | null
+  /**
+   * The body sent, by reference: a JSON value (the small bodies the API builds), or its text or
+   * bytes, cut to JOURNAL_BODY_LIMIT (see `Journal.keepSent`).
+   */
+  responseBody: unknown
 }
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
@@ -113,6 +114,15 @@ function headersOf (headers: Record<string, unknown>): Record<string, string> {
   return out
 }
 
+/** Sizes of the large bodies sent, by their kept (cut) copy: a cut body shows the size sent. */
+const sentSizes = new WeakMap<Buffer, number>()
+
+function sentOf (kept: unknown): unknown {
+  if (typeof kept === 'string') return bodyOf(kept, Buffer.byteLength(kept))
+  if (Buffer.isBuffer(kept)) return bodyOf(kept, sentSizes.get(kept) ?? kept.length)
+  return kept
+}
+
 function entryOf (r: JournalRecord): JournalEntry {
   return {
     request_id: r.requestId,
@@ -128,7 +138,7 @@ function entryOf (r: JournalRecord): JournalEntry {
     fault_id: r.faultId,
     headers: headersOf(r.headers),
     body: bodyOf(r.body, r.bodySize),
-    response: r.response === null ? null : { headers: headersOf(r.response.headers), body: bodyOf(r.response.body, r.response.bodySize) }
+    response: r.responseHeaders === null ? null : { headers: headersOf(r.responseHeaders), body: sentOf(r.responseBody) }
   }
 }
 
@@ -169,17 +179,19 @@ export class Journal {
   get enabled (): boolean { return this.#size > 0 }
 
   /**
-   * A response body to keep: cut to JOURNAL_BODY_LIMIT. A large Buffer answered again (a
-   * cluster's cached ShowSyncIamUser body) shares the copy made the first time.
+   * A response body to keep, by reference: a JSON value (the small bodies the API builds), or
+   * text or bytes cut to JOURNAL_BODY_LIMIT. A large Buffer answered again (a cluster's cached
+   * ShowSyncIamUser body) shares the copy made the first time.
    */
-  keepSent (sent: string | Buffer): Buffer | string {
-    if (typeof sent === 'string') return sent.length * 3 <= JOURNAL_BODY_LIMIT ? sent : keepBody(Buffer.from(sent))!
-    if (sent.length <= JOURNAL_BODY_LIMIT) return sent
+  keepSent (sent: unknown): unknown {
+    if (typeof sent === 'string') return sent.length * 3 <= JOURNAL_BODY_LIMIT ? sent : this.keepSent(Buffer.from(sent))
+    if (!Buffer.isBuffer(sent) || sent.length <= JOURNAL_BODY_LIMIT) return sent
     if (sent !== this.#lastSent) {
       this.#lastSent = sent
-      this.#lastKept = keepBody(sent)
+      this.#lastKept = keepBody(sent)!
+      sentSizes.set(this.#lastKept, sent.length)
     }
-    return this.#lastKept!
+    return this.#lastKept
   }
 
   record (record: JournalRecord): void {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ClusterParams } from '../core/api-schema.js'
 import { permissiveHeaders, type Authenticator, type PendingSignature } from '../core/auth.js'
-import { ApiError, apiNotFound, apiRequestError, entityTooLarge, errorBody, faultError, notReady } from '../core/errors.js'
+import { ApiError, apiNotFound, apiRequestError, entityTooLarge, faultError, notReady } from '../core/errors.js'
 import type { Sleep, TakenFault } from '../core/faults.js'
 import { strictAuthenticator } from '../core/strict-auth.js'
 import type { AuthMode } from '../config.js'
@@ -169,11 +169,6 @@ export function apiPlane (options: ApiPlaneOptions) {
     }
 
     if (emulator.stateFile !== undefined) registerPersistence(api, emulator.stateFile, apiErrors)
-    // What was sent, for the journal: a reference, shaped only when the journal is read.
-    api.addHook('onSend', (request, reply, payload, done) => {
-      request.sentBody = payload as string | Buffer
-      done(null, payload)
-    })
     // Step 7's record: every request, unknown paths included (a misrouted call is what a user debugs).
     api.addHook('onResponse', (request, reply, done) => {
       logLine?.(request, reply)
@@ -217,10 +212,7 @@ export function gatewayBeforeRouting (app: () => FastifyInstance) {
     const { journal, now } = app().emulator
     reply.header('x-request-id', request.id)
     request.log.info({ reqId: request.id, url: request.url, reason: error.message }, 'request refused before routing')
-    const refusal = apiRequestError()
-    sendError(reply, refusal)
-    // No plane's onSend hook runs for this answer: its body, as sent, for the journal.
-    request.sentBody = JSON.stringify(errorBody(refusal, request.id))
+    sendError(reply, apiRequestError())
     journalRequest(journal, now, request, reply, reply.statusCode)
   }
 }

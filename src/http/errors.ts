@@ -12,8 +12,12 @@ import { lingerAfterAnswer, type LingerLimits } from './early-answers.js'
 import { logOnce } from './persistence.js'
 
 export function sendError (reply: FastifyReply, error: ApiError): FastifyReply {
-  reply.request.errorCode = error.code
-  return reply.code(error.statusCode).send(errorBody(error, reply.request.id))
+  const request = reply.request
+  request.errorCode = error.code
+  const body = errorBody(error, request.id)
+  // For the journal: every error answer of the API plane passes here.
+  request.sentBody = body
+  return reply.code(error.statusCode).send(body)
 }
 
 /**

@@ -32,7 +32,9 @@ export function registerPersistence (app: FastifyInstance, stateFile: StateFile,
       const error = planeErrors(err as StateFileError & FastifyError)!
       request.errorCode = error.code
       reply.code(error.statusCode).header('content-type', 'application/json; charset=utf-8')
-      return JSON.stringify(errorBody(error, request.id))
+      const body = errorBody(error, request.id)
+      request.sentBody = body
+      return JSON.stringify(body)
     }
   })
   app.addHook('onClose', async (instance) => {

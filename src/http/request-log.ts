@@ -9,8 +9,8 @@ declare module 'fastify' {
     operation: string | null
     /** The fault rule that acted on the request, for the journal. */
     faultId: string | null
-    /** The body sent, as Fastify's onSend saw it (the API plane always sends one), for the journal. */
-    sentBody: string | Buffer
+    /** The body sent, noted where it is sent (a JSON value, or its text or bytes), for the journal. */
+    sentBody: unknown
   }
 }
 
@@ -66,7 +66,8 @@ export function journalRequest (journal: Journal, now: () => number, request: Fa
     headers: request.headers,
     body: keepBody(request.rawBody),
     bodySize: request.rawBody?.length ?? 0,
-    response: status === 0 ? null : { headers: reply.getHeaders(), body: journal.keepSent(sent), bodySize: Buffer.byteLength(sent) }
+    responseHeaders: status === 0 ? null : reply.getHeaders(),
+    responseBody: journal.keepSent(sent)
   })
 }
 

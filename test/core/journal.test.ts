@@ -4,7 +4,7 @@ import { Journal, JOURNAL_BODY_LIMIT, type JournalEntry, type JournalRecord } fr
 
 const record = (id: string, extra: Partial<JournalRecord> = {}): JournalRecord => ({
   requestId: id, time: 0, durationMs: 1, method: 'GET', path: '/x', operation: null, projectId: null, clusterId: null,
-  status: 200, errorCode: null, faultId: null, headers: {}, body: undefined, bodySize: 0, response: { headers: {}, body: '', bodySize: 0 }, ...extra
+  status: 200, errorCode: null, faultId: null, headers: {}, body: undefined, bodySize: 0, responseHeaders: {}, responseBody: '', ...extra
 })
 
 t.test('a journal of size 0 keeps nothing', async (t) => {
@@ -17,8 +17,12 @@ t.test('a journal of size 0 keeps nothing', async (t) => {
 t.test('sent bodies are kept to 16 KiB: long text cut; a large buffer sent again shares its copy', async (t) => {
   const journal = new Journal(10)
   t.equal(journal.keepSent('short'), 'short')
+  const value = { a: 1 }
+  t.equal(journal.keepSent(value), value, 'a JSON value by reference')
   const long = 'é'.repeat(JOURNAL_BODY_LIMIT)
   t.equal((journal.keepSent(long) as Buffer).length, JOURNAL_BODY_LIMIT)
+  journal.record(record('cut', { responseBody: journal.keepSent(long) }))
+  t.match(journal.entries().requests[0]!.response!.body, /…\[truncated: 32768 bytes in all\]$/)
   const big = Buffer.alloc(JOURNAL_BODY_LIMIT + 1, 'a')
   const kept = journal.keepSent(big)
   t.equal((kept as Buffer).length, JOURNAL_BODY_LIMIT)
