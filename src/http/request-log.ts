@@ -43,6 +43,18 @@ export function operationOf (request: FastifyRequest): string | null {
 }
 
 /**
+ * Fastify's own object of the headers it wrote (`reply.getHeaders()` copies it, and Node's, into
+ * a new object on every call): found once, by its description, on the first reply.
+ */
+let kReplyHeaders: symbol | undefined
+function sentHeaders (reply: FastifyReply): Record<string, unknown> {
+  kReplyHeaders ??= Object.getOwnPropertySymbols(reply).find((key) => key.description === 'fastify.reply.headers')
+  /* c8 ignore next */ // a Fastify without it (none so far) gets the copy
+  if (kReplyHeaders === undefined) return reply.getHeaders()
+  return (reply as unknown as Record<symbol, Record<string, unknown>>)[kReplyHeaders]!
+}
+
+/**
  * Records a request in the journal: references to what it already holds (headers, bodies cut
  * at 16 KiB), shaped into an entry only when the journal is read. Status 0: the connection was
  * dropped, nothing was sent.
@@ -66,7 +78,7 @@ export function journalRequest (journal: Journal, now: () => number, request: Fa
     headers: request.headers,
     body: keepBody(request.rawBody),
     bodySize: request.rawBody?.length ?? 0,
-    responseHeaders: status === 0 ? null : reply.getHeaders(),
+    responseHeaders: status === 0 ? null : sentHeaders(reply),
     responseBody: journal.keepSent(sent)
   })
 }
