@@ -24,6 +24,9 @@ export function shutdown (emulator: RunningEmulator) {
   }
 }
 
+/** What `listen` says of a host it cannot listen on. */
+const BAD_HOST: ReadonlySet<string> = new Set(['EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME'])
+
 /** A command that has ended (help, version, a failed start), or an emulator left running. */
 export type CliResult = { exitCode: number } | { exitCode?: undefined, emulator: RunningEmulator, config: Config }
 
@@ -50,10 +53,14 @@ export async function runCli (argv: string[], env: Record<string, string | undef
   } catch (err) {
     // Anything that stops the start is one clear line, not a stack trace: exit 2 for a bad
     // setting or fixture, 1 for the rest (a port in use, say).
-    const message = err instanceof StateFileError ? `Invalid --state-file: ${err.message}` : (err as Error).message
+    // An address that is not this machine's, or a name that does not resolve, is a bad --host.
+    const badHost = BAD_HOST.has((err as NodeJS.ErrnoException).code ?? '')
+    const message = err instanceof StateFileError
+      ? `Invalid --state-file: ${err.message}`
+      : badHost ? `Invalid --host: ${(err as Error).message}` : (err as Error).message
     io.stderr.write(`mrs-emulator: ${message}\n`)
     // A start that failed after listening (in onStart) must not leave the port held.
     await emulator?.close()
-    return { exitCode: err instanceof ConfigError || err instanceof FixtureError || err instanceof StateFileError ? 2 : 1 }
+    return { exitCode: err instanceof ConfigError || err instanceof FixtureError || err instanceof StateFileError || badHost ? 2 : 1 }
   }
 }

@@ -83,6 +83,13 @@ t.test('a broken fixture file stops the start with the file, the JSON path and t
   t.equal(stderr, `mrs-emulator: ${file}: /projects/0/clusters/0/cluster_id: must be letters, digits, underscores and hyphens only\n`)
 })
 
+t.test('an address that is not this machine\'s stops the start with one line naming --host, exit code 2', async (t) => {
+  // 203.0.113.1 is TEST-NET-3 (RFC 5737): never a local address, and no name to resolve.
+  const { result, stderr } = await cli(t, ['--port', '0', '--host', '203.0.113.1'])
+  t.same(result, { exitCode: 2 })
+  t.match(stderr, /^mrs-emulator: Invalid --host: listen EADDRNOTAVAIL: address not available 203\.0\.113\.1(:\d+)?\n$/)
+})
+
 t.test('a port in use stops the start with one line and exit code 1', async (t) => {
   const other = await startEmulator()
   t.teardown(() => other.close())
