@@ -22,20 +22,22 @@ t.test('the syntax locator agrees with JSON.parse on what is valid', async (t) =
 })
 
 t.test('line and column of the first error, and what is there, on every Node.js line', async (t) => {
-  const at = (text: string) => jsonSyntaxMessage(text, new Error('V8'))
-  t.equal(at('{"a": 1,}'), 'line 1, column 9: unexpected "}"')
-  t.equal(at('{\n  "a": [1 2]\n}'), 'line 2, column 11: unexpected "2"')
-  t.equal(at('[1, 2'), 'line 1, column 6: unexpected end of the text')
-  t.equal(at('{"a": tru}'), 'line 1, column 10: unexpected "}"')
-  t.equal(at('"tab\there"'), 'line 1, column 5: unexpected "\\t"')
-  t.equal(at('"\\x"'), 'line 1, column 3: unexpected "x"')
-  t.equal(at('"\\u12g4"'), 'line 1, column 6: unexpected "g"')
-  t.equal(at('{"a" 1}'), 'line 1, column 6: unexpected "1"')
-  t.equal(at('{1: 2}'), 'line 1, column 2: unexpected "1"')
-  t.equal(at('[] x'), 'line 1, column 4: unexpected "x"')
-  t.equal(at('-'), 'line 1, column 1: unexpected "-"')
-  t.equal(at('"\\u12'), 'line 1, column 6: unexpected end of the text')
-  t.equal(at('"\\'), 'line 1, column 3: unexpected end of the text')
+  const cases: Array<[string, string]> = [
+    ['{"a": 1,}', 'line 1, column 9: unexpected "}"'],
+    ['{\n  "a": [1 2]\n}', 'line 2, column 11: unexpected "2"'],
+    ['[1, 2', 'line 1, column 6: unexpected end of the text'],
+    ['{"a": tru}', 'line 1, column 10: unexpected "}"'],
+    ['"tab\there"', 'line 1, column 5: unexpected "\\t"'],
+    ['"\\x"', 'line 1, column 3: unexpected "x"'],
+    ['"\\u12g4"', 'line 1, column 6: unexpected "g"'],
+    ['{"a" 1}', 'line 1, column 6: unexpected "1"'],
+    ['{1: 2}', 'line 1, column 2: unexpected "1"'],
+    ['[] x', 'line 1, column 4: unexpected "x"'],
+    ['-', 'line 1, column 1: unexpected "-"'],
+    ['"\\u12', 'line 1, column 6: unexpected end of the text'],
+    ['"\\', 'line 1, column 3: unexpected end of the text']
+  ]
+  for (const [text, message] of cases) t.equal(jsonSyntaxMessage(text, new Error('V8')), message, JSON.stringify(text))
 })
 
 t.test('nesting past the stack: V8\'s own message, one line', async (t) => {
