@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { OperationSchema } from '../../src/core/api-schema.js'
+import { OperationSchema, ProjectIdSchema } from '../../src/core/api-schema.js'
 import { toHar } from '../../src/core/har.js'
 import { JournalEntrySchema, MAX_WAIT_MS, type JournalFilter } from '../../src/core/journal.js'
 import { VERSION } from '../../src/package-info.js'
@@ -59,7 +59,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'EmulatorClearRequests',
       tags: [CONTROL_TAG],
       summary: 'Empty the request journal, or drop one project\'s entries',
-      querystring: Type.Object({ project_id: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      querystring: Type.Object({ project_id: Type.Optional(ProjectIdSchema) }, { additionalProperties: false }),
       response: { 204: Type.Null(), ...controlErrors }
     }
   }, async (request, reply) => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Clock } from '../../src/core/clock.js'
 import { controlInvalid } from '../../src/core/errors.js'
-import { FixtureSchema } from '../../src/core/fixture-schema.js'
+import { ClusterIdSchema, FixtureSchema, ProjectIdSchema } from '../../src/core/fixture-schema.js'
 import { FixtureError, validateFixture } from '../../src/core/fixtures.js'
 import { CONTROL_TAG, controlErrors } from './schemas.js'
 
@@ -27,7 +27,7 @@ export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: [CONTROL_TAG],
       summary: 'Back to the fixtures: world and fixture faults restored; tasks, added faults and journal dropped; the clock back to real time. ' +
         'With project_id, that project only (its clusters, IAM directory, credentials, tasks, and the journal entries and fault rules that name it)',
-      querystring: Type.Object({ project_id: Type.Optional(Type.String({ description: 'Reset this project only; the others and the clock are untouched.' })) }, { additionalProperties: false }),
+      querystring: Type.Object({ project_id: Type.Optional(ProjectIdSchema) }, { additionalProperties: false, description: 'project_id: reset this project only; the others and the clock are untouched.' }),
       response: { 200: Type.Object({ status: Type.Literal('reset') }), ...controlErrors }
     }
   }, async (request) => {
@@ -85,9 +85,9 @@ export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: [CONTROL_TAG],
       summary: 'Finish the running sync tasks now: every one, or those of a project or cluster',
       querystring: Type.Object({
-        project_id: Type.Optional(Type.String({ description: 'Only this project\'s tasks.' })),
-        cluster_id: Type.Optional(Type.String({ description: 'Only this cluster\'s tasks (in every project, unless project_id is given).' }))
-      }, { additionalProperties: false }),
+        project_id: Type.Optional(ProjectIdSchema),
+        cluster_id: Type.Optional(ClusterIdSchema)
+      }, { additionalProperties: false, description: 'project_id: only this project\'s tasks; cluster_id: only this cluster\'s (in every project, unless project_id is given).' }),
       response: { 200: Type.Object({ completed: Type.Integer() }), ...controlErrors }
     }
   }, async (request) => ({ completed: emulator.store.completeAll(request.query.project_id, request.query.cluster_id) }))

@@ -319,4 +319,9 @@ t.test('tasks/complete: every task, or a project\'s, or a cluster\'s', async (t)
   t.same((await post(app, `/_emulator/tasks/complete?cluster_id=${CLUSTER}`)).json(), { completed: 2 }, 'that cluster id in every project')
   t.same((await post(app, '/_emulator/tasks/complete')).json(), { completed: 0 })
   t.equal((await post(app, '/_emulator/tasks/complete?project=x')).statusCode, 400)
+  t.equal((await post(app, '/_emulator/tasks/complete?cluster_id=a.b')).json().error_msg, 'Invalid querystring: /cluster_id: must be letters, digits, underscores and hyphens only.')
+  for (const url of ['/_emulator/reset?project_id=bad%21id', '/_emulator/reset?project_id=']) {
+    t.equal((await post(app, url)).json().error_code, 'EMULATOR.0400', `${url}: a typo is not silently a no-op`)
+  }
+  t.equal((await app.inject({ method: 'DELETE', url: '/_emulator/requests?project_id=a-b' })).statusCode, 400)
 })
