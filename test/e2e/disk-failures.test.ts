@@ -4,8 +4,8 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { JSON_HEADERS, TOKEN, tempDir, userPath } from '../helpers.js'
-import { runServer, startServer } from './process.js'
+import { runCli } from '../../src/cli.js'
+import { JSON_HEADERS, listening, TOKEN, tempDir, userPath } from '../helpers.js'
 
 /*
  * The state file on real failing disks: a full file system, a read-only one, a single-file bind
@@ -64,6 +64,25 @@ function fill (dir: string): string {
   return filler
 }
 
+/**
+ * The emulator in this process, its state file on the given disk, its log lines kept: what these
+ * tests prove is in the file system calls, not in the process (test/e2e/server.test.ts has that).
+ */
+async function start (t: Test, file: string) {
+  let logs = ''
+  const { url } = await listening(t, { stateFile: file, logger: { level: 'warn', stream: { write: (line: string) => { logs += line } } } })
+  return { url, stdout: () => logs }
+}
+
+/** The command in this process: its exit code and output. */
+async function command (argv: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const result = await runCli(argv, {}, { stdout: { write: (text: string) => { stdout += text } }, stderr: { write: (text: string) => { stderr += text } } })
+  if (result.exitCode === undefined) await result.emulator.close()
+  return { code: result.exitCode, stdout, stderr }
+}
+
 const post = (url: string, users: string[]) =>
   fetch(`${url}${userPath()}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ user_names: users }) })
 const shown = async (url: string) => (await (await fetch(`${url}${userPath()}`, { headers: TOKEN })).json() as { user_names: string[] }).user_names
@@ -71,7 +90,7 @@ const shown = async (url: string) => (await (await fetch(`${url}${userPath()}`, 
 t.test('a full disk: changes are refused with 500 and not kept, the file stays whole, the log says why; freed, it works again', { skip: cannotMount }, async (t) => {
   const dir = tmpfs(t)
   const file = join(dir, 'state.json')
-  const emulator = await startServer(t, ['--state-file', file], {}, { coverage: false })
+  const emulator = await start(t, file)
   const before = await readFile(file, 'utf8')
   const filler = fill(dir)
 
@@ -112,7 +131,7 @@ t.test('a single-file bind mount (rename gives EBUSY) is written in place, and w
   execFileSync('mount', ['--bind', host, file])
   t.teardown(() => execFileSync('umount', ['-l', file]))
 
-  const emulator = await startServer(t, ['--state-file', file], {}, { coverage: false })
+  const emulator = await start(t, file)
   t.equal((await post(emulator.url, ['user1'])).status, 202)
   t.same(JSON.parse(await readFile(host, 'utf8')).projects[0].clusters[0].synced_users, ['user1'], 'the host sees the change')
   t.same(await readdir(join(dir, 'container')), ['state.json'], 'no temporary file left')
@@ -129,14 +148,14 @@ t.test('a writable single-file mount in a read-only folder (a subPath under read
   t.teardown(() => execFileSync('umount', ['-l', file]))
   execFileSync('mount', ['-o', 'remount,ro', root])
 
-  const emulator = await startServer(t, ['--state-file', file], {}, { coverage: false })
+  const emulator = await start(t, file)
   t.equal((await post(emulator.url, ['user1'])).status, 202)
   t.same(JSON.parse(await readFile(join(host, 'state.json'), 'utf8')).projects[0].clusters[0].synced_users, ['user1'])
 })
 
 t.test('a missing folder stops the start: one line naming --state-file, exit 2', async (t) => {
   const missing = join(await tempDir(t), 'no-such-folder', 'state.json')
-  const { code, stdout, stderr } = await runServer(['--port', '0', '--state-file', missing])
+  const { code, stdout, stderr } = await command(['--port', '0', '--state-file', missing])
   t.equal(code, 2)
   t.equal(stdout, '')
   t.equal(stderr, `mrs-emulator: Invalid --state-file: cannot write the state file ${missing}: ENOENT (the folder does not exist)\n`)
@@ -146,7 +165,7 @@ t.test('a missing folder stops the start: one line naming --state-file, exit 2',
 t.test('so does a read-only file system', { skip: cannotMount }, async (t) => {
   const dir = tmpfs(t)
   execFileSync('mount', ['-o', 'remount,ro', dir])
-  const readOnly = await runServer(['--port', '0', '--state-file', join(dir, 'state.json')])
+  const readOnly = await command(['--port', '0', '--state-file', join(dir, 'state.json')])
   t.equal(readOnly.code, 2)
   t.equal(readOnly.stderr, `mrs-emulator: Invalid --state-file: cannot write the state file ${join(dir, 'state.json')}: EROFS (read-only file system)\n`)
 })
