@@ -4,11 +4,12 @@ import { healthRoutes } from './emulator/health.js'
 import { openapiRoutes } from './emulator/openapi.js'
 import { requestRoutes } from './emulator/requests.js'
 import { stateRoutes } from './emulator/state.js'
+import { iamRoutes } from './iam.js'
 import { iamSyncRoutes } from './iam-sync.js'
 import { iamSyncUserRoutes } from './iam-sync-user.js'
 
-/** The emulated API: the five IAM Synchronization operations. Auth and faults apply to these only. */
-export const apiRoutes = [iamSyncUserRoutes, iamSyncRoutes]
+/** The emulated API: the five IAM Synchronization operations, and IAM. Auth and faults apply to these only. */
+export const apiRoutes = [iamSyncUserRoutes, iamSyncRoutes, iamRoutes]
 
 /** Liveness and readiness: open even when an admin token is set. */
 export const probeRoutes = [healthRoutes]

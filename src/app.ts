@@ -9,6 +9,7 @@ import { Clock } from './core/clock.js'
 import { FaultRules, type Sleep } from './core/faults.js'
 import { loadFixtureFile, validateFixture } from './core/fixtures.js'
 import { newRequestId } from './core/ids.js'
+import { Iam } from './core/iam.js'
 import { Journal } from './core/journal.js'
 import { SECRET_HEADERS } from './core/secrets.js'
 import { readStateFile, StateFile, type StateFs } from './core/state-file.js'
@@ -72,6 +73,8 @@ export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestT
 /** What the routes share, decorated on the app as `emulator`. */
 export interface Emulator {
   store: SyncStore
+  /** IAM's side of the world: projects by name and region, tokens, temporary keys. */
+  iam: Iam
   faults: FaultRules
   journal: Journal
   /** The fixtures, as loaded: what reset goes back to. */
@@ -88,7 +91,13 @@ export interface Emulator {
 
 declare module 'fastify' {
   interface FastifyInstance { emulator: Emulator }
-  interface FastifyContextConfig { operation?: string }
+  interface FastifyContextConfig {
+    operation?: string
+    /** IAM's routes: how their own errors are written (Keystone's `/v3` shape, or `/v3.0`'s `IAM.xxxx`). */
+    iam?: 'keystone' | 'iam'
+    /** A route that authenticates the caller itself (IAM's token routes): the gateway's step 4 passes it. */
+    ownAuth?: boolean
+  }
 }
 
 /**
@@ -192,7 +201,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
   // ignored, as RFC 9110 §10.1.1 allows, and the request handled as any other.
   app.server.on('connect', handleConnect)
   app.server.on('checkExpectation', (request, response) => app.server.emit('request', request, response))
-  app.decorate('emulator', { store, faults, journal, fixture, stateFile, clock, now, startedAt: clock.real(), ready: false })
+  app.decorate('emulator', { store, iam: new Iam(store, now, settings.auth), faults, journal, fixture, stateFile, clock, now, startedAt: clock.real(), ready: false })
   decorateRequests(app)
   registerBodyParsers(app)
   registerLifecycle(app)
@@ -200,7 +209,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
     transformObject: optionalBodies as SwaggerTransformObject,
     openapi: {
       info: { title: 'mrs-emulator', version: VERSION, description: 'Huawei Cloud MRS API V2 IAM Synchronization, emulated; and the emulator\'s control plane.' },
-      tags: [{ name: 'IAM Synchronization' }, { name: 'Emulator control plane' }]
+      tags: [{ name: 'IAM Synchronization' }, { name: 'IAM', description: 'The part of IAM that clients call before MRS: project lookups, tokens, temporary keys.' }, { name: 'Emulator control plane' }]
     }
   })
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { IamOperation } from './iam-schema.js'
 
 /**
  * The wire shapes of the emulated API, written once: the routes register them (validation and
@@ -14,7 +15,8 @@ export const Operation = {
   ListSyncRequirements: 'ListSyncRequirements'
 } as const
 export type Operation = typeof Operation[keyof typeof Operation]
-export const OPERATIONS = Object.values(Operation)
+/** Every operation of the emulated API, IAM's included: what fault rules and journal queries name. */
+export const OPERATIONS = [...Object.values(Operation), ...Object.values(IamOperation)]
 export const OperationSchema = Type.Union(OPERATIONS.map((name) => Type.Literal(name)))
 
 /** `project_id` as the API reference defines it: 1 to 64 letters and digits. */

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { ApiError, authenticationFailed } from './errors.js'
+import { ApiError, authenticationFailed, credentialsMissing } from './errors.js'
 import type { SigningKey } from './signature.js'
 
 /** What authentication looks at before the body: the request line and headers. */
@@ -8,8 +8,8 @@ export interface HeaderRequest {
   /** The path and query, in origin form. */
   url: string
   headers: IncomingHttpHeaders
-  /** The project of the path. */
-  projectId: string
+  /** The project of the path; undefined on IAM's routes, which have none. */
+  projectId: string | undefined
 }
 
 /** And once the body has been read: its exact bytes, if any. */
@@ -21,8 +21,8 @@ export interface AuthRequest extends HeaderRequest {
 export interface PendingSignature {
   authorization: SignedAuthorization
   key: SigningKey
-  /** The project the credential belongs to. */
-  projectId: string
+  /** The project the credential belongs to; undefined: the domain's. */
+  projectId: string | undefined
 }
 
 /**
@@ -69,7 +69,7 @@ export function permissiveHeaders (headers: IncomingHttpHeaders): ApiError | und
   const token = headers['x-auth-token']
   if (typeof token === 'string' && token !== '') return undefined
   const authorization = headers.authorization
-  if (authorization === undefined) return authenticationFailed('x-auth-token not found')
+  if (authorization === undefined) return credentialsMissing()
   if (parseAuthorization(authorization) === undefined) {
     return authenticationFailed('verify aksk signature fail, the Authorization header is malformed')
   }

@@ -1,15 +1,29 @@
+import { STATUS_CODES } from 'node:http'
+
+/**
+ * How an error body is written: `service` `{error_code, error_msg}` (MRS, IAM's `/v3.0` paths
+ * with `IAM.xxxx` codes, the control plane); `gateway` the same plus `request_id` (the API
+ * gateway in front of every Huawei Cloud service); `keystone` IAM's `/v3` paths,
+ * `{"error": {"code": <status>, "message", "title"}}` (reference/iam-api.md §8).
+ */
+export type ErrorShape = 'service' | 'gateway' | 'keystone'
+
 /**
  * Every error the emulator answers with, in one table. Service errors use the MRS codes of the
  * API reference ("Error Codes"); gateway errors use the APIGW codes of the API gateway in front
- * of every Huawei Cloud service, whose bodies also carry `request_id`; the control plane uses the
- * emulator's own `EMULATOR.*` codes. The README's error tables list the same rows with sources.
+ * of every Huawei Cloud service, whose bodies also carry `request_id`; IAM's errors use its
+ * code table (`IAM.xxxx`; a Keystone-shaped body shows only the status, the code is for the
+ * journal and the log); the control plane uses the emulator's own `EMULATOR.*` codes. The
+ * README's error tables list the same rows with sources.
  */
 export class ApiError extends Error {
   readonly statusCode: number
   readonly code: string
-  readonly gateway: boolean
+  readonly shape: ErrorShape
+  /** What kind of authentication failure this is, for the planes that word it their own way. */
+  authFailure?: AuthFailure
 
-  constructor (statusCode: number, code: string, message: string, gateway = false) {
+  constructor (statusCode: number, code: string, message: string, shape: ErrorShape = 'service') {
     // An answer, not a bug: no stack trace to capture (it is never shown, and costs on the hot error path).
     const limit = Error.stackTraceLimit
     Error.stackTraceLimit = 0
@@ -18,15 +32,20 @@ export class ApiError extends Error {
     this.name = 'ApiError'
     this.statusCode = statusCode
     this.code = code
-    this.gateway = gateway
+    this.shape = shape
   }
 }
 
 /** The error body, the only place it is written: gateway errors also carry the request id. */
 export function errorBody (error: ApiError, requestId: string) {
-  return error.gateway
-    ? { error_code: error.code, error_msg: error.message, request_id: requestId }
-    : { error_code: error.code, error_msg: error.message }
+  switch (error.shape) {
+    case 'gateway':
+      return { error_code: error.code, error_msg: error.message, request_id: requestId }
+    case 'keystone':
+      return { error: { code: error.statusCode, message: error.message, title: STATUS_CODES[error.statusCode]! } }
+    default:
+      return { error_code: error.code, error_msg: error.message }
+  }
 }
 
 /** Cuts a client-supplied value down to a size that is safe to put in a message or a log. */
@@ -50,18 +69,56 @@ export const iamUserNotFound = (name: string) =>
 
 // The API gateway.
 export const apiNotFound = () => new ApiError(404, 'APIGW.0101',
-  'The API does not exist or has not been published in the environment.', true)
-export const apiRequestError = () => new ApiError(400, 'APIGW.0201', 'API request error.', true)
-export const requestTimeout = () => new ApiError(408, 'APIGW.0201', 'Request timeout.', true)
-export const entityTooLarge = () => new ApiError(413, 'APIGW.0201', 'Request entity too large.', true)
-export const headersTooLarge = () => new ApiError(431, 'APIGW.0201', 'Request header fields too large.', true)
+  'The API does not exist or has not been published in the environment.', 'gateway')
+export const apiRequestError = () => new ApiError(400, 'APIGW.0201', 'API request error.', 'gateway')
+export const requestTimeout = () => new ApiError(408, 'APIGW.0201', 'Request timeout.', 'gateway')
+export const entityTooLarge = () => new ApiError(413, 'APIGW.0201', 'Request entity too large.', 'gateway')
+export const headersTooLarge = () => new ApiError(431, 'APIGW.0201', 'Request header fields too large.', 'gateway')
 export const authenticationFailed = (detail: string) =>
-  new ApiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${detail}`, true)
-export const accessDenied = () => new ApiError(403, 'APIGW.0306', 'API access denied.', true)
+  new ApiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${detail}`, 'gateway')
+export const accessDenied = () => new ApiError(403, 'APIGW.0306', 'API access denied.', 'gateway')
+
+/**
+ * The authentication failures IAM words its own way on its routes (see `iamAuthError`): no
+ * credentials at all, a token that is not one, a token past its expiry.
+ */
+export type AuthFailure = 'missing' | 'unknown-token' | 'expired-token'
+const failing = (error: ApiError, failure: AuthFailure) => {
+  error.authFailure = failure
+  return error
+}
+export const credentialsMissing = () => failing(authenticationFailed('x-auth-token not found'), 'missing')
+export const tokenUnknown = () => failing(authenticationFailed('decrypt token fail'), 'unknown-token')
+/** A token or temporary key past its expiry on the emulator's clock (the IAM docs' wording; the code is a choice). */
+export const credentialExpired = (token: boolean) => {
+  const error = new ApiError(401, 'APIGW.0307', 'The token must be updated.', 'gateway')
+  return token ? failing(error, 'expired-token') : error
+}
 
 /** What a fault rule answers: its own status, code and message; an APIGW code gets the gateway's body. */
 export const faultError = (status: number, code: string, message: string) =>
-  new ApiError(status, code, message, code.startsWith('APIGW.'))
+  new ApiError(status, code, message, code.startsWith('APIGW.') ? 'gateway' : 'service')
+
+// IAM (reference/iam-api.md §6–9): Keystone-shaped on /v3 paths, `IAM.xxxx` on /v3.0 paths.
+export const keystoneError = (status: number, code: string, message: string) => new ApiError(status, code, message, 'keystone')
+export const iamError = (status: number, code: string, message: string) => new ApiError(status, code, message)
+const REQUIRES_AUTHENTICATION = 'The request you have made requires authentication.'
+/** How IAM's `/v3` routes word a failure of the gateway's authentication step; AK/SK failures stay the gateway's. */
+export function keystoneAuthError (error: ApiError): ApiError {
+  switch (error.authFailure) {
+    case 'missing': return keystoneError(401, 'IAM.0001', REQUIRES_AUTHENTICATION)
+    case 'unknown-token': return keystoneError(401, 'IAM.0067', 'The X-Auth-Token is invalid!')
+    case 'expired-token': return keystoneError(401, 'IAM.0066', 'The token has expired.')
+    default: return error
+  }
+}
+export const wrongPassword = () => keystoneError(401, 'IAM.0062', 'The username or password is wrong.')
+/** The documented 400 of `/v3/auth/tokens`, with what is wrong after it. */
+export const keystoneBodyInvalid = (detail: string) => keystoneError(400, 'IAM.0011', `The request body is invalid: ${detail}`)
+export const credentialsRequired = () => iamError(401, 'IAM.0001', REQUIRES_AUTHENTICATION)
+export const keystoneNotFound = (what: string, id: string) => keystoneError(401, 'IAM.0004', `Could not find ${what}: ${shorten(id)}.`)
+export const iamInternal = () => iamError(500, 'IAM.0006', 'An unexpected error prevented the server from fulfilling your request.')
+export const keystoneInternal = () => keystoneError(500, 'IAM.0006', 'An unexpected error prevented the server from fulfilling your request.')
 
 // The emulator itself (the control plane, and readiness on both planes).
 export const controlInvalid = (message: string) => new ApiError(400, 'EMULATOR.0400', message)

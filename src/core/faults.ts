@@ -13,7 +13,8 @@ export interface InstalledFault extends FaultRule {
 /** A rule as `GET /_emulator/faults` shows it: with what is left of `times` (null: unlimited). */
 export type ListedFault = InstalledFault & { remaining: number | null }
 
-export interface FaultTarget { operation: string, method: string, projectId: string, clusterId: string }
+/** A request as the rules see it; IAM's routes have no project or cluster in their path. */
+export interface FaultTarget { operation: string, method: string, projectId: string | undefined, clusterId: string | undefined }
 
 /** What a rule does to a request: its action, with the rule's id. */
 export interface TakenFault { rule: string, action: FaultAction }

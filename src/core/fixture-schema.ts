@@ -31,33 +31,61 @@ export const ClusterBodySchema = Type.Object({
 
 export const FixtureClusterSchema = Type.Composite([Type.Object({ cluster_id: ClusterIdSchema }), ClusterBodySchema], { additionalProperties: false })
 
+/** A time as the fixtures write it: UTC, ISO 8601. */
+const Instant = (description: string) =>
+  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$', 'x-expected': 'a UTC time such as 2026-01-01T00:00:00Z', description })
+
+/** A project's name: its region (`cn-north-4`) or a sub-project `<region>_<name>`, as IAM names them. */
+export const ProjectNameSchema = Type.String({ minLength: 1, maxLength: 64, description: 'The project name: its region (cn-north-4), or <region>_<name> for a sub-project. Default: the project_id.' })
+
 export const FixtureProjectSchema = Type.Object({
   project_id: ProjectIdSchema,
+  name: Type.Optional(ProjectNameSchema),
   iam: Type.Object({
     users: Type.Array(Type.Object({
       name: Type.String({ minLength: 1 }),
-      groups: Names('The groups the user belongs to; each must be listed in iam.groups.')
+      groups: Names('The groups the user belongs to; each must be listed in iam.groups.'),
+      password: Type.Optional(Type.String({ minLength: 1, description: 'The password POST /v3/auth/tokens takes in strict mode (without one, the user gets no token in strict mode).' }))
     }, { additionalProperties: false })),
     groups: Names('The IAM user groups of the project.')
   }, { additionalProperties: false, description: 'The IAM directory of the project.' }),
   clusters: Type.Array(FixtureClusterSchema)
 }, { additionalProperties: false })
 
+const CREDENTIAL_PROJECT = 'The project it acts on. Without one, a credential of the domain: the IAM routes take it, the MRS API answers 403 APIGW.0306.'
+const EXPIRES_AT = 'When it expires, on the emulator\'s clock: strict mode then answers 401 APIGW.0307. Default: never.'
+const ISSUED_AT = 'Set on the credentials the emulator issued (POST /v3/auth/tokens, /v3.0/OS-CREDENTIAL/securitytokens): reset drops them.'
+
 export const FixtureCredentialSchema = Type.Union([
   Type.Object({
     access_key: Type.String({ minLength: 1 }),
     secret_key: Type.String({ minLength: 1 }),
     security_token: Type.Optional(Type.String({ minLength: 1, description: 'Temporary keys: the X-Security-Token they must be used with.' })),
-    project_id: ProjectIdSchema
-  }, { additionalProperties: false, description: 'An AK/SK pair bound to one project.' }),
+    project_id: Type.Optional(ProjectIdSchema),
+    expires_at: Type.Optional(Instant(EXPIRES_AT)),
+    issued_at: Type.Optional(Instant(ISSUED_AT))
+  }, { additionalProperties: false, description: 'An AK/SK pair, bound to one project or to the domain.' }),
   Type.Object({
     token: Type.String({ minLength: 1 }),
-    project_id: ProjectIdSchema
-  }, { additionalProperties: false, description: 'An X-Auth-Token bound to one project.' })
+    project_id: Type.Optional(ProjectIdSchema),
+    user: Type.Optional(Type.String({ minLength: 1, description: 'The user it was issued to.' })),
+    expires_at: Type.Optional(Instant(EXPIRES_AT)),
+    issued_at: Type.Optional(Instant(ISSUED_AT))
+  }, { additionalProperties: false, description: 'An X-Auth-Token, bound to one project or to the domain.' })
 ])
+
+/** The domain of a fixture without one. */
+export const DEFAULT_DOMAIN = { id: '0d5e3c1b2a4f48e6a9b7c5d3e1f20a4b', name: 'mrs-emulator' } as const
+
+/** The account (IAM domain) the world belongs to. */
+export const DomainSchema = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9]+$', 'x-expected': 'letters and digits only', description: 'The domain (account) id.' }),
+  name: Type.String({ minLength: 1, maxLength: 64, description: 'The domain (account) name: what POST /v3/auth/tokens takes as user.domain.name.' })
+}, { additionalProperties: false, description: `The account the projects belong to. Default: ${JSON.stringify(DEFAULT_DOMAIN)}.` })
 
 /** The fixture file: the world the emulator starts with (also the state file format). */
 export const FixtureSchema = Type.Object({
+  domain: Type.Optional(DomainSchema),
   projects: Type.Array(FixtureProjectSchema),
   credentials: Type.Optional(Type.Array(FixtureCredentialSchema)),
   faults: Type.Optional(Type.Array(FaultRuleSchema, { description: 'Fault rules installed at start and on reset.' }))
@@ -69,3 +97,4 @@ export type FixtureCluster = Static<typeof FixtureClusterSchema>
 export type ClusterBody = Static<typeof ClusterBodySchema>
 export type FixtureSyncTask = Static<typeof SyncTaskSchema>
 export type FixtureCredential = Static<typeof FixtureCredentialSchema>
+export type Domain = Static<typeof DomainSchema>

@@ -35,8 +35,11 @@ export function validateFixture (value: unknown, source: string): Fixture {
     seen.add(name)
   }
   const projects = new Set<string>()
+  const names = new Set<string>()
   value.projects.forEach((project, p) => {
     const at = `/projects/${p}`
+    // IAM finds a project by its name (the SDKs by region): one project per name (a duplicate id is told once).
+    if (!projects.has(project.project_id)) unique(names, project.name ?? project.project_id, `${at}/name`, 'project name')
     unique(projects, project.project_id, `${at}/project_id`, 'project_id')
     const groups = new Set(project.iam.groups)
     const users = new Set<string>()
@@ -52,6 +55,12 @@ export function validateFixture (value: unknown, source: string): Fixture {
       const wrong = clusterProblem(cluster)
       if (wrong !== undefined) problem(`${at}/clusters/${c}/${wrong.path}`, wrong.reason)
     })
+  })
+  value.credentials?.forEach((credential, c) => {
+    for (const field of ['expires_at', 'issued_at'] as const) {
+      const time = credential[field]
+      if (time !== undefined && Number.isNaN(Date.parse(time))) problem(`/credentials/${c}/${field}`, `not a real date: '${time}'`)
+    }
   })
   const faultIds = new Set<string>()
   value.faults?.forEach((rule, f) => {

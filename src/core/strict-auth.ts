@@ -1,6 +1,6 @@
 import type { Authenticator, AuthRequest, HeaderRequest, PendingSignature, SignedAuthorization } from './auth.js'
 import { parseAuthorization } from './auth.js'
-import { accessDenied, ApiError, authenticationFailed, invalidProjectId, shorten } from './errors.js'
+import { accessDenied, ApiError, authenticationFailed, credentialExpired, credentialsMissing, invalidProjectId, shorten, tokenUnknown } from './errors.js'
 import type { FixtureCredential } from './fixture-schema.js'
 import { canonicalRequest, sameSignature, sha256Hex, signatureOf, type SigningKey } from './signature.js'
 
@@ -12,7 +12,12 @@ const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
 
 const signatureFailed = (reason: string) => authenticationFailed(`verify aksk signature fail, ${reason}`)
 
-interface KeyPair { secretKey: string, securityToken?: string, projectId: string }
+/** A credential's reach: its project (none: the domain's), and when it expires (ms; Infinity: never). */
+interface Bound { projectId: string | undefined, expiresAt: number }
+interface KeyPair extends Bound { secretKey: string, securityToken?: string }
+
+const expiryOf = (credential: FixtureCredential) =>
+  credential.expires_at === undefined ? Infinity : Date.parse(credential.expires_at)
 
 /** `20191115T033655Z` → ms since the epoch; NaN when malformed. */
 export function parseSdkDate (value: string): number {
@@ -24,8 +29,12 @@ export function parseSdkDate (value: string): number {
   return new Date(time).toISOString().replace(/[-:]|\.\d+/g, '') === value ? time : Number.NaN
 }
 
-/** The credential may act on the path's project only; an `X-Project-Id` must name it too. */
-function projectCheck (request: HeaderRequest, projectId: string): ApiError | undefined {
+/**
+ * The credential may act on the path's project only; an `X-Project-Id` must name it too. A
+ * route without a project (IAM's) takes any credential of the domain.
+ */
+function projectCheck (request: HeaderRequest, projectId: string | undefined): ApiError | undefined {
+  if (request.projectId === undefined) return undefined
   if (projectId !== request.projectId) return accessDenied()
   const header = request.headers['x-project-id']
   if (header !== undefined && header !== request.projectId) return invalidProjectId(String(header))
@@ -38,9 +47,9 @@ function projectCheck (request: HeaderRequest, projectId: string): ApiError | un
  * can decide is decided before the body is read: a caller without a known credential is
  * answered without a byte of its body buffered.
  */
-export function strictAuthenticator (credentials: () => readonly FixtureCredential[], now: () => number): Authenticator {
+export function strictAuthenticator (credentials: () => readonly FixtureCredential[], now: () => number, emulatorNow = now): Authenticator {
   let indexed: readonly FixtureCredential[] | undefined
-  const tokens = new Map<string, string>()
+  const tokens = new Map<string, Bound>()
   const keys = new Map<string, KeyPair>()
   /** Indexes the credentials again whenever the world (and so its credential list) is replaced. */
   function index (): void {
@@ -50,8 +59,9 @@ export function strictAuthenticator (credentials: () => readonly FixtureCredenti
     tokens.clear()
     keys.clear()
     for (const credential of current) {
-      if ('token' in credential) tokens.set(credential.token, credential.project_id)
-      else keys.set(credential.access_key, { secretKey: credential.secret_key, securityToken: credential.security_token, projectId: credential.project_id })
+      const bound = { projectId: credential.project_id, expiresAt: expiryOf(credential) }
+      if ('token' in credential) tokens.set(credential.token, bound)
+      else keys.set(credential.access_key, { ...bound, secretKey: credential.secret_key, securityToken: credential.security_token })
     }
   }
 
@@ -70,6 +80,7 @@ export function strictAuthenticator (credentials: () => readonly FixtureCredenti
     const [accessKey = '', ...scope] = authorization.credential.split('/')
     const pair = keys.get(accessKey)
     if (pair === undefined) return authenticationFailed(`ak ${shorten(accessKey)} not exist`)
+    if (emulatorNow() >= pair.expiresAt) return credentialExpired(false)
     const key: SigningKey = { algorithm: authorization.algorithm, accessKey, secretKey: pair.secretKey, date }
     if (authorization.algorithm === 'V11-HMAC-SHA256') {
       if (scope.length !== 3 || scope[0] !== date.slice(0, 8)) {
@@ -100,11 +111,12 @@ export function strictAuthenticator (credentials: () => readonly FixtureCredenti
       index()
       const token = request.headers['x-auth-token']
       if (typeof token === 'string') {
-        const projectId = tokens.get(token)
-        return projectId === undefined ? authenticationFailed('decrypt token fail') : projectCheck(request, projectId)
+        const bound = tokens.get(token)
+        if (bound === undefined) return tokenUnknown()
+        return emulatorNow() >= bound.expiresAt ? credentialExpired(true) : projectCheck(request, bound.projectId)
       }
       const authorization = request.headers.authorization
-      if (authorization === undefined) return authenticationFailed('x-auth-token not found')
+      if (authorization === undefined) return credentialsMissing()
       const parsed = parseAuthorization(authorization)
       return parsed === undefined ? signatureFailed('the Authorization header is malformed') : signedHeaders(request, parsed)
     },

@@ -48,6 +48,36 @@ export class SyncStore {
 
   get version (): number { return this.#version }
   get credentials (): readonly FixtureCredential[] { return this.#world.credentials }
+  /** The world as it is, for the IAM routes to read (changes go through the methods below). */
+  get world (): World { return this.#world }
+
+  /** Adds an empty project (IAM's POST /v3/projects); answers its id. */
+  addProject (projectId: string, name: string): void {
+    this.#world.projects.set(projectId, emptyProject(name))
+    this.#last = undefined
+    this.#version++
+  }
+
+  /**
+   * Adds a credential the emulator issued. At most `max` issued ones are kept: past that, the
+   * expired ones go first, then the oldest.
+   */
+  issue (credential: FixtureCredential, max: number): void {
+    let credentials = [...this.#world.credentials, credential]
+    const issued = (c: FixtureCredential) => c.issued_at !== undefined
+    if (credentials.filter(issued).length > max) {
+      const now = this.#now()
+      credentials = credentials.filter((c) => !issued(c) || c.expires_at === undefined || Date.parse(c.expires_at) > now)
+      const over = credentials.filter(issued).length - max
+      if (over > 0) {
+        // Issued in order: the first ones are the oldest.
+        let dropped = 0
+        credentials = credentials.filter((c) => !issued(c) || dropped++ >= over)
+      }
+    }
+    this.#world = { ...this.#world, credentials }
+    this.#version++
+  }
 
   /** CancelSyncIamUser: a task that removes exactly the named users and groups. */
   cancel (projectId: string, clusterId: string, request: CancelRequest): void {
@@ -73,9 +103,9 @@ export class SyncStore {
       users = request.user_names ?? []
       groups = []
       for (const name of users) {
-        const memberOf = iam.users.get(name)
-        if (memberOf === undefined) throw iamUserNotFound(name)
-        groups.push(...memberOf)
+        const user = iam.users.get(name)
+        if (user === undefined) throw iamUserNotFound(name)
+        groups.push(...user.groups)
       }
       for (const name of request.group_names ?? []) {
         if (!iam.groups.has(name)) throw iamGroupNotFound(name)
@@ -150,6 +180,7 @@ export class SyncStore {
     if (restored === undefined) projects.delete(projectId)
     else projects.set(projectId, restored)
     this.#world = {
+      domain: this.#world.domain,
       projects,
       credentials: [...this.#world.credentials.filter((credential) => credential.project_id !== projectId), ...fresh.credentials]
     }
@@ -184,7 +215,7 @@ export class SyncStore {
   putCluster (projectId: string, clusterId: string, body: ClusterBody): boolean {
     let project = this.#world.projects.get(projectId)
     if (project === undefined) {
-      project = emptyProject()
+      project = emptyProject(projectId)
       this.#world.projects.set(projectId, project)
     }
     const created = !project.clusters.has(clusterId)

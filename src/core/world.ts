@@ -1,4 +1,4 @@
-import type { ClusterBody, ClusterState, Fixture, FixtureCredential } from './fixture-schema.js'
+import { DEFAULT_DOMAIN, type ClusterBody, type ClusterState, type Domain, type Fixture, type FixtureCredential } from './fixture-schema.js'
 
 /** A sync task: what it will change when it finishes at `endsAt` (ms on the store's clock). */
 export interface SyncTask {
@@ -18,13 +18,21 @@ export interface Cluster {
   shown?: Buffer
 }
 
-/** An IAM directory: user name → the groups the user belongs to, and the groups. */
+/** An IAM user: the groups it belongs to, and the password it gets a token with (strict mode). */
+export interface IamUser {
+  readonly groups: readonly string[]
+  readonly password?: string
+}
+
+/** An IAM directory: user name → the user, and the groups. */
 export interface IamDirectory {
-  readonly users: Map<string, readonly string[]>
+  readonly users: Map<string, IamUser>
   readonly groups: Set<string>
 }
 
 export interface Project {
+  /** Its IAM name: the region (`cn-north-4`) or `<region>_<name>`; the project id when the fixture gives none. */
+  readonly name: string
   readonly iam: IamDirectory
   /** cluster_id → cluster; ids are unique within a project only. */
   readonly clusters: Map<string, Cluster>
@@ -36,6 +44,7 @@ export interface Project {
  * is plain data.
  */
 export interface World {
+  readonly domain: Domain
   readonly projects: Map<string, Project>
   readonly credentials: readonly FixtureCredential[]
 }
@@ -68,30 +77,35 @@ export function clusterToBody (cluster: Cluster): ClusterBody {
   return body
 }
 
-export const emptyProject = (): Project => ({ iam: { users: new Map(), groups: new Set() }, clusters: new Map() })
+export const emptyProject = (name: string): Project => ({ name, iam: { users: new Map(), groups: new Set() }, clusters: new Map() })
 
 /** Builds the world from an already validated fixture (see `validateFixture`). */
 export function worldFromFixture (fixture: Fixture): World {
   const projects = new Map<string, Project>()
   for (const project of fixture.projects) {
     projects.set(project.project_id, {
+      name: project.name ?? project.project_id,
       iam: {
-        users: new Map(project.iam.users.map((user) => [user.name, [...user.groups]])),
+        users: new Map(project.iam.users.map((user) => [user.name, user.password === undefined ? { groups: [...user.groups] } : { groups: [...user.groups], password: user.password }])),
         groups: new Set(project.iam.groups)
       },
       clusters: new Map(project.clusters.map((cluster) => [cluster.cluster_id, clusterFromBody(cluster)]))
     })
   }
-  return { projects, credentials: structuredClone(fixture.credentials ?? []) }
+  return { domain: { ...(fixture.domain ?? DEFAULT_DOMAIN) }, projects, credentials: structuredClone(fixture.credentials ?? []) }
 }
 
 /** The world in the fixture format: what the state file holds and the control plane dumps. */
 export function worldToFixture (world: World): Fixture {
   return {
+    domain: { ...world.domain },
     projects: [...world.projects].map(([projectId, project]) => ({
       project_id: projectId,
+      name: project.name,
       iam: {
-        users: [...project.iam.users].map(([name, groups]) => ({ name, groups: [...groups] })),
+        users: [...project.iam.users].map(([name, user]) => user.password === undefined
+          ? { name, groups: [...user.groups] }
+          : { name, groups: [...user.groups], password: user.password }),
         groups: [...project.iam.groups]
       },
       clusters: [...project.clusters].map(([clusterId, cluster]) => ({ cluster_id: clusterId, ...clusterToBody(cluster) }))

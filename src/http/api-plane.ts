@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ClusterParams } from '../core/api-schema.js'
 import { permissiveHeaders, type Authenticator, type PendingSignature } from '../core/auth.js'
-import { ApiError, apiNotFound, apiRequestError, entityTooLarge, faultError, notReady } from '../core/errors.js'
+import { ApiError, apiNotFound, apiRequestError, entityTooLarge, faultError, keystoneAuthError, notReady } from '../core/errors.js'
 import type { Sleep, TakenFault } from '../core/faults.js'
 import { strictAuthenticator } from '../core/strict-auth.js'
 import type { AuthMode } from '../config.js'
@@ -11,7 +11,7 @@ import { toOriginForm } from './origin-form.js'
 import type { LingerLimits } from './early-answers.js'
 import { afterDueResponses, apiErrors, errorHandler, sendError } from './errors.js'
 import { registerPersistence } from './persistence.js'
-import { journalRequest, noteOperations, requestLogLine } from './request-log.js'
+import { journalRequest, noteOperations, requestLogLine, routeConfig } from './request-log.js'
 import { apiValidatorCompiler } from './validation.js'
 
 declare module 'fastify' {
@@ -70,7 +70,8 @@ export function apiPlane (options: ApiPlaneOptions) {
     const emulator = api.emulator
     const { faults, journal, now, store } = emulator
     // Signatures are judged on the real clock (clients sign with theirs); the rest follows the emulator's.
-    const strict = options.auth === 'strict' ? strictAuthenticator(() => store.credentials, emulator.clock.real) : undefined
+    // Issued tokens and temporary keys expire on the emulator's clock, which tests move forward.
+    const strict = options.auth === 'strict' ? strictAuthenticator(() => store.credentials, emulator.clock.real, now) : undefined
     const logLine = requestLogLine(api)
 
     api.setValidatorCompiler(apiValidatorCompiler)
@@ -80,14 +81,20 @@ export function apiPlane (options: ApiPlaneOptions) {
     // Strict mode only: a decorator costs every request of the plane its property.
     if (strict !== undefined) api.decorateRequest('signature', null)
 
-    /** Step 4. */
-    const authenticate = (request: FastifyRequest): ApiError | undefined => {
+    /** Step 4, as the gateway words it. */
+    const gatewayAuth = (request: FastifyRequest): ApiError | undefined => {
       if (options.auth === 'permissive') return permissiveHeaders(request.headers)
       if (strict === undefined) return undefined
       const verdict = strictHeaders(strict, request)
       if (verdict === undefined || verdict instanceof ApiError) return verdict
       request.signature = verdict
       return undefined
+    }
+    /** Step 4: IAM's lookups word a missing credential or a bad token Keystone's way; its token routes check their own. */
+    const authenticate = (request: FastifyRequest, { iam, ownAuth } = routeConfig(request)): ApiError | undefined => {
+      if (ownAuth === true) return undefined
+      const error = gatewayAuth(request)
+      return error === undefined || iam === undefined ? error : keystoneAuthError(error)
     }
 
     /** Step 3, a rule acts: a delay, an error (after its delay, if any), or a drop. */
@@ -134,6 +141,9 @@ export function apiPlane (options: ApiPlaneOptions) {
     // Steps 1–4.
     api.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id)
+      const config = routeConfig(request)
+      // IAM answers carry its trace id, which the SDKs quote in their errors: the request's id.
+      if (config.iam !== undefined) reply.header('x-iam-trace-id', request.id)
       if (!httpStep(request)) {
         done(apiRequestError())
       } else if (!emulator.ready) {
@@ -145,7 +155,7 @@ export function apiPlane (options: ApiPlaneOptions) {
         done(announcesBody(request.raw) ? apiNotFound() : undefined)
       } else {
         const fault = faults.empty ? undefined : faults.take(faultTarget(request))
-        if (fault === undefined) done(authenticate(request))
+        if (fault === undefined) done(authenticate(request, config))
         else carryOut(fault, request, reply, done)
       }
     })
@@ -182,14 +192,14 @@ export function apiPlane (options: ApiPlaneOptions) {
 }
 
 /**
- * The path ids of a request routed to an operation: every route of this plane has
- * `ClusterParamsSchema` params, read here before they are validated (step 7).
+ * The path ids of a request routed to an operation, read before they are validated (step 7):
+ * MRS's routes have `ClusterParamsSchema` params, IAM's none.
  */
-const pathIds = (request: FastifyRequest) => request.params as ClusterParams
+const pathIds = (request: FastifyRequest) => request.params as Partial<ClusterParams>
 
 const faultTarget = (request: FastifyRequest) => {
   const { project_id: projectId, cluster_id: clusterId } = pathIds(request)
-  return { operation: request.routeOptions.config.operation!, method: request.method, projectId, clusterId }
+  return { operation: routeConfig(request).operation!, method: request.method, projectId, clusterId }
 }
 
 const strictHeaders = (strict: Authenticator, request: FastifyRequest) =>

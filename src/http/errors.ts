@@ -3,13 +3,14 @@ import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
   ApiError, apiNotFound, apiRequestError, controlInvalid, controlTooLarge, entityTooLarge, errorBody, headersTooLarge,
-  controlInternal, internalError, invalidParameter, requestTimeout
+  controlInternal, iamInternal, internalError, invalidParameter, keystoneInternal, requestTimeout
 } from '../core/errors.js'
 import { StateFileError } from '../core/state-file.js'
 import { newRequestId } from '../core/ids.js'
 import { announcesBody } from './body.js'
 import { lingerAfterAnswer, type LingerLimits } from './early-answers.js'
 import { logOnce } from './persistence.js'
+import { routeConfig } from './request-log.js'
 
 export function sendError (reply: FastifyReply, error: ApiError): FastifyReply {
   const request = reply.request
@@ -25,17 +26,23 @@ export function sendError (reply: FastifyReply, error: ApiError): FastifyReply {
  * unexpected, which the error handler logs and answers with `internal`.
  */
 export interface PlaneErrors {
-  (err: FastifyError): ApiError | undefined
-  internal: () => ApiError
+  (err: FastifyError, request: FastifyRequest): ApiError | undefined
+  internal: (request: FastifyRequest) => ApiError
 }
 
 const MALFORMED_CONTENT_TYPE = 'The Content-Type header is malformed; send application/json.'
 
+/** The service's 500: MRS's, or IAM's on its routes. */
+const apiInternal = (request: FastifyRequest) => {
+  const face = routeConfig(request).iam
+  return face === undefined ? internalError() : face === 'keystone' ? keystoneInternal() : iamInternal()
+}
+
 /** The emulated API: the gateway's codes, and the service's for the body. */
-export const apiErrors: PlaneErrors = Object.assign((err: FastifyError) => {
+export const apiErrors: PlaneErrors = Object.assign((err: FastifyError, request: FastifyRequest) => {
   if (err instanceof ApiError) return err
   // The gateway's users are told no more than the service would; the log names the file.
-  if (err instanceof StateFileError) return internalError()
+  if (err instanceof StateFileError) return apiInternal(request)
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return entityTooLarge()
@@ -44,7 +51,7 @@ export const apiErrors: PlaneErrors = Object.assign((err: FastifyError) => {
   }
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return apiRequestError()
   return undefined
-}, { internal: internalError })
+}, { internal: apiInternal })
 
 /** The control plane: the emulator's own codes only. */
 export const controlErrors: PlaneErrors = Object.assign((err: FastifyError) => {
@@ -76,10 +83,10 @@ export function errorHandler (limits: LingerLimits, toPlaneError: PlaneErrors) {
       lingerAfterAnswer(request.raw, limits)
     }
     if (err instanceof StateFileError) logOnce(request, err)
-    const error = toPlaneError(err)
+    const error = toPlaneError(err, request)
     if (error !== undefined) return sendError(reply, error)
     request.log.error({ reqId: request.id, err }, 'unexpected error')
-    return sendError(reply, toPlaneError.internal())
+    return sendError(reply, toPlaneError.internal(request))
   }
 }
 

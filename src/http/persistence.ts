@@ -29,7 +29,7 @@ export function registerPersistence (app: FastifyInstance, stateFile: StateFile,
       return payload
     } catch (err) {
       logOnce(request, err as StateFileError)
-      const error = planeErrors(err as StateFileError & FastifyError)!
+      const error = planeErrors(err as StateFileError & FastifyError, request)!
       request.errorCode = error.code
       reply.code(error.statusCode).header('content-type', 'application/json; charset=utf-8')
       const body = errorBody(error, request.id)

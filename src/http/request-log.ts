@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { keepBody, type Journal } from '../core/journal.js'
 
 declare module 'fastify' {
@@ -37,9 +37,21 @@ export function noteOperations (plane: FastifyInstance): void {
   })
 }
 
+/**
+ * The config of the request's route: read from Fastify's route context, found once by its
+ * symbol's description (`request.routeOptions` builds a frozen object on every read).
+ */
+let kRouteContext: symbol | undefined
+export function routeConfig (request: FastifyRequest): FastifyContextConfig {
+  kRouteContext ??= Object.getOwnPropertySymbols(request).find((key) => key.description === 'fastify.context')
+  /* c8 ignore next */ // a Fastify without it (none so far) gets the frozen copy
+  if (kRouteContext === undefined) return request.routeOptions.config
+  return (request as unknown as Record<symbol, { config: FastifyContextConfig }>)[kRouteContext]!.config
+}
+
 /** The operation of the request's route; null for a path that is not one. */
 export function operationOf (request: FastifyRequest): string | null {
-  return request.operation ?? request.routeOptions.config.operation ?? null
+  return request.operation ?? routeConfig(request).operation ?? null
 }
 
 /**

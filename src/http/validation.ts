@@ -2,7 +2,8 @@ import type { FastifySchemaCompiler } from 'fastify'
 import type { TObject, TSchema } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
-import { controlInvalid, invalidParameter, invalidProjectId, shorten } from '../core/errors.js'
+import { controlInvalid, iamError, invalidParameter, invalidProjectId, keystoneBodyInvalid, keystoneError, shorten } from '../core/errors.js'
+import { IAM_ERRORS, type IamFace } from '../core/iam-schema.js'
 import { formatProblems, problemsOf } from '../core/problems.js'
 import { InvalidBody } from './body.js'
 
@@ -39,8 +40,51 @@ function controlError (httpPart: string, errors: Iterable<ValueError>) {
  * options coerce types (`[1]` becomes `["1"]`) and strip unknown properties: the real API
  * rejects both. Every failure becomes the API's error: 12000107 for the project, 12000002 for the rest.
  */
-export const apiValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) =>
-  httpPart === 'body' ? bodyValidator(schema) : paramsValidator(schema as TObject)
+export const apiValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
+  const face = (schema as { [IAM_ERRORS]?: IamFace })[IAM_ERRORS]
+  if (face !== undefined) return httpPart === 'body' ? iamBodyValidator(schema, face) : iamQueryValidator(schema as TObject)
+  return httpPart === 'body' ? bodyValidator(schema) : paramsValidator(schema as TObject)
+}
+
+/**
+ * IAM's bodies, in IAM's words: Keystone's "The request body is invalid" on `/v3` (with the
+ * field and the reason after it), the `IAM.110x` messages on `/v3.0`.
+ */
+function iamBodyValidator (schema: TSchema, face: IamFace) {
+  const check = TypeCompiler.Compile(schema)
+  return (data: unknown) => {
+    if (data === null) {
+      return { error: face === 'keystone' ? keystoneBodyInvalid('a JSON body is required') : iamError(400, 'IAM.1101', 'The request body size 0 is invalid.') }
+    }
+    if (data instanceof InvalidBody) return { error: face === 'keystone' ? keystoneBodyInvalid(data.reason[0]!.toLowerCase() + data.reason.slice(1)) : iamError(400, 'IAM.0011', `Request body is invalid. ${data.reason}`) }
+    if (check.Check(data)) return true
+    const first = check.Errors(data).First()!
+    const field = fieldName(first.path) || 'body'
+    const missing = first.type === ValueErrorType.ObjectRequiredProperty
+    if (face === 'keystone') return { error: keystoneBodyInvalid(missing ? `${field} is required` : `${field} is invalid: ${first.message.toLowerCase()}`) }
+    return {
+      error: missing
+        ? iamError(400, 'IAM.1103', `The ${field} is required in the request body.`)
+        : iamError(400, 'IAM.1102', `The ${field} in the request body is invalid: ${first.message.toLowerCase()}.`)
+    }
+  }
+}
+
+/** IAM's query parameters: text as the schema's booleans and integers; a bad one is named (IAM.0007, Keystone's shape). */
+function iamQueryValidator (schema: TObject) {
+  const properties = Object.entries(schema.properties).map(([name, property]) => [name, property.type as string, TypeCompiler.Compile(property)] as const)
+  return (input: unknown) => {
+    const query = input as Record<string, unknown>
+    for (const [name, type, check] of properties) {
+      const text = query[name]
+      if (text === undefined) continue
+      if (type === 'boolean' && (text === 'true' || text === 'false')) query[name] = text === 'true'
+      if (type === 'integer' && typeof text === 'string' && /^\d{1,15}$/.test(text)) query[name] = Number(text)
+      if (!check.Check(query[name])) return { error: keystoneError(400, 'IAM.0007', `Request parameter ${name} is invalid: ${shorten(String(text))}.`) }
+    }
+    return { value: query }
+  }
+}
 
 /**
  * Query values as the schema's numbers: whole numbers only for integers (`limit=2.9` stays text,

@@ -25,5 +25,5 @@ t.test('permissive mode refuses requests without usable credentials, with the do
   t.match(detail({ authorization: 'Basic dXNlcjpwYXNz' }), /^Incorrect IAM authentication information: verify aksk signature fail, the Authorization header is malformed$/)
   t.match(detail({ authorization: `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=${SIG}` }), /X-Sdk-Date is missing/)
   t.match(detail({ authorization: `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=${SIG}`, 'x-sdk-date': '2024-01-01' }), /X-Sdk-Date is missing or malformed/)
-  t.match(permissiveHeaders({}), { statusCode: 401, code: 'APIGW.0301', gateway: true })
+  t.match(permissiveHeaders({}), { statusCode: 401, code: 'APIGW.0301', shape: 'gateway' })
 })

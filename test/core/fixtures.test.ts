@@ -29,14 +29,20 @@ t.test('a broken fixture names the file, the JSON path and the reason', async (t
     ['bad project id', { projects: [project({ project_id: 'p-1' })] }, 'src: /projects/0/project_id: must be letters and digits only'],
     ['bad state', { projects: [project({ clusters: [{ cluster_id: 'c1', state: 'runing', synced_users: [], synced_groups: [] }] })] },
       'src: /projects/0/clusters/0/state: must be one of starting, running, terminated, failed, abnormal, terminating, frozen, scaling-out, scaling-in, stopped'],
-    ['unknown field', { projects: [], extra: 1 }, 'src: /extra: unknown field; the allowed ones are projects, credentials, faults'],
+    ['unknown field', { projects: [], extra: 1 }, 'src: /extra: unknown field; the allowed ones are domain, projects, credentials, faults'],
     ['not an object', [], 'src: /: must be an object'],
-    ['a credential of neither kind', { projects: [], credentials: [{ user: 'x' }] }, 'src: /credentials/0: must be one of {access_key, secret_key, security_token?, project_id}, {token, project_id}'],
-    ['a credential missing a field', { projects: [], credentials: [{ token: 'T' }] }, 'src: /credentials/0/project_id: is required'],
+    ['a credential of neither kind', { projects: [], credentials: [{ key: 'x' }] }, 'src: /credentials/0: must be one of {access_key, secret_key, security_token?, project_id?, expires_at?, issued_at?}, {token, project_id?, user?, expires_at?, issued_at?}'],
+    ['a credential missing a field', { projects: [], credentials: [{ access_key: 'A' }] }, 'src: /credentials/0/secret_key: is required'],
+    ['an expiry that is no date', { projects: [], credentials: [{ token: 'T', expires_at: 'tomorrow' }] }, 'src: /credentials/0/expires_at: must be a UTC time such as 2026-01-01T00:00:00Z'],
+    ['an expiry that is no real date', { projects: [], credentials: [{ token: 'T', expires_at: '2026-13-45T00:00:00Z' }] }, "src: /credentials/0/expires_at: not a real date: '2026-13-45T00:00:00Z'"],
+    ['a domain without a name', { domain: { id: 'd1' }, projects: [] }, 'src: /domain/name: is required'],
+    ['two projects of one name', { projects: [project({ name: 'cn-north-4' }), project({ project_id: 'p2', name: 'cn-north-4' })] }, "src: /projects/1/name: duplicate project name 'cn-north-4'"],
+    ['a project named after another\'s id', { projects: [project(), project({ project_id: 'p2', name: 'p1' })] }, "src: /projects/1/name: duplicate project name 'p1'"],
     ['a fault action with a stray field', { projects: [], faults: [{ action: { status: 500, error_code: 'X', error_msg: 'm', stray: 1 } }] },
       'src: /faults/0/action/stray: unknown field; the allowed ones are status, error_code, error_msg'],
     ['a fault rule naming an unknown operation', { projects: [], faults: [{ match: { operation: 'CancelSyncIamUsr' }, action: { drop: true } }] },
-      'src: /faults/0/match/operation: must be one of CancelSyncIamUser, UpdateSyncIamUser, ShowSyncIamUser, ListSyncStatus, ListSyncRequirements'],
+      'src: /faults/0/match/operation: must be one of CancelSyncIamUser, UpdateSyncIamUser, ShowSyncIamUser, ListSyncStatus, ListSyncRequirements, ' +
+        'KeystoneListProjects, KeystoneListAuthProjects, KeystoneListAuthDomains, KeystoneListRegions, KeystoneCreateProject, KeystoneCreateUserTokenByPassword, CreateTemporaryAccessKeyByToken'],
     ['a number below its minimum', { projects: [], faults: [{ action: { delay_ms: -1 } }] }, 'src: /faults/0/action/delay_ms: must be >= 0'],
     ['duplicate project', { projects: [project(), project()] }, "src: /projects/1/project_id: duplicate project_id 'p1'"],
     ['duplicate cluster', { projects: [project({ clusters: [project().clusters[0], project().clusters[0]] })] }, "src: /projects/0/clusters/1/cluster_id: duplicate cluster_id 'c1'"],
@@ -59,7 +65,7 @@ t.test('every problem is listed with its JSON path, up to 10, and the rest count
 
   const semantic = t.throws(() => validateFixture({ projects: [project(), project(), project({ iam: { users: [{ name: 'u', groups: ['x'] }], groups: [] } })] }, 'src')) as Error
   t.equal(semantic.message, "src: /projects/1/project_id: duplicate project_id 'p1'; /projects/2/project_id: duplicate project_id 'p1'; /projects/2/iam/users/0/groups/0: group 'x' is not listed in iam.groups")
-  const many = Array.from({ length: 12 }, () => project())
+  const many = Array.from({ length: 12 }, (_, i) => project({ name: `n${i}` }))
   t.match((t.throws(() => validateFixture({ projects: many }, 'src')) as Error).message, /; and 1 more$/)
 })
 
@@ -67,16 +73,18 @@ t.test('two projects may use the same cluster id', async (t) => {
   t.doesNotThrow(() => validateFixture({ projects: [project(), project({ project_id: 'p2' })] }, 'src'))
 })
 
-t.test('credentials: AK/SK pairs, temporary keys and tokens, each bound to a project', async (t) => {
+t.test('credentials: AK/SK pairs, temporary keys and tokens, each bound to a project or to the domain, with an expiry or none', async (t) => {
   t.doesNotThrow(() => validateFixture({
-    projects: [],
+    domain: { id: 'd1', name: 'acme' },
+    projects: [project({ name: 'cn-north-4' })],
     credentials: [
       { access_key: 'AK', secret_key: 'SK', project_id: 'p1' },
-      { access_key: 'AK2', secret_key: 'SK', security_token: 'tok', project_id: 'p1' },
-      { token: 'T', project_id: 'p1' }
+      { access_key: 'AK2', secret_key: 'SK', security_token: 'tok', project_id: 'p1', expires_at: '2030-01-01T00:00:00Z' },
+      { token: 'T', project_id: 'p1' },
+      { token: 'T2', user: 'u', issued_at: '2029-12-31T00:00:00.000Z', expires_at: '2030-01-01T00:00:00Z' }
     ]
   }, 'src'))
-  t.throws(() => validateFixture({ projects: [], credentials: [{ token: 'T' }] }, 'src'), FixtureError)
+  t.throws(() => validateFixture({ projects: [], credentials: [{ token: '' }] }, 'src'), FixtureError)
 })
 
 t.test('invalid JSON and unreadable files are reported with the file name', async (t) => {

@@ -84,7 +84,7 @@ t.test('wrong keys and malformed signatures are refused with the documented deta
     'verify aksk signature fail, the credential scope must be <X-Sdk-Date day>/<region>/<service>', 'V11 scope of another day')
   t.equal(detail(signed(sdkKey({ algorithm: 'V11-HMAC-SHA256', scope: '20240301/mrs' }))),
     'verify aksk signature fail, the credential scope must be <X-Sdk-Date day>/<region>/<service>', 'V11 scope too short')
-  t.match(authenticate(signed(sdkKey({ secretKey: 'wrong' }))), { statusCode: 401, code: 'APIGW.0301', gateway: true })
+  t.match(authenticate(signed(sdkKey({ secretKey: 'wrong' }))), { statusCode: 401, code: 'APIGW.0301', shape: 'gateway' })
 })
 
 t.test('temporary keys need their X-Security-Token, signed', async (t) => {
@@ -104,7 +104,7 @@ t.test('tokens: known ones pass, others are refused', async (t) => {
   t.equal(detail(request({ 'x-auth-token': 'forged' })), 'decrypt token fail')
   t.equal(detail(request({ 'x-auth-token': '' })), 'decrypt token fail')
   t.equal(detail(request({})), 'x-auth-token not found')
-  t.match(authenticate(request({ 'x-auth-token': 'T1' }, 'p2')), { statusCode: 403, code: 'APIGW.0306', message: 'API access denied.', gateway: true })
+  t.match(authenticate(request({ 'x-auth-token': 'T1' }, 'p2')), { statusCode: 403, code: 'APIGW.0306', message: 'API access denied.', shape: 'gateway' })
 })
 
 t.test("a credential of another project: 403 APIGW.0306; an X-Project-Id that differs from the path's: 400 12000107", async (t) => {

@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net'
 import { Duplex } from 'node:stream'
 import t from 'tap'
 import type { IncomingMessage } from 'node:http'
-import type { FastifyError } from 'fastify'
+import type { FastifyError, FastifyRequest } from 'fastify'
 import { lingerAfterAnswer } from '../../src/http/early-answers.js'
 import { apiErrors, controlErrors, handleClientError } from '../../src/http/errors.js'
 import { build } from '../helpers.js'
@@ -98,12 +98,13 @@ t.test('an answer due on the connection goes first; if it never completes, nothi
 
 t.test('each plane names what Fastify throws in its own codes', async (t) => {
   const fastifyError = (code: string, statusCode: number) => Object.assign(new Error(code), { code, statusCode }) as FastifyError
-  t.match(apiErrors(fastifyError('FST_ERR_CTP_BODY_TOO_LARGE', 413)), { statusCode: 413, code: 'APIGW.0201' })
-  t.match(controlErrors(fastifyError('FST_ERR_CTP_BODY_TOO_LARGE', 413)), { statusCode: 413, code: 'EMULATOR.0413' })
-  t.match(apiErrors(fastifyError('FST_ERR_ANYTHING', 400)), { statusCode: 400, code: 'APIGW.0201' })
-  t.match(controlErrors(fastifyError('FST_ERR_ANYTHING', 400)), { statusCode: 400, code: 'EMULATOR.0400', message: 'Bad request: FST_ERR_ANYTHING' })
-  t.equal(controlErrors(fastifyError('FST_ERR_BUG', 500)), undefined, 'the unexpected is left to the handler (logged, 12000004)')
-  t.equal(apiErrors(new Error('bug') as FastifyError), undefined)
+  const request = {} as FastifyRequest
+  t.match(apiErrors(fastifyError('FST_ERR_CTP_BODY_TOO_LARGE', 413), request), { statusCode: 413, code: 'APIGW.0201' })
+  t.match(controlErrors(fastifyError('FST_ERR_CTP_BODY_TOO_LARGE', 413), request), { statusCode: 413, code: 'EMULATOR.0413' })
+  t.match(apiErrors(fastifyError('FST_ERR_ANYTHING', 400), request), { statusCode: 400, code: 'APIGW.0201' })
+  t.match(controlErrors(fastifyError('FST_ERR_ANYTHING', 400), request), { statusCode: 400, code: 'EMULATOR.0400', message: 'Bad request: FST_ERR_ANYTHING' })
+  t.equal(controlErrors(fastifyError('FST_ERR_BUG', 500), request), undefined, 'the unexpected is left to the handler (logged, 12000004)')
+  t.equal(apiErrors(new Error('bug') as FastifyError, request), undefined)
 })
 
 t.test('a lingering close ends when the body has ended, at once if it already has', async (t) => {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { Ajv } from 'ajv'
+import { DEFAULT_DOMAIN } from '../../../src/core/fixture-schema.js'
 import { signRequest } from '../../../src/core/signature.js'
 import { build, CLUSTER, fakeClock, JSON_HEADERS, OTHER_PROJECT, PROJECT, SYNCED_CLUSTER, syncPath, TOKEN, userPath } from '../../helpers.js'
 
@@ -307,7 +308,7 @@ t.test('scoped reset: one project back as the fixtures had it; the others, their
   // Fixtures with neither credentials nor faults.
   const bare = await build(t, { fixtures: { projects: [{ project_id: 'p1', iam: { users: [], groups: [] }, clusters: [] }] } })
   t.equal((await post(bare, '/_emulator/reset?project_id=p1')).statusCode, 200)
-  t.same(await get(bare, '/_emulator/state'), { projects: [{ project_id: 'p1', iam: { users: [], groups: [] }, clusters: [] }], credentials: [] })
+  t.same(await get(bare, '/_emulator/state'), { domain: DEFAULT_DOMAIN, projects: [{ project_id: 'p1', name: 'p1', iam: { users: [], groups: [] }, clusters: [] }], credentials: [] })
 })
 
 t.test('tasks/complete: every task, or a project\'s, or a cluster\'s', async (t) => {

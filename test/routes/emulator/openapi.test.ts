@@ -26,6 +26,22 @@ t.test('GET /_emulator/openapi.json: a valid OpenAPI 3 document of the API and t
     t.match(op, { method, path, tags: ['IAM Synchronization'] }, id)
     t.same(Object.keys(op.responses).sort(), [success, '400', '401', '403', '404', '413', '500', '503'].sort(), `${id} documents its errors`)
   }
+  const iam: Record<string, [string, string, string]> = {
+    KeystoneListProjects: ['get', '/v3/projects', '200'],
+    KeystoneListAuthProjects: ['get', '/v3/auth/projects', '200'],
+    KeystoneListAuthDomains: ['get', '/v3/auth/domains', '200'],
+    KeystoneListRegions: ['get', '/v3/regions', '200'],
+    KeystoneCreateProject: ['post', '/v3/projects', '201'],
+    KeystoneCreateUserTokenByPassword: ['post', '/v3/auth/tokens', '201'],
+    CreateTemporaryAccessKeyByToken: ['post', '/v3.0/OS-CREDENTIAL/securitytokens', '201']
+  }
+  for (const [id, [method, path, success]] of Object.entries(iam)) {
+    const op = operations.get(id)!
+    t.match(op, { method, path, tags: ['IAM'] }, id)
+    t.ok(op.responses[success] !== undefined && op.responses['401'] !== undefined, `${id} documents its answer and 401`)
+  }
+  t.match(operations.get('KeystoneCreateUserTokenByPassword')!.responses['201'], { headers: { 'X-Subject-Token': { schema: { type: 'string' } } } })
+  t.match(doc.tags, [{ name: 'IAM Synchronization' }, { name: 'IAM' }, { name: 'Emulator control plane' }])
   const control = [...operations.values()].filter((op) => op.path.startsWith('/_emulator/'))
   t.ok(control.length >= 15, 'the control plane is there')
   t.ok(control.every((op) => op.tags[0] === 'Emulator control plane'), 'tagged apart')
@@ -35,7 +51,7 @@ t.test('GET /_emulator/openapi.json: a valid OpenAPI 3 document of the API and t
   // Bodies the SDKs leave out when empty are optional; the control plane's bodies are required.
   const bodies = Object.fromEntries(Object.values(doc.paths as Record<string, Record<string, { operationId: string, requestBody?: { required: boolean } }>>)
     .flatMap((item) => Object.values(item)).filter((op) => op.requestBody !== undefined).map((op) => [op.operationId, op.requestBody!.required]))
-  t.same(bodies, { CancelSyncIamUser: false, UpdateSyncIamUser: false, EmulatorPutState: true, EmulatorAdvanceClock: true, EmulatorPutCluster: true, EmulatorAddFault: true })
+  t.same(bodies, { CancelSyncIamUser: false, UpdateSyncIamUser: false, KeystoneCreateProject: true, KeystoneCreateUserTokenByPassword: true, CreateTemporaryAccessKeyByToken: true, EmulatorPutState: true, EmulatorAdvanceClock: true, EmulatorPutCluster: true, EmulatorAddFault: true })
   t.notMatch(res.body, 'x-body-optional', 'the marker does not leak')
   const params = (id: string) => ((Object.values(doc.paths as Record<string, Record<string, { operationId: string, parameters?: Array<{ name: string, in: string }> }>>)
     .flatMap((item) => Object.values(item)).find((op) => op.operationId === id)!.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name))
