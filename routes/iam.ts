@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ErrorBodySchema } from '../src/core/api-schema.js'
 import { iamError } from '../src/core/errors.js'
+import { sentHeaders } from '../src/http/request-log.js'
 import {
   AuthProjectListSchema, CreatedProjectSchema, CreateProjectRequestSchema, DomainListSchema, IamOperation, KeystoneErrorSchema,
   ProjectListSchema, ProjectsQuerySchema, RegionListSchema, SecurityTokenBodySchema, SecurityTokenRequestSchema, TokenBodySchema,
@@ -128,8 +129,9 @@ export const iamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, (request, reply) => {
     const nocatalog = request.query.nocatalog
     const { token, body } = iam.issueToken(request.body, nocatalog === undefined || nocatalog === '', baseOf(request))
-    // Spelled so: scripts grep for it case-sensitively (reference/iam-api.md §6).
-    reply.header('X-Subject-Token', token)
+    // Spelled so on the wire: scripts grep for it case-sensitively (reference/iam-api.md §6).
+    // Fastify's header() would write it in lower case; its own header object keeps a spelling.
+    sentHeaders(reply)['X-Subject-Token'] = token
     send(reply, 201, body)
   })
 

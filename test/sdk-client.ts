@@ -7,12 +7,13 @@ import { createRequire } from 'node:module'
  */
 const require = createRequire(import.meta.url)
 const { ClientBuilder } = require('@huaweicloud/huaweicloud-sdk-core/ClientBuilder')
-const { BasicCredentials } = require('@huaweicloud/huaweicloud-sdk-core')
+const { BasicCredentials, GlobalCredentials, Region } = require('@huaweicloud/huaweicloud-sdk-core')
+const { AuthCache } = require('@huaweicloud/huaweicloud-sdk-core/internal/services/authcache')
 const { Logger4jInstance } = require('@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger')
 // The SDK logs failed requests, Authorization header included, to stdout.
 Logger4jInstance.level = 'off'
 
-interface HcClient { sendRequest (options: object): Promise<Record<string, unknown>> }
+export interface HcClient { sendRequest (options: object): Promise<Record<string, unknown>> }
 export interface SdkError { httpStatusCode: number, errorCode: string, errorMsg: string, requestId: string }
 
 export class MrsIamSyncClient {
@@ -51,4 +52,36 @@ export function mrsClient ({ endpoint, ak, sk, projectId, securityToken, derived
     .withEndpoint(endpoint)
     .withOptions({ customUserAgent: 'mrs-emulator-tests' })
   return (derived === true ? builder.withDerivedAuthServiceName('mrs') : builder).build()
+}
+
+export interface RegionClientOptions { endpoint: string, region: string, ak: string, sk: string, securityToken?: string }
+
+/**
+ * A client as Huawei's samples build one: a region whose endpoint is the emulator, an AK/SK and
+ * no project id, IAM's endpoint the emulator too. The SDK asks IAM for the region's project id
+ * before its first call.
+ */
+export function regionClient ({ endpoint, region, ak, sk, securityToken }: RegionClientOptions): MrsIamSyncClient {
+  let credentials = new BasicCredentials().withAk(ak).withSk(sk).withIamEndpoint(endpoint)
+  if (securityToken !== undefined) credentials = credentials.withSecurityToken(securityToken)
+  return new ClientBuilder((hcClient: HcClient) => new MrsIamSyncClient(hcClient))
+    .withCredential(credentials)
+    .withRegion(new Region(region, endpoint))
+    .withOptions({ customUserAgent: 'mrs-emulator-tests' })
+    .build()
+}
+
+/** A domain-level client (`GlobalCredentials`, no domain id): the SDK asks IAM for the domain id. */
+export function globalClient ({ endpoint, region, ak, sk }: RegionClientOptions): HcClient {
+  const credentials = new GlobalCredentials().withAk(ak).withSk(sk).withIamEndpoint(endpoint)
+  return new ClientBuilder((hcClient: HcClient) => hcClient)
+    .withCredential(credentials)
+    .withRegion(new Region(region, endpoint))
+    .withOptions({ customUserAgent: 'mrs-emulator-tests' })
+    .build()
+}
+
+/** The SDK keeps the ids it looked up for the whole process, by AK and region: each test starts without them. */
+export function forgetLookups (): void {
+  (AuthCache.instance() as { authMap: Map<string, string> }).authMap.clear()
 }

@@ -3,10 +3,20 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { CLUSTER, OTHER_PROJECT, PROJECT, STOPPED_CLUSTER, tempDir } from './helpers.js'
 import { startEmulator, type StartOptions } from '../src/start.js'
-import { mrsClient, type SdkError } from './sdk-client.js'
+import type { Fixture } from '../src/core/fixture-schema.js'
+import { forgetLookups, mrsClient, regionClient, type SdkError } from './sdk-client.js'
 
 const AK = 'EMULATORAK0000000001'
 const SK = 'EmulatorSecretKey0000000000000000000001'
+
+async function failure (call: Promise<unknown>) {
+  try {
+    await call
+  } catch (err) {
+    return err as SdkError & Error
+  }
+  throw new Error('the call succeeded')
+}
 
 // The SDK is the real part here: it talks HTTP to an emulator listening in this process.
 async function serve (t: Test, options: StartOptions = {}) {
@@ -33,14 +43,6 @@ t.test("Huawei's SDK core drives all five operations against a strict-mode emula
 t.test('what the SDK surfaces on errors', async (t) => {
   const { url } = await serve(t)
   const client = mrsClient({ endpoint: url, ak: AK, sk: SK, projectId: PROJECT })
-  const failure = async (call: Promise<unknown>) => {
-    try {
-      await call
-    } catch (err) {
-      return err as SdkError & Error
-    }
-    throw new Error('the call succeeded')
-  }
 
   const wrongSk = await failure(mrsClient({ endpoint: url, ak: AK, sk: 'wrong', projectId: PROJECT }).showSyncIamUser(CLUSTER))
   t.equal(wrongSk.constructor.name, 'ClientRequestException')
@@ -79,4 +81,21 @@ t.test('temporary keys: the SDK signs X-Security-Token', async (t) => {
   const { url } = await serve(t, { fixtures: file })
   const client = mrsClient({ endpoint: url, ak: 'TEMPAK', sk: 'TEMPSK', projectId: PROJECT, securityToken: 'sts-token-value' })
   t.match(await client.showSyncIamUser(CLUSTER), { httpStatusCode: 200 })
+})
+
+t.test('the Node SDK\'s fallback: no project of the region\'s own name, so it makes one (POST /v3/projects) and uses it', async (t) => {
+  forgetLookups()
+  const { url } = await serve(t, {
+    auth: 'permissive',
+    fixtures: { projects: [{ project_id: 'p1', name: 'cn-east-3_sub', iam: { users: [], groups: [] }, clusters: [] }] }
+  })
+  const client = regionClient({ endpoint: url, region: 'cn-east-3', ak: 'ANYAK', sk: 'ANYSK' })
+  const missing = await failure(client.listSyncStatus(CLUSTER))
+  t.match(missing, { httpStatusCode: 400, errorCode: '12000003' }, 'the new project has no clusters')
+  const { requests } = await (await fetch(`${url}/_emulator/requests`)).json() as { requests: Array<{ operation: string, path: string, status: number }> }
+  t.same(requests.map((r) => [r.operation, r.status]), [
+    ['KeystoneListProjects', 200], ['KeystoneListRegions', 200], ['KeystoneListAuthDomains', 200], ['KeystoneCreateProject', 201], ['ListSyncStatus', 400]
+  ])
+  const created = (await (await fetch(`${url}/_emulator/state`)).json() as Fixture).projects.find((p) => p.name === 'cn-east-3')!
+  t.equal(requests[4]!.path, `/v2/${created.project_id}/clusters/${CLUSTER}/iam-sync`)
 })

@@ -109,7 +109,9 @@ function bodyOf (kept: Buffer | string | undefined, size: number): unknown {
 function headersOf (headers: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name] = REDACTED.has(name) ? '[REDACTED]' : String(value)
+    // Lower case, as Node gives request headers: a response header may be sent in its own spelling.
+    const lower = name.toLowerCase()
+    if (value !== undefined) out[lower] = REDACTED.has(lower) ? '[REDACTED]' : String(value)
   }
   return out
 }

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { errorBody } from '../core/errors.js'
 import type { StateFile, StateFileError } from '../core/state-file.js'
 import type { PlaneErrors } from './errors.js'
+import { sentHeaders } from './request-log.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,6 +10,8 @@ declare module 'fastify' {
     stateWaited: boolean
   }
 }
+
+const KEPT_HEADERS = new Set(['x-request-id', 'x-iam-trace-id', 'connection'])
 
 /**
  * No answer says more than the state file holds: while a change is not yet written, every
@@ -31,6 +34,9 @@ export function registerPersistence (app: FastifyInstance, stateFile: StateFile,
       logOnce(request, err as StateFileError)
       const error = planeErrors(err as StateFileError & FastifyError, request)!
       request.errorCode = error.code
+      // Nothing of the answer that was not kept goes out (an issued token's X-Subject-Token): only the ids.
+      const headers = sentHeaders(reply)
+      for (const name of Object.keys(headers)) if (!KEPT_HEADERS.has(name)) delete headers[name]
       reply.code(error.statusCode).header('content-type', 'application/json; charset=utf-8')
       const body = errorBody(error, request.id)
       request.sentBody = body

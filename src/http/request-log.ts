@@ -55,11 +55,11 @@ export function operationOf (request: FastifyRequest): string | null {
 }
 
 /**
- * Fastify's own object of the headers it wrote (`reply.getHeaders()` copies it, and Node's, into
+ * Fastify's own object of the headers it writes (`reply.getHeaders()` copies it, and Node's, into
  * a new object on every call): found once, by its description, on the first reply.
  */
 let kReplyHeaders: symbol | undefined
-function sentHeaders (reply: FastifyReply): Record<string, unknown> {
+export function sentHeaders (reply: FastifyReply): Record<string, unknown> {
   kReplyHeaders ??= Object.getOwnPropertySymbols(reply).find((key) => key.description === 'fastify.reply.headers')
   /* c8 ignore next */ // a Fastify without it (none so far) gets the copy
   if (kReplyHeaders === undefined) return reply.getHeaders()

@@ -16,12 +16,12 @@ import { plainEnv } from './process.js'
 
 interface Example { line: number, code: string }
 
-async function examples (): Promise<Example[]> {
+async function examples (fence = '```js'): Promise<Example[]> {
   const readme = await readFile(join(PACKAGE_ROOT, 'README.md'), 'utf8')
   const found: Example[] = []
   const lines = readme.split('\n')
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i] !== '```js') continue
+    if (lines[i] !== fence) continue
     const end = lines.indexOf('```', i + 1)
     found.push({ line: i + 1, code: lines.slice(i + 1, end).join('\n') })
     i = end
@@ -58,4 +58,27 @@ t.test('every JavaScript example in the README runs as pasted', async (t) => {
       t.same(stdout.split('\n').filter((l) => !l.startsWith('#') && !/^\s*(ok|not ok|TAP|1\.\.)/.test(l) && l.trim() !== '').slice(0, printed.length), printed, 'prints what its comments say')
     })
   }
+})
+
+/*
+ * The ```bash blocks are scripts too (the ```sh ones are single commands to adapt): run in order,
+ * as one bash script with `set -e`, against a strict-mode emulator. A `# …` line that follows a
+ * command is what it prints (`…` standing for any text).
+ */
+t.test('every bash script in the README runs as pasted against a strict-mode emulator', async (t) => {
+  const found = await examples('```bash')
+  t.ok(found.length >= 2, `${found.length} scripts`)
+  const emulator = await startEmulator({ auth: 'strict' })
+  t.teardown(() => emulator.close())
+  const script = found.map(({ code }) => code).join('\n').replaceAll('http://127.0.0.1:9336', emulator.url)
+  const child = spawn('bash', ['-e', '-c', script], { env: plainEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  const [exitCode] = await once(child, 'close') as [number]
+  t.equal(exitCode, 0, `exits 0${exitCode === 0 ? '' : `:\n${stdout}\n${stderr}`}`)
+  const printed = script.split('\n').filter((line) => line.startsWith('# ')).map((line) => line.slice(2))
+  const pattern = new RegExp(printed.map((line) => line.split('…').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')).join('\\s*'))
+  t.match(stdout, pattern, 'prints what its comments say')
 })

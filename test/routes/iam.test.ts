@@ -132,6 +132,8 @@ t.test('the lookups\' authentication: any credential of the domain in strict mod
   t.equal(badSignature.statusCode, 401)
   t.match(badSignature.json(), { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: verify aksk signature fail, the signature does not match' }, 'AK/SK: the gateway\'s own answer')
   t.match(badSignature.headers['x-iam-trace-id'], /^[0-9a-f]{32}$/)
+  const unknownAk = await app.inject(signed('GET', '/v3/regions', '{}', { accessKey: 'NOPE', secretKey: 'x' }))
+  t.match(unknownAk.json(), { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: ak NOPE not exist' }, 'found before the body is read: the gateway\'s answer too')
 
   const mrs = await app.inject({ url: syncPath('p1', 'c1'), headers: { 'x-auth-token': 'old' } })
   t.same(mrs.json(), { error_code: 'APIGW.0307', error_msg: 'The token must be updated.', request_id: mrs.headers['x-request-id'] }, 'the MRS API: the gateway\'s expired-token answer')
@@ -399,6 +401,8 @@ t.test('IAM\'s routes go through the gateway: fault rules by operation, and IAM\
   const token = await getToken(disk, tokenBody('user1', 'x'))
   t.equal(token.statusCode, 500)
   t.same(token.json(), { error: { code: 500, message: 'An unexpected error prevented the server from fulfilling your request.', title: 'Internal Server Error' } })
+  t.notOk('x-subject-token' in token.headers, 'a token that was not kept is not sent')
+  t.match(token.headers, { 'x-request-id': /^[0-9a-f]{32}$/, 'x-iam-trace-id': /^[0-9a-f]{32}$/ })
   const key = await getKey(disk, keyBody('any'))
   t.same(key.json(), { error_code: 'IAM.0006', error_msg: 'An unexpected error prevented the server from fulfilling your request.' })
 })
