@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ErrorBodySchema } from '../src/core/api-schema.js'
-import { iamError } from '../src/core/errors.js'
+import { iamError, shorten } from '../src/core/errors.js'
 import { sentHeaders } from '../src/http/request-log.js'
+import { urlOf } from '../src/http/origin-form.js'
 import {
   AuthProjectListSchema, CreatedProjectSchema, CreateProjectRequestSchema, DomainListSchema, IamOperation, KeystoneErrorSchema,
   ProjectListSchema, ProjectsQuerySchema, RegionListSchema, SecurityTokenBodySchema, SecurityTokenRequestSchema, TokenBodySchema,
@@ -21,7 +22,12 @@ const iamErrors = { 400: ErrorBodySchema, 401: ErrorBodySchema, 413: ErrorBodySc
  * Where this emulator is, as the client reached it: IAM's links and the token catalog point
  * here (the real ones name `https://iam.myhuaweicloud.com`).
  */
-const baseOf = (request: FastifyRequest) => `${request.protocol}://${request.host}`
+const baseOf = (request: FastifyRequest) => {
+  const host = request.host
+  if (host !== undefined && host !== '') return `${request.protocol}://${host}`
+  // An HTTP/1.0 request may name no Host: the address it reached.
+  return urlOf(request.socket.localAddress!, request.socket.localPort!)
+}
 const selfOf = (request: FastifyRequest) => `${baseOf(request)}${request.url}`
 
 const send = (reply: FastifyReply, status: number, body: object): void => {
@@ -147,7 +153,7 @@ export const iamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, (request, reply) => {
     const { identity } = request.body.auth
     if (!identity.methods.includes('token') || identity.methods.length !== 1) {
-      throw iamError(400, 'IAM.1102', `The auth.identity.methods in the request body is invalid: the emulator issues temporary keys by token only (["token"]), not ${JSON.stringify(identity.methods)}.`)
+      throw iamError(400, 'IAM.1102', `The auth.identity.methods in the request body is invalid: the emulator issues temporary keys by token only (["token"]), not ${shorten(JSON.stringify(identity.methods))}.`)
     }
     const header = request.headers['x-auth-token']
     // The header wins over the body (the IAM docs).

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, UNLOGGED, type BuildOptions } from './app.js'
 import { settingsOf, type Settings } from './config.js'
+import { urlOf } from './http/origin-form.js'
 
 /** The build options, and where to listen: `port` (default 0 here: any free port) and `host`. */
 export interface StartOptions extends BuildOptions, Partial<Pick<Settings, 'port' | 'host'>> {}
@@ -14,10 +15,7 @@ export interface RunningEmulator {
   close: () => Promise<void>
 }
 
-/** `http://host:port`, with an IPv6 host in brackets. */
-export function urlOf (host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
-}
+export { urlOf }
 
 /** Starts an emulator in this process, listening on a free port unless told otherwise. */
 export async function startEmulator (options: StartOptions | null = {}): Promise<RunningEmulator> {

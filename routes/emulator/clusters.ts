@@ -4,7 +4,7 @@ import { controlInvalid, controlNotFound } from '../../src/core/errors.js'
 import { clusterProblem } from '../../src/core/fixtures.js'
 import { ClusterBodySchema, FixtureClusterSchema } from '../../src/core/fixture-schema.js'
 import { ClusterParamsSchema } from '../../src/core/api-schema.js'
-import { CONTROL_TAG, controlErrors } from './schemas.js'
+import { CONTROL_TAG, ControlErrorSchema, controlErrors } from './schemas.js'
 
 const url = '/projects/:project_id/clusters/:cluster_id'
 
@@ -19,7 +19,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Create or replace a cluster (and its project, if absent)',
       params: ClusterParamsSchema,
       body: ClusterBodySchema,
-      response: { 200: FixtureClusterSchema, 201: FixtureClusterSchema, ...controlErrors }
+      response: { 200: FixtureClusterSchema, 201: FixtureClusterSchema, 409: ControlErrorSchema, ...controlErrors }
     }
   }, async (request, reply) => {
     const { project_id: projectId, cluster_id: clusterId } = request.params

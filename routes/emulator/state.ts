@@ -4,7 +4,7 @@ import type { Clock } from '../../src/core/clock.js'
 import { controlInvalid } from '../../src/core/errors.js'
 import { ClusterIdSchema, FixtureSchema, ProjectIdSchema } from '../../src/core/fixture-schema.js'
 import { FixtureError, validateFixture } from '../../src/core/fixtures.js'
-import { CONTROL_TAG, controlErrors } from './schemas.js'
+import { CONTROL_TAG, ControlErrorSchema, controlErrors } from './schemas.js'
 
 /** The furthest one advance moves the clock: a year. */
 const MAX_ADVANCE_MS = 31_536_000_000
@@ -28,7 +28,7 @@ export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Back to the fixtures: world and fixture faults restored; tasks, added faults and journal dropped; the clock back to real time. ' +
         'With project_id, that project only (its clusters, IAM directory, credentials, tasks, and the journal entries and fault rules that name it)',
       querystring: Type.Object({ project_id: Type.Optional(ProjectIdSchema) }, { additionalProperties: false, description: 'project_id: reset this project only; the others and the clock are untouched.' }),
-      response: { 200: Type.Object({ status: Type.Literal('reset') }), ...controlErrors }
+      response: { 200: Type.Object({ status: Type.Literal('reset') }), 409: ControlErrorSchema, ...controlErrors }
     }
   }, async (request) => {
     const { store, fixture, faults, journal, clock } = emulator

@@ -129,6 +129,10 @@ export const controlInternal = (message: string) => new ApiError(500, 'EMULATOR.
 export const duplicateFault = (id: string) =>
   new ApiError(409, 'EMULATOR.0409', `A fault rule with id ${id} exists: delete it first, or choose another id.`)
 export const controlNotFound = (message: string) => new ApiError(404, 'EMULATOR.0404', message)
+export const controlConflict = (message: string) => new ApiError(409, 'EMULATOR.0409', message)
+/** IAM finds projects by name (the SDKs by region): the world never holds two of one name. */
+export const projectNameTaken = (name: string, holder: string) =>
+  controlConflict(`Project ${holder} is named ${shorten(name)} already: project names are unique (IAM finds projects by name). Rename it first (PUT /_emulator/state).`)
 export const controlTooLarge = () =>
   new ApiError(413, 'EMULATOR.0413', 'Request entity too large: the control plane takes bodies of at most 12 MiB.')
 export const tooManyFaults = (max: number) =>

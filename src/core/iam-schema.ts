@@ -95,7 +95,7 @@ const IdOrName = (what: string) => Type.Object({
 export const TokenRequestSchema = iamSchema('keystone', Type.Object({
   auth: Type.Object({
     identity: Type.Object({
-      methods: Type.Array(Type.String(), { minItems: 1, description: '["password"], or ["password", "totp"] (the TOTP code is not checked).' }),
+      methods: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 2, description: '["password"], or ["password", "totp"] (the TOTP code is not checked).' }),
       password: Type.Object({
         user: Type.Object({
           domain: Type.Object({ name: Text('The account name.') }),
@@ -141,7 +141,7 @@ export const DURATION = { min: 900, max: 86_400, default: 900 } as const
 export const SecurityTokenRequestSchema = iamSchema('iam', Type.Object({
   auth: Type.Object({
     identity: Type.Object({
-      methods: Type.Array(Type.String(), { minItems: 1, description: '["token"]: the assume_role method is not emulated.' }),
+      methods: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 2, description: '["token"]: the assume_role method is not emulated.' }),
       token: Type.Optional(Type.Object({
         id: Type.Optional(Text('The token, when there is no X-Auth-Token header (the header wins).')),
         duration_seconds: Type.Optional(Type.Integer({ minimum: DURATION.min, maximum: DURATION.max, description: 'The key\'s life: 900 to 86400 seconds, default 900.' }))

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { AuthMode } from '../config.js'
-import { credentialsRequired, iamError, keystoneBodyInvalid, keystoneError, keystoneNotFound, wrongPassword } from './errors.js'
+import { credentialsRequired, iamError, keystoneBodyInvalid, keystoneError, keystoneNotFound, shorten, wrongPassword } from './errors.js'
 import type { FixtureCredential } from './fixture-schema.js'
 import { DURATION, type CreateProjectRequest, type ProjectResult, type ProjectsQuery, type TokenRequest } from './iam-schema.js'
 import type { SyncStore } from './sync-store.js'
@@ -9,8 +9,11 @@ import type { Project } from './world.js'
 /** How long a token lives (reference/iam-api.md §6). */
 export const TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000
 
-/** The most issued tokens and temporary keys kept at once: past that, the expired go first, then the oldest. */
-export const MAX_ISSUED_CREDENTIALS = 10_000
+/**
+ * How many issued tokens and temporary keys are kept: past 1,000 the expired ones are dropped
+ * (each is written to the state file on every change: this keeps it small), past 10,000 the oldest.
+ */
+export const ISSUED_BOUNDS = { expired: 1000, max: 10_000 }
 
 /** A region id as Huawei Cloud writes them: `cn-north-4`, `ap-southeast-1`, `eu-west-101`. */
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/
@@ -148,7 +151,7 @@ export class Iam {
   issueToken (request: TokenRequest, catalog: boolean, base: string): { token: string, body: object } {
     const { identity, scope } = request.auth
     if (!identity.methods.includes('password') || identity.methods.some((method) => method !== 'password' && method !== 'totp')) {
-      throw keystoneBodyInvalid(`auth.identity.methods must be ["password"] (or ["password", "totp"]): the emulator issues password tokens only, not ${JSON.stringify(identity.methods)}`)
+      throw keystoneBodyInvalid(`auth.identity.methods must be ["password"] (or ["password", "totp"]): the emulator issues password tokens only, not ${shorten(JSON.stringify(identity.methods))}`)
     }
     const { user } = identity.password
     const known = this.#user(user.name)
@@ -160,7 +163,7 @@ export class Iam {
     const token = `MII${randomText(96)}`
     const credential: FixtureCredential = { token, user: user.name, issued_at: new Date(issuedAt).toISOString(), expires_at: new Date(expiresAt).toISOString() }
     if (bound !== undefined) credential.project_id = bound.projectId
-    this.store.issue(credential, MAX_ISSUED_CREDENTIALS)
+    this.store.issue(credential, ISSUED_BOUNDS)
     const domain = { id: this.domain.id, name: this.domain.name }
     const region = bound === undefined ? '*' : regionOf(bound.project.name) ?? bound.project.name
     return {
@@ -239,7 +242,7 @@ export class Iam {
     const securitytoken = `gQ${randomText(240)}`
     const credential: FixtureCredential = { access_key: access, secret_key: secret, security_token: securitytoken, issued_at: new Date(issuedAt).toISOString(), expires_at: new Date(expiresAt).toISOString() }
     if (projectId !== undefined) credential.project_id = projectId
-    this.store.issue(credential, MAX_ISSUED_CREDENTIALS)
+    this.store.issue(credential, ISSUED_BOUNDS)
     return { credential: { access, secret, securitytoken, expires_at: iamTime(expiresAt) } }
   }
 }

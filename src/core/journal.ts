@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { Type, type Static } from '@sinclair/typebox'
 import { deeperThan } from './json-depth.js'
-import { redactFields, SECRET_FIELDS, SECRET_HEADERS } from './secrets.js'
+import { redactSecrets, SECRET_BODIES, SECRET_HEADERS } from './secrets.js'
 
 /** Bodies up to this size are kept whole; larger ones are cut here, with a marker. */
 export const JOURNAL_BODY_LIMIT = 16 * 1024
@@ -126,7 +126,9 @@ function sentOf (kept: unknown): unknown {
 }
 
 function entryOf (r: JournalRecord): JournalEntry {
-  const secrets = r.operation === null ? undefined : SECRET_FIELDS[r.operation]
+  const secret = r.operation !== null && SECRET_BODIES.has(r.operation)
+  const body = bodyOf(r.body, r.bodySize)
+  const sent = r.responseHeaders === null ? null : sentOf(r.responseBody)
   return {
     request_id: r.requestId,
     time: new Date(r.time).toISOString(),
@@ -140,8 +142,8 @@ function entryOf (r: JournalRecord): JournalEntry {
     error_code: r.errorCode,
     fault_id: r.faultId,
     headers: headersOf(r.headers),
-    body: redactFields(bodyOf(r.body, r.bodySize), secrets?.request),
-    response: r.responseHeaders === null ? null : { headers: headersOf(r.responseHeaders), body: redactFields(sentOf(r.responseBody), secrets?.response) }
+    body: secret && body !== null ? redactSecrets(body) : body,
+    response: r.responseHeaders === null ? null : { headers: headersOf(r.responseHeaders), body: secret ? redactSecrets(sent) : sent }
   }
 }
 

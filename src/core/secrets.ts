@@ -4,27 +4,30 @@
  */
 export const SECRET_HEADERS: readonly string[] = ['authorization', 'x-auth-token', 'x-security-token', 'cookie', 'proxy-authorization', 'x-subject-token']
 
-/** Where IAM's bodies carry secrets, by operation: kept as `[REDACTED]` in the journal and its exports. */
-export const SECRET_FIELDS: Readonly<Record<string, { request?: readonly string[][], response?: readonly string[][] }>> = {
-  KeystoneCreateUserTokenByPassword: { request: [['auth', 'identity', 'password', 'user', 'password']] },
-  CreateTemporaryAccessKeyByToken: {
-    request: [['auth', 'identity', 'token', 'id']],
-    response: [['credential', 'secret'], ['credential', 'securitytoken']]
+/** IAM's operations whose bodies carry secrets: a password, a token, a secret key. */
+export const SECRET_BODIES: ReadonlySet<string> = new Set(['KeystoneCreateUserTokenByPassword', 'CreateTemporaryAccessKeyByToken'])
+
+/** The keys whose values are secrets in those bodies, wherever they are (a mistyped body included). */
+const SECRET_KEYS = new Set(['password', 'passcode', 'secret', 'securitytoken', 'security_token', 'secret_key'])
+
+/**
+ * A copy of such a body, as the journal shows it, with every secret as `[REDACTED]`: the value of
+ * a secret key at any depth, and a token's `id`. A body that is not JSON (cut, malformed) may
+ * hold one anywhere: it is not shown at all. Parsed bodies are at most JOURNAL_JSON_DEPTH deep.
+ */
+export function redactSecrets (value: unknown): unknown {
+  return typeof value === 'string' ? '[REDACTED: a body that is not JSON]' : walk(value, undefined)
+}
+
+function walk (value: unknown, key: string | undefined): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) return value.map((item) => walk(item, key))
+  const out: Record<string, unknown> = {}
+  for (const [name, field] of Object.entries(value)) {
+    // `identity.password` holds the password method's block (the user, its name); any other
+    // secret key's value, whatever its type, is a secret.
+    const secret = (SECRET_KEYS.has(name) && !(name === 'password' && key === 'identity')) || (name === 'id' && key === 'token')
+    out[name] = secret ? '[REDACTED]' : walk(field, name)
   }
-}
-
-/** A copy of `value` with the field at each path (where there is one) as `[REDACTED]`; the rest shared. */
-export function redactFields (value: unknown, paths: readonly string[][] | undefined): unknown {
-  if (paths === undefined) return value
-  let out = value
-  for (const path of paths) out = redactPath(out, path, 0)
   return out
-}
-
-function redactPath (value: unknown, path: readonly string[], at: number): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
-  const key = path[at]!
-  if (!Object.hasOwn(value, key)) return value
-  const field = (value as Record<string, unknown>)[key]
-  return { ...value, [key]: at === path.length - 1 ? '[REDACTED]' : redactPath(field, path, at + 1) }
 }

@@ -90,6 +90,8 @@ export function strictAuthenticator (credentials: () => readonly FixtureCredenti
     }
     const token = headers['x-security-token']
     if (pair.securityToken !== undefined || token !== undefined) {
+      if (token === undefined) return signatureFailed('X-Security-Token is missing: this AK is a temporary key, used with its security token')
+      if (pair.securityToken === undefined) return signatureFailed('this AK is a permanent key: it takes no X-Security-Token')
       if (token !== pair.securityToken) return signatureFailed('X-Security-Token does not belong to this AK')
       if (!signed.includes('x-security-token')) return signatureFailed('x-security-token is not a signed header')
     }

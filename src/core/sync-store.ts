@@ -1,6 +1,6 @@
 import type { CancelRequest, SyncedNames, SyncRequest } from './api-schema.js'
 import {
-  clusterNotFound, iamGroupNotFound, iamUserNotFound, operationNotSupported, syncInProgress
+  clusterNotFound, iamGroupNotFound, iamUserNotFound, operationNotSupported, projectNameTaken, syncInProgress
 } from './errors.js'
 import type { ClusterBody, Fixture, FixtureCredential } from './fixture-schema.js'
 import {
@@ -59,13 +59,15 @@ export class SyncStore {
   }
 
   /**
-   * Adds a credential the emulator issued. At most `max` issued ones are kept: past that, the
-   * expired ones go first, then the oldest.
+   * Adds a credential the emulator issued. Past `bounds.expired` issued ones, the expired ones
+   * are dropped (until then they stay, answering "expired" rather than "unknown"); past
+   * `bounds.max`, the oldest too.
    */
-  issue (credential: FixtureCredential, max: number): void {
+  issue (credential: FixtureCredential, bounds: { expired: number, max: number }): void {
     let credentials = [...this.#world.credentials, credential]
     const issued = (c: FixtureCredential) => c.issued_at !== undefined
-    if (credentials.filter(issued).length > max) {
+    const max = bounds.max
+    if (credentials.filter(issued).length > bounds.expired) {
       const now = this.#now()
       credentials = credentials.filter((c) => !issued(c) || c.expires_at === undefined || Date.parse(c.expires_at) > now)
       const over = credentials.filter(issued).length - max
@@ -177,6 +179,7 @@ export class SyncStore {
     })
     const projects = this.#world.projects
     const restored = fresh.projects.get(projectId)
+    if (restored !== undefined) this.#checkName(restored.name, projectId)
     if (restored === undefined) projects.delete(projectId)
     else projects.set(projectId, restored)
     this.#world = {
@@ -215,6 +218,7 @@ export class SyncStore {
   putCluster (projectId: string, clusterId: string, body: ClusterBody): boolean {
     let project = this.#world.projects.get(projectId)
     if (project === undefined) {
+      this.#checkName(projectId, projectId)
       project = emptyProject(projectId)
       this.#world.projects.set(projectId, project)
     }
@@ -231,6 +235,11 @@ export class SyncStore {
     this.#last = undefined
     if (deleted) this.#version++
     return deleted
+  }
+
+  /** A project may take `name` unless another one has it. */
+  #checkName (name: string, projectId: string): void {
+    for (const [id, project] of this.#world.projects) if (id !== projectId && project.name === name) throw projectNameTaken(name, id)
   }
 
   /**

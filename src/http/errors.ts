@@ -3,7 +3,7 @@ import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
   ApiError, apiNotFound, apiRequestError, controlInvalid, controlTooLarge, entityTooLarge, errorBody, headersTooLarge,
-  controlInternal, iamInternal, internalError, invalidParameter, keystoneInternal, requestTimeout
+  controlInternal, iamError, iamInternal, internalError, invalidParameter, keystoneBodyInvalid, keystoneInternal, requestTimeout
 } from '../core/errors.js'
 import { StateFileError } from '../core/state-file.js'
 import { newRequestId } from '../core/ids.js'
@@ -31,6 +31,7 @@ export interface PlaneErrors {
 }
 
 const MALFORMED_CONTENT_TYPE = 'The Content-Type header is malformed; send application/json.'
+const MALFORMED_CONTENT_TYPE_IAM = 'the Content-Type header is malformed; send application/json'
 
 /** The service's 500: MRS's, or IAM's on its routes. */
 const apiInternal = (request: FastifyRequest) => {
@@ -46,8 +47,11 @@ export const apiErrors: PlaneErrors = Object.assign((err: FastifyError, request:
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return entityTooLarge()
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return invalidParameter(MALFORMED_CONTENT_TYPE)
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const face = routeConfig(request).iam
+      if (face === undefined) return invalidParameter(MALFORMED_CONTENT_TYPE)
+      return face === 'keystone' ? keystoneBodyInvalid(MALFORMED_CONTENT_TYPE_IAM) : iamError(400, 'IAM.0011', `Request body is invalid. ${MALFORMED_CONTENT_TYPE}`)
+    }
   }
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return apiRequestError()
   return undefined

@@ -19,3 +19,8 @@ export function toOriginForm (raw: IncomingMessage): void {
   const rest = url.slice(match[0].length)
   raw.url = rest.charCodeAt(0) === 0x2f ? rest : `/${rest}`
 }
+
+/** `http://host:port`, with an IPv6 host in brackets. */
+export function urlOf (host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+}

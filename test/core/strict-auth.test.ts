@@ -90,9 +90,9 @@ t.test('wrong keys and malformed signatures are refused with the documented deta
 t.test('temporary keys need their X-Security-Token, signed', async (t) => {
   const temp = sdkKey({ accessKey: 'TEMP', secretKey: 'SKT' })
   t.equal(authenticate(signed(temp, { 'x-security-token': 'sts-token' })), undefined)
-  t.equal(detail(signed(temp)), 'verify aksk signature fail, X-Security-Token does not belong to this AK')
+  t.equal(detail(signed(temp)), 'verify aksk signature fail, X-Security-Token is missing: this AK is a temporary key, used with its security token')
   t.equal(detail(signed(temp, { 'x-security-token': 'other' })), 'verify aksk signature fail, X-Security-Token does not belong to this AK')
-  t.equal(detail(signed(sdkKey(), { 'x-security-token': 'sts-token' })), 'verify aksk signature fail, X-Security-Token does not belong to this AK', 'a permanent AK with a token')
+  t.equal(detail(signed(sdkKey(), { 'x-security-token': 'sts-token' })), 'verify aksk signature fail, this AK is a permanent key: it takes no X-Security-Token', 'a permanent AK with a token')
   const unsigned = signed(temp)
   unsigned.headers['x-security-token'] = 'sts-token'
   t.equal(detail(unsigned), 'verify aksk signature fail, x-security-token is not a signed header')

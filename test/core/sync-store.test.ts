@@ -142,19 +142,23 @@ t.test('uses the real clock by default', async (t) => {
   t.equal(s.isSynchronizing(P, 'c1'), true)
 })
 
-t.test('issued credentials are bounded: past the bound the expired go first, then the oldest', async (t) => {
+t.test('issued credentials are bounded: past one bound the expired go, past the other the oldest', async (t) => {
   const clock = fakeClock(Date.parse('2030-01-01T00:00:00Z'))
   const s = new SyncStore({ ...fixture(), credentials: [{ token: 'declared', project_id: P }] }, { now: clock.now })
   const issued = (token: string, expiresAt: string) => ({ token, issued_at: '2030-01-01T00:00:00Z', expires_at: expiresAt })
   const tokens = () => s.credentials.map((c) => ('token' in c ? c.token : c.access_key))
+  const bounds = { expired: 2, max: 3 }
   const version = s.version
-  s.issue(issued('a', '2030-01-02T00:00:00Z'), 2)
-  s.issue(issued('gone', '2029-12-31T00:00:00Z'), 2)
+  s.issue(issued('gone', '2029-12-31T00:00:00Z'), bounds)
+  s.issue(issued('a', '2030-01-02T00:00:00Z'), bounds)
   t.equal(s.version, version + 2, 'each is a change to write')
-  s.issue(issued('b', '2030-01-02T00:00:00Z'), 2)
-  t.same(tokens(), ['declared', 'a', 'b'], 'the expired one went first')
-  s.issue(issued('c', '2030-01-02T00:00:00Z'), 2)
-  t.same(tokens(), ['declared', 'b', 'c'], 'then the oldest; declared credentials are never dropped')
-  s.issue({ access_key: 'K', secret_key: 'S', issued_at: '2030-01-01T00:00:00Z' }, 2)
-  t.same(tokens(), ['declared', 'c', 'K'], 'one without an expiry counts as unexpired')
+  t.same(tokens(), ['declared', 'gone', 'a'], 'an expired one stays while there are few')
+  s.issue(issued('b', '2030-01-02T00:00:00Z'), bounds)
+  t.same(tokens(), ['declared', 'a', 'b'], 'past the first bound, the expired go')
+  s.issue(issued('c', '2030-01-02T00:00:00Z'), bounds)
+  t.same(tokens(), ['declared', 'a', 'b', 'c'])
+  s.issue(issued('d', '2030-01-02T00:00:00Z'), bounds)
+  t.same(tokens(), ['declared', 'b', 'c', 'd'], 'past the second, the oldest; declared credentials are never dropped')
+  s.issue({ access_key: 'K', secret_key: 'S', issued_at: '2030-01-01T00:00:00Z' }, bounds)
+  t.same(tokens(), ['declared', 'c', 'd', 'K'], 'one without an expiry counts as unexpired')
 })

@@ -3,7 +3,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify'
 import { DEFAULT_DOMAIN, type Fixture } from '../../src/core/fixture-schema.js'
 import { signRequest } from '../../src/core/signature.js'
 import type { StateFs } from '../../src/core/state-file.js'
-import { build, CLUSTER, fakeClock, OTHER_PROJECT, PROJECT, syncPath, tempDir } from '../helpers.js'
+import { build, CLUSTER, fakeClock, listening, OTHER_PROJECT, PROJECT, rawExchange, syncPath, tempDir } from '../helpers.js'
 import { join } from 'node:path'
 import * as nodeFs from 'node:fs'
 
@@ -405,4 +405,47 @@ t.test('IAM\'s routes go through the gateway: fault rules by operation, and IAM\
   t.match(token.headers, { 'x-request-id': /^[0-9a-f]{32}$/, 'x-iam-trace-id': /^[0-9a-f]{32}$/ })
   const key = await getKey(disk, keyBody('any'))
   t.same(key.json(), { error_code: 'IAM.0006', error_msg: 'An unexpected error prevented the server from fulfilling your request.' })
+})
+
+t.test('what the first round of probing found: secrets of odd bodies, unique names, IAM\'s words for a bad Content-Type, no Host, long values', async (t) => {
+  const app = await strictApp(t)
+  const send = (url: string, payload: string, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload })
+  await send('/v3/auth/tokens', '{"auth": {"identity": {"password": {"user": {"password": "SECRET-1"}}}},}')
+  await send('/v3/auth/tokens', '{"auth": {"identity": {"methods": ["password"], "password": {"user": [{"name": "u", "password": "SECRET-2"}]}}}}')
+  await send('/v3/auth/tokens', '{"auth": {"identity": {"methods": ["password", "totp"], "totp": {"user": {"passcode": "SECRET-3"}}}}}')
+  await send('/v3.0/OS-CREDENTIAL/securitytokens', '{"auth": {"identity": {"methods": ["token"], "token": {"id": "SECRET-4"}}}')
+  await send('/v3.0/OS-CREDENTIAL/securitytokens', '{"auth": {"identity": {"methods": ["token"], "token": [{"id": "SECRET-5"}]}}}')
+  const journal = (await app.inject({ url: '/_emulator/requests' })).body + (await app.inject({ url: '/_emulator/requests.har' })).body
+  t.notMatch(journal, /SECRET-/, 'no secret of a malformed or odd-shaped body reaches the journal or the HAR')
+  const entries = (await app.inject({ url: '/_emulator/requests' })).json().requests
+  t.equal(entries[0].body, '[REDACTED: a body that is not JSON]')
+  t.same(entries[1].body.auth.identity.password.user, [{ name: 'u', password: '[REDACTED]' }])
+
+  const badType = await send('/v3/auth/tokens', '{}', { 'content-type': ';;;' })
+  t.same(badType.json().error, { code: 400, message: 'The request body is invalid: the Content-Type header is malformed; send application/json', title: 'Bad Request' })
+  t.same((await send('/v3.0/OS-CREDENTIAL/securitytokens', '{}', { 'content-type': ';;;' })).json(),
+    { error_code: 'IAM.0011', error_msg: 'Request body is invalid. The Content-Type header is malformed; send application/json.' })
+
+  const long = 'x'.repeat(60)
+  const methods = await getToken(app, { auth: { identity: { methods: [long, long], password: tokenBody('u', 'p').auth.identity.password } } })
+  t.match(methods.json().error.message, /not \["x+","x+… \(\d+ characters\)$/, 'a long value is shortened')
+  t.equal((await getToken(app, { auth: { identity: { methods: ['password', 'totp', 'totp'], password: tokenBody('u', 'p').auth.identity.password } } })).statusCode, 400)
+  t.match((await getKey(app, { auth: { identity: { methods: [long, long] } } })).json().error_msg, /… \(\d+ characters\)\.$/)
+
+  // Project names stay unique, whatever the control plane is asked.
+  await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { projects: [{ project_id: 'p1', name: 'p2', iam: { users: [], groups: [] }, clusters: [] }] } })
+  const clash = await app.inject({ method: 'PUT', url: '/_emulator/projects/p2/clusters/c1', payload: { state: 'running', synced_users: [], synced_groups: [] } })
+  t.equal(clash.statusCode, 409)
+  t.same(clash.json(), { error_code: 'EMULATOR.0409', error_msg: 'Project p1 is named p2 already: project names are unique (IAM finds projects by name). Rename it first (PUT /_emulator/state).' })
+  await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { projects: [{ project_id: 'p9', name: 'cn-north-4', iam: { users: [], groups: [] }, clusters: [] }] } })
+  const reset = await app.inject({ method: 'POST', url: `/_emulator/reset?project_id=${PROJECT}` })
+  t.equal(reset.statusCode, 409)
+  t.match(reset.json().error_msg, 'Project p9 is named cn-north-4 already')
+  t.same((await app.inject({ url: '/_emulator/state' })).json().projects.map((p: { project_id: string }) => p.project_id), ['p9'], 'nothing changed')
+
+  // HTTP/1.0 without Host: links name the address the request reached.
+  const { port } = await listening(t, { auth: 'off' })
+  const answer = await rawExchange(port, 'GET /v3/auth/domains HTTP/1.0\r\n\r\n')
+  t.match(answer, `"self":"http://127.0.0.1:${port}/v3/auth/domains"`)
 })
