@@ -26,7 +26,7 @@ export const SettingsSchema = Type.Object({
   auth: oneOf(AUTH_MODES, { env: 'MRS_EMULATOR_AUTH', default: 'permissive', description: `Authentication mode: ${AUTH_MODES.join(', ')}.` }),
   syncDurationMs: Type.Integer({ env: 'MRS_EMULATOR_SYNC_DURATION_MS', minimum: 0, maximum: 86_400_000, default: 0, description: 'How long a sync task runs, in ms (0: done before the 202 is sent).' }),
   stateFile: Type.Optional(Type.String({ env: 'MRS_EMULATOR_STATE_FILE', minLength: 1, description: 'State file: loaded at start (the fixtures when absent), written after every change.' })),
-  adminToken: Type.Optional(Type.String({ env: 'MRS_EMULATOR_ADMIN_TOKEN', minLength: 1, description: 'Bearer token the control plane requires (health and ready excepted).' })),
+  adminToken: Type.Optional(Type.String({ env: 'MRS_EMULATOR_ADMIN_TOKEN', minLength: 1, description: 'Bearer token the control plane requires (health, ready and the dashboard\'s files excepted).' })),
   journalSize: Type.Integer({ env: 'MRS_EMULATOR_JOURNAL_SIZE', minimum: 0, maximum: 100_000, default: 1000, description: 'How many requests the journal keeps (0: none).' }),
   allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^/\\s,]+$', 'x-expected': 'an origin such as http://localhost:3000' }), {
     env: 'MRS_EMULATOR_ALLOWED_ORIGINS', default: [], description: 'Comma-separated origins (e.g. http://localhost:3000) whose pages may use the control plane, besides the emulator\'s own.'

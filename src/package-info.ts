@@ -16,3 +16,6 @@ export const PACKAGE_ROOT = [1, 2]
 export const VERSION: string = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version
 
 export const DEFAULT_FIXTURES = join(PACKAGE_ROOT, 'fixtures', 'default.json')
+
+/** The dashboard's files: src/ui/, copied next to the compiled code by the build. */
+export const UI_DIR = join(PACKAGE_ROOT, 'dist', 'src', 'ui')

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { extname, join } from 'node:path'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { controlNotFound } from '../../src/core/errors.js'
+import { UI_DIR } from '../../src/package-info.js'
+import { CONTROL_TAG, ControlErrorSchema } from './schemas.js'
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8'
+}
+
+/** The page may load its own files and call its own origin only. */
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+interface Asset { body: Buffer, type: string, etag: string }
+
+/**
+ * The dashboard's few files (a page, its modules, a style sheet: src/ui/, copied next to the
+ * compiled code), read once when the app is built and served from memory with an ETag. A
+ * static-file plugin would bring a file-system walk and a send pipeline for a dozen small files
+ * that never change while the emulator runs.
+ */
+function loadAssets (): Map<string, Asset> {
+  const assets = new Map<string, Asset>()
+  for (const name of readdirSync(UI_DIR)) {
+    const type = TYPES[extname(name)]
+    /* c8 ignore next */ // src/ui holds only these types; anything else there is not served
+    if (type === undefined) continue
+    const body = readFileSync(join(UI_DIR, name))
+    assets.set(name, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` })
+  }
+  return assets
+}
+
+function serve (request: FastifyRequest, reply: FastifyReply, asset: Asset): void {
+  reply.header('etag', asset.etag).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff')
+  if (asset.type.startsWith('text/html')) reply.header('content-security-policy', CSP).header('referrer-policy', 'no-referrer')
+  if (request.headers['if-none-match'] === asset.etag) reply.code(304).send()
+  else reply.type(asset.type).send(asset.body)
+}
+
+/**
+ * The dashboard, `GET /_emulator/ui`: open without the admin token (it holds no data; the page
+ * asks for the token before it calls anything else).
+ */
+export const uiRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const assets = loadAssets()
+
+  app.get('/ui', {
+    schema: {
+      operationId: 'EmulatorDashboard',
+      tags: [CONTROL_TAG],
+      summary: 'The dashboard: the world, the live journal, fault rules, the clock and reset, in a browser',
+      produces: ['text/html'],
+      response: { 200: Type.String({ description: 'The page (text/html).' }), 304: Type.Null() }
+    }
+  }, (request, reply) => serve(request, reply, assets.get('index.html')!))
+
+  app.get('/ui/:file', {
+    schema: {
+      operationId: 'EmulatorDashboardAsset',
+      tags: [CONTROL_TAG],
+      summary: 'One of the dashboard\'s files (its scripts and style sheet)',
+      params: Type.Object({ file: Type.String({ description: 'A file name, e.g. main.js.' }) }),
+      response: { 200: Type.String({ description: 'The file (text/javascript or text/css).' }), 304: Type.Null(), 404: ControlErrorSchema }
+    }
+  }, (request, reply) => {
+    const asset = assets.get(request.params.file)
+    if (asset === undefined) throw controlNotFound(`No dashboard file ${request.params.file}.`)
+    serve(request, reply, asset)
+  })
+}

@@ -1,0 +1,55 @@
+// The control plane, as the page calls it: same origin, JSON, and the admin token when the
+// emulator has one. The token is asked once and kept for this tab (sessionStorage): never in a
+// URL, a cookie or localStorage.
+
+const TOKEN_KEY = 'mrs-emulator-admin-token'
+const BASE = new URL('./', document.baseURI).pathname // /_emulator/
+
+/** An answer that was not a success: its status and the emulator's error body. */
+export class ControlError extends Error {
+  constructor (status, body) {
+    super(body?.error_msg ?? `HTTP ${status}`)
+    this.status = status
+    this.code = body?.error_code
+  }
+}
+
+let asking
+
+/** Shows the token dialog until a token is entered; one dialog for every call waiting on it. */
+function askToken () {
+  asking ??= new Promise((resolve) => {
+    const dialog = document.getElementById('token-dialog')
+    const form = document.getElementById('token-form')
+    const input = document.getElementById('token-input')
+    form.addEventListener('submit', () => {
+      sessionStorage.setItem(TOKEN_KEY, input.value)
+      input.value = ''
+      asking = undefined
+      resolve()
+    }, { once: true })
+    dialog.showModal()
+    input.focus()
+  })
+  return asking
+}
+
+/** Calls a control-plane route (`path` relative to /_emulator/); resolves with the JSON answer, or null. */
+export async function api (method, path, body, { signal } = {}) {
+  for (;;) {
+    const headers = {}
+    const token = sessionStorage.getItem(TOKEN_KEY)
+    if (token !== null) headers.authorization = `Bearer ${token}`
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    const res = await fetch(BASE + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal })
+    const text = await res.text()
+    const json = text === '' ? null : JSON.parse(text)
+    if (res.status === 401 && json?.error_code === 'EMULATOR.0401') {
+      sessionStorage.removeItem(TOKEN_KEY)
+      await askToken()
+      continue
+    }
+    if (!res.ok) throw new ControlError(res.status, json)
+    return json
+  }
+}

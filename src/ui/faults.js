@@ -1,0 +1,65 @@
+// Fault rules: the list (with hits and what is left) and a labelled form to add one.
+import { api } from './api.js'
+import { act, h } from './dom.js'
+
+const OPERATIONS = ['CancelSyncIamUser', 'UpdateSyncIamUser', 'ShowSyncIamUser', 'ListSyncStatus', 'ListSyncRequirements',
+  'KeystoneListProjects', 'KeystoneListAuthProjects', 'KeystoneListAuthDomains', 'KeystoneListRegions', 'KeystoneCreateProject',
+  'KeystoneCreateUserTokenByPassword', 'CreateTemporaryAccessKeyByToken']
+
+function describe (rule) {
+  const match = Object.entries(rule.match ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'every request'
+  const action = rule.action
+  const does = 'drop' in action
+    ? 'drops the connection'
+    : 'status' in action
+      ? `answers ${action.status} ${action.error_code}${action.delay_ms === undefined ? '' : ` after ${action.delay_ms} ms`}`
+      : `delays ${action.delay_ms} ms`
+  const left = rule.remaining === null ? 'until deleted' : `${rule.remaining} left`
+  return `${match}: ${does} (${rule.hits} seen, ${rule.acted} acted, ${left})`
+}
+
+/** Shows the rules; `refresh` reloads them. */
+export function renderFaults (faults, refresh) {
+  document.getElementById('faults').replaceChildren(...(faults.length === 0
+    ? [h('li', { class: 'muted' }, 'No fault rules: every request goes through.')]
+    : faults.map((rule) => h('li', { 'data-fault': rule.id },
+      h('code', {}, rule.id), ' ', describe(rule), ' ',
+      h('button', {
+        type: 'button',
+        'aria-label': `Delete fault rule ${rule.id}`,
+        onclick: () => act(`Deleted fault rule ${rule.id}`, async () => {
+          await api('DELETE', `faults/${encodeURIComponent(rule.id)}`)
+          await refresh()
+        })
+      }, 'Delete')))))
+}
+
+/** Wires the form that adds a rule. */
+export function faultForm (refresh) {
+  const form = document.getElementById('fault-form')
+  const select = document.getElementById('fault-operation')
+  select.append(...OPERATIONS.map((name) => h('option', { value: name }, name)))
+  const kind = document.getElementById('fault-kind')
+  const errorFields = document.getElementById('fault-error-fields')
+  kind.addEventListener('change', () => { errorFields.hidden = kind.value !== 'error' })
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    const data = new FormData(form)
+    const text = (name) => String(data.get(name) ?? '').trim()
+    const number = (name) => text(name) === '' ? undefined : Number(text(name))
+    const match = {}
+    for (const name of ['operation', 'project_id', 'cluster_id']) if (text(name) !== '') match[name] = text(name)
+    let action
+    if (kind.value === 'drop') action = { drop: true }
+    else if (kind.value === 'delay') action = { delay_ms: number('delay_ms') ?? 1000 }
+    else action = { status: number('status'), error_code: text('error_code'), error_msg: text('error_msg'), ...(number('delay_ms') === undefined ? {} : { delay_ms: number('delay_ms') }) }
+    const rule = { match, action }
+    if (text('id') !== '') rule.id = text('id')
+    if (number('times') !== undefined) rule.times = number('times')
+    void act('Added the fault rule', async () => {
+      await api('POST', 'faults', rule)
+      form.querySelector('#fault-id').value = ''
+      await refresh()
+    })
+  })
+}

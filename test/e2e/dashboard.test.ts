@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import t, { type Test } from 'tap'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { CLUSTER, PROJECT } from '../helpers.js'
+import { startServer } from './process.js'
+
+/*
+ * The dashboard in a real browser: Debian's Chromium, driven by playwright-core (which downloads
+ * no browser), against a real emulator process, offline (the page loads nothing from elsewhere).
+ * `.ci/run` installs Chromium when it is missing; elsewhere set CHROMIUM_PATH, or these tests are
+ * skipped and say why.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+// A browser and three emulator processes: more than tap's default 30 s on a busy machine.
+t.setTimeout(180_000)
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
+
+if (!existsSync(CHROMIUM)) {
+  const why = `no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`
+  // CI installs it: there a missing browser is a failure, not a skip.
+  if (process.env.CI_REQUIRE_CHROMIUM === '1') t.fail(why)
+  else t.plan(0, why)
+} else {
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+  t.teardown(() => browser.close())
+
+  /** A page of its own; any script error or failed load of the page's own fails the test. */
+  const open = async (t: Test, url: string, viewport = { width: 1280, height: 900 }) => {
+    // bypassCSP: only so that the test can inject axe-core; the page itself runs under its CSP.
+    const context = await browser.newContext({ viewport, bypassCSP: true })
+    t.teardown(() => context.close())
+    const page = await context.newPage()
+    const problems: string[] = []
+    page.on('pageerror', (err) => problems.push(String(err)))
+    page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()) })
+    // Offline: anything but the emulator itself is refused.
+    const origin = new URL(url).origin
+    await page.route('**/*', (route) => route.request().url().startsWith(origin) ? route.continue() : route.abort())
+    await page.goto(`${url}/_emulator/ui`)
+    return { page, problems }
+  }
+  const loaded = (page: Page) => page.waitForSelector('body[data-loaded]')
+  const mrs = (url: string, path: string, init: RequestInit = {}) =>
+    fetch(`${url}/v2/${PROJECT}/clusters/${CLUSTER}/${path}`, { ...init, headers: { 'x-auth-token': 'any', 'content-type': 'application/json', ...init.headers } })
+
+  t.test('the world, the live journal, a fault from the form, complete, advance and reset', async (t) => {
+    const { url } = await startServer(t, ['--sync-duration-ms', '3600000'], {}, { coverage: false })
+    const { page, problems } = await open(t, url)
+    await loaded(page)
+
+    // The world.
+    const north = page.locator(`article[data-project="${PROJECT}"]`)
+    await north.getByRole('heading', { name: /cn-north-4/ }).waitFor()
+    t.equal(await north.locator(`tr[data-cluster="${CLUSTER}"] .state`).textContent(), 'running')
+    t.equal(await page.locator('article.project').count(), 2)
+    await north.getByText('IAM directory: 4 users, 4 groups').click()
+    await north.getByText('etl_service', { exact: true }).waitFor()
+
+    // A request sent from outside appears without a reload; a sync task shows, and completes.
+    t.equal((await mrs(url, 'iam-sync-user', { method: 'POST', body: JSON.stringify({ user_names: ['user1'] }) })).status, 202)
+    const entry = page.locator('#journal li').filter({ hasText: 'UpdateSyncIamUser' })
+    await entry.waitFor()
+    await north.getByRole('button', { name: `Complete now: the sync task on ${CLUSTER}` }).click()
+    await north.locator(`tr[data-cluster="${CLUSTER}"] .users`).getByText('user1').waitFor()
+    t.same(((await (await mrs(url, 'iam-sync-user')).json()) as { user_names: string[] }).user_names, ['user1'], 'completed in the emulator')
+
+    // A request opens to show what was sent and answered.
+    await entry.locator('summary').click()
+    await entry.getByText('"synchronizing"').waitFor()
+    await entry.getByText('x-auth-token').waitFor()
+    t.match(await entry.locator('dl.facts').textContent(), /Status202/)
+
+    // A fault added in the form breaks the next call.
+    await page.getByLabel('Id (optional)', { exact: true }).fill('from-the-form')
+    await page.getByLabel('Operation').selectOption('ListSyncStatus')
+    await page.getByLabel('Status').fill('503')
+    await page.getByLabel('Error code').fill('APIGW.0503')
+    await page.getByLabel('Error message').fill('Service unavailable.')
+    await page.getByRole('button', { name: 'Add the rule' }).click()
+    await page.locator('#faults li[data-fault="from-the-form"]').waitFor()
+    const broken = await mrs(url, 'iam-sync')
+    t.equal(broken.status, 503)
+    t.equal((await mrs(url, 'iam-sync')).status, 200, 'once')
+    await page.locator('#journal li').filter({ hasText: 'fault from-the-form' }).waitFor()
+    await page.locator('#faults li[data-fault="from-the-form"]').getByText('0 left').waitFor()
+    await page.getByRole('button', { name: 'Delete fault rule from-the-form' }).click()
+    await page.getByText('No fault rules').waitFor()
+
+    // The clock.
+    await page.getByLabel('Advance the clock by').fill('2')
+    await page.getByRole('button', { name: 'Advance' }).click()
+    await page.getByText('120 minutes ahead').waitFor()
+    t.equal(((await (await fetch(`${url}/_emulator/clock`)).json()) as { offset_ms: number }).offset_ms, 7_200_000)
+
+    // Reset: one project, then everything.
+    await north.getByRole('button', { name: 'Reset this project: cn-north-4' }).click()
+    await north.locator(`tr[data-cluster="${CLUSTER}"] .users`).getByText('none').waitFor()
+    await page.getByRole('button', { name: 'Reset everything' }).click()
+    await page.getByText('(real time)').waitFor()
+    await page.waitForFunction('document.querySelectorAll("#journal li").length === 0')
+    t.equal(((await (await fetch(`${url}/_emulator/requests`)).json()) as { count: number }).count, 0)
+    t.same(problems, [], 'no script errors, no failed loads')
+  })
+
+  t.test('from the keyboard, at a phone\'s width, with no serious accessibility violations', async (t) => {
+    const { url } = await startServer(t, [], {}, { coverage: false })
+    await mrs(url, 'iam-sync')
+    const { page, problems } = await open(t, url, { width: 390, height: 844 })
+    await loaded(page)
+    await page.locator('#journal li').first().waitFor()
+    t.same(await page.evaluate('[document.documentElement.scrollWidth, [...document.querySelectorAll("body *")].filter((e) => !e.closest(".scroll") && e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map((e) => e.tagName + "#" + e.id + "." + e.className)]'), [390, []], 'nothing wider than the screen (wide tables scroll in their own box)')
+
+    // Tab to the first journal entry and open it with Enter.
+    const summary = page.locator('#journal li summary').first()
+    for (let i = 0; i < 60 && !(await summary.evaluate((el) => el.matches(':focus'))); i++) await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter')
+    await page.locator('#journal li details[open]').first().waitFor()
+
+    await page.addScriptTag({ path: AXE })
+    const violations = await page.evaluate('axe.run().then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.html + " " + n.failureSummary) })))') as Array<{ id: string, impact: string }>
+    t.same(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), [], 'axe-core: no serious or critical violations')
+    t.same(problems, [], 'no script errors, no failed loads')
+  })
+
+  t.test('with an admin token: the page loads without it, asks once, keeps it for the tab only', async (t) => {
+    const { url } = await startServer(t, ['--admin-token', 'let-me-in'], {}, { coverage: false })
+    t.equal((await fetch(`${url}/_emulator/ui`)).status, 200, 'the page holds no data')
+    t.equal((await fetch(`${url}/_emulator/state`)).status, 401)
+    const { page, problems } = await open(t, url)
+    const dialog = page.getByRole('dialog', { name: 'Admin token' })
+    await dialog.waitFor()
+    await dialog.getByLabel('Admin token').fill('wrong')
+    await page.keyboard.press('Enter')
+    await dialog.waitFor()
+    await dialog.getByLabel('Admin token').fill('let-me-in')
+    await page.getByRole('button', { name: 'Use it' }).click()
+    await loaded(page)
+    await page.getByRole('heading', { name: /cn-south-1/ }).waitFor()
+    t.notMatch(page.url(), /let-me-in/, 'never in a URL')
+    t.same(await page.evaluate('[sessionStorage.getItem("mrs-emulator-admin-token"), localStorage.length, document.cookie]'), ['let-me-in', 0, ''])
+    await page.reload()
+    await loaded(page)
+    t.notOk(await dialog.isVisible(), 'asked once per tab')
+    // The browser logs the 401s that made the page ask: expected; nothing else.
+    t.same(problems.filter((p) => !p.includes('status of 401')), [], 'no script errors, no other failed loads')
+  })
+}
