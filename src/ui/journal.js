@@ -5,6 +5,7 @@ import { api } from './api.js'
 import { act, h, say } from './dom.js'
 
 const MAX_SHOWN = 1000
+const CHUNK = 100
 const WAIT_MS = 25_000
 
 const pretty = (value) => typeof value === 'string' ? value : JSON.stringify(value, null, 2)
@@ -46,21 +47,39 @@ export function followJournal (onNew) {
   let last
   let generation = 0
 
-  const show = (entries) => {
-    const fresh = entries.filter((entry) => !seen.has(entry.request_id))
-    if (fresh.length === 0) return
-    const items = document.createDocumentFragment()
-    for (const entry of fresh.reverse()) {
-      seen.add(entry.request_id)
-      items.append(item(entry))
-    }
-    list.prepend(items)
+  const trim = () => {
     while (list.childElementCount > MAX_SHOWN) {
       seen.delete(list.lastElementChild.dataset.requestId)
       list.lastElementChild.remove()
     }
-    last = list.firstElementChild?.dataset.requestId
     count.textContent = `(${list.childElementCount})`
+  }
+  const fragment = (entries) => {
+    const items = document.createDocumentFragment()
+    for (const entry of entries) items.append(item(entry))
+    return items
+  }
+  // The newest entries at once; a long backlog (a full journal on load) after them, a chunk per
+  // task, so that the page answers the keyboard and the mouse meanwhile.
+  const appendLater = (entries, mine) => {
+    if (entries.length === 0 || mine !== generation) return
+    setTimeout(() => {
+      if (mine !== generation) return
+      list.append(fragment(entries.slice(0, CHUNK)))
+      trim()
+      appendLater(entries.slice(CHUNK), mine)
+    }, 0)
+  }
+
+  const show = (entries) => {
+    const fresh = entries.filter((entry) => !seen.has(entry.request_id))
+    if (fresh.length === 0) return
+    for (const entry of fresh) seen.add(entry.request_id)
+    const newestFirst = fresh.reverse()
+    list.prepend(fragment(newestFirst.slice(0, CHUNK)))
+    appendLater(newestFirst.slice(CHUNK), generation)
+    trim()
+    last = list.firstElementChild.dataset.requestId
     onNew()
   }
 

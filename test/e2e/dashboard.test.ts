@@ -123,6 +123,21 @@ if (!existsSync(CHROMIUM)) {
     t.same(problems, [], 'no script errors, no failed loads')
   })
 
+  t.test('a full journal: the newest 1,000 shown, once each, and the next one on top', async (t) => {
+    const { url } = await startServer(t, ['--journal-size', '1000'], {}, { coverage: false })
+    for (let i = 0; i < 21; i++) await Promise.all(Array.from({ length: 50 }, () => mrs(url, 'iam-sync')))
+    const { page, problems } = await open(t, url)
+    await loaded(page)
+    await page.locator('#journal li').nth(999).waitFor({ state: 'attached' })
+    t.equal(await page.locator('#journal-count').textContent(), '(1000)')
+    await mrs(url, 'iam-sync/is-synchronous')
+    await page.locator('#journal li').first().filter({ hasText: 'ListSyncRequirements' }).waitFor()
+    t.equal(await page.locator('#journal li').count(), 1000, 'still 1,000: the oldest went')
+    const ids = await page.locator('#journal li').evaluateAll((items) => items.map((item) => item.getAttribute('data-request-id')))
+    t.equal(new Set(ids).size, 1000, 'no entry twice')
+    t.same(problems, [], 'no script errors, no failed loads')
+  })
+
   t.test('with an admin token: the page loads without it, asks once, keeps it for the tab only', async (t) => {
     const { url } = await startServer(t, ['--admin-token', 'let-me-in'], {}, { coverage: false })
     t.equal((await fetch(`${url}/_emulator/ui`)).status, 200, 'the page holds no data')
