@@ -67,11 +67,17 @@ export const uiRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: [CONTROL_TAG],
       summary: 'One of the dashboard\'s files (its scripts and style sheet)',
       params: Type.Object({ file: Type.String({ description: 'A file name, e.g. main.js.' }) }),
-      response: { 200: Type.String({ description: 'The file (text/javascript or text/css).' }), 304: Type.Null(), 404: ControlErrorSchema }
+      response: { 200: Type.String({ description: 'The file (text/javascript or text/css).' }), 301: Type.Null({ description: 'index.html and the folder itself: to /_emulator/ui.' }), 304: Type.Null(), 404: ControlErrorSchema }
     }
   }, (request, reply) => {
-    const asset = assets.get(request.params.file)
-    if (asset === undefined) throw controlNotFound(`No dashboard file ${request.params.file}.`)
+    const name = request.params.file
+    // The page lives at /_emulator/ui (its files are relative to that): other spellings go there.
+    if (name === '' || name === 'index.html') {
+      reply.redirect('/_emulator/ui', 301)
+      return
+    }
+    const asset = assets.get(name)
+    if (asset === undefined) throw controlNotFound(`No dashboard file ${name}.`)
     serve(request, reply, asset)
   })
 }

@@ -15,19 +15,29 @@ export class ControlError extends Error {
 }
 
 let asking
+let refused = false
 
-/** Shows the token dialog until a token is entered; one dialog for every call waiting on it. */
+/**
+ * Shows the token dialog until a token is entered; one dialog for every call waiting on it. It
+ * cannot be dismissed (nothing works without the token), and takes only what a header can carry.
+ */
 function askToken () {
   asking ??= new Promise((resolve) => {
     const dialog = document.getElementById('token-dialog')
     const form = document.getElementById('token-form')
     const input = document.getElementById('token-input')
-    form.addEventListener('submit', () => {
+    document.getElementById('token-refused').hidden = !refused
+    const check = () => input.setCustomValidity(/^[\x21-\x7e]*$/.test(input.value) ? '' : 'An admin token is printable ASCII, without spaces.')
+    input.addEventListener('input', check)
+    dialog.addEventListener('cancel', (event) => event.preventDefault())
+    form.addEventListener('submit', function done () {
       sessionStorage.setItem(TOKEN_KEY, input.value)
       input.value = ''
+      input.removeEventListener('input', check)
+      form.removeEventListener('submit', done)
       asking = undefined
       resolve()
-    }, { once: true })
+    })
     dialog.showModal()
     input.focus()
   })
@@ -45,6 +55,7 @@ export async function api (method, path, body, { signal } = {}) {
     const text = await res.text()
     const json = text === '' ? null : JSON.parse(text)
     if (res.status === 401 && json?.error_code === 'EMULATOR.0401') {
+      refused = token !== null
       sessionStorage.removeItem(TOKEN_KEY)
       await askToken()
       continue

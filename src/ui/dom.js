@@ -21,12 +21,29 @@ export function say (message, isError = false) {
   status.classList.toggle('error', isError)
 }
 
-/** Runs an action of a button or form: its error, if any, is said, never thrown. */
+/** Runs an action of a button or form: what it did (or its own word), or its error, is said, never thrown. */
 export async function act (what, action) {
   try {
-    await action()
-    say(what)
+    say((await action()) ?? what)
   } catch (err) {
     say(`${what} failed: ${err.message}`, true)
   }
+}
+
+/** What names a control across a re-render: its data-key, accessible name or text. */
+const keyOf = (element) => element.dataset.key ?? element.getAttribute('aria-label') ?? element.textContent
+
+/**
+ * Re-renders `root` keeping what the user had: which <details> were open, and the focus (on the
+ * same control if it is still there, else on the section, so that the keyboard is not sent back
+ * to the top of the page).
+ */
+export function keepState (root, render) {
+  const open = new Set([...root.querySelectorAll('details[open]')].map(keyOf))
+  const focused = root.contains(document.activeElement) ? keyOf(document.activeElement) : undefined
+  render()
+  for (const details of root.querySelectorAll('details')) if (open.has(keyOf(details))) details.open = true
+  if (focused === undefined) return
+  const again = [...root.querySelectorAll('button, summary, [data-key], [tabindex]')].find((element) => keyOf(element) === focused)
+  ;(again ?? root).focus()
 }

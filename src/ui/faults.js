@@ -1,6 +1,6 @@
 // Fault rules: the list (with hits and what is left) and a labelled form to add one.
 import { api } from './api.js'
-import { act, h } from './dom.js'
+import { act, h, keepState } from './dom.js'
 
 const OPERATIONS = ['CancelSyncIamUser', 'UpdateSyncIamUser', 'ShowSyncIamUser', 'ListSyncStatus', 'ListSyncRequirements',
   'KeystoneListProjects', 'KeystoneListAuthProjects', 'KeystoneListAuthDomains', 'KeystoneListRegions', 'KeystoneCreateProject',
@@ -20,7 +20,8 @@ function describe (rule) {
 
 /** Shows the rules; `refresh` reloads them. */
 export function renderFaults (faults, refresh) {
-  document.getElementById('faults').replaceChildren(...(faults.length === 0
+  const root = document.getElementById('faults')
+  keepState(root, () => root.replaceChildren(...(faults.length === 0
     ? [h('li', { class: 'muted' }, 'No fault rules: every request goes through.')]
     : faults.map((rule) => h('li', { 'data-fault': rule.id },
       h('code', {}, rule.id), ' ', describe(rule), ' ',
@@ -31,7 +32,7 @@ export function renderFaults (faults, refresh) {
           await api('DELETE', `faults/${encodeURIComponent(rule.id)}`)
           await refresh()
         })
-      }, 'Delete')))))
+      }, 'Delete'))))))
 }
 
 /** Wires the form that adds a rule. */
@@ -41,7 +42,13 @@ export function faultForm (refresh) {
   select.append(...OPERATIONS.map((name) => h('option', { value: name }, name)))
   const kind = document.getElementById('fault-kind')
   const errorFields = document.getElementById('fault-error-fields')
-  kind.addEventListener('change', () => { errorFields.hidden = kind.value !== 'error' })
+  const delayField = document.getElementById('fault-delay-field')
+  const delay = document.getElementById('fault-delay')
+  kind.addEventListener('change', () => {
+    errorFields.hidden = kind.value !== 'error'
+    delayField.hidden = kind.value === 'drop'
+    delay.required = kind.value === 'delay'
+  })
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     const data = new FormData(form)
@@ -51,7 +58,7 @@ export function faultForm (refresh) {
     for (const name of ['operation', 'project_id', 'cluster_id']) if (text(name) !== '') match[name] = text(name)
     let action
     if (kind.value === 'drop') action = { drop: true }
-    else if (kind.value === 'delay') action = { delay_ms: number('delay_ms') ?? 1000 }
+    else if (kind.value === 'delay') action = { delay_ms: number('delay_ms') }
     else action = { status: number('status'), error_code: text('error_code'), error_msg: text('error_msg'), ...(number('delay_ms') === undefined ? {} : { delay_ms: number('delay_ms') }) }
     const rule = { match, action }
     if (text('id') !== '') rule.id = text('id')

@@ -10,6 +10,8 @@ const WAIT_MS = 25_000
 
 const pretty = (value) => typeof value === 'string' ? value : JSON.stringify(value, null, 2)
 const headerList = (headers) => h('dl', { class: 'headers' }, Object.entries(headers).flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)]))
+// A scrolling box the keyboard can reach.
+const block = (text) => h('pre', { tabindex: 0 }, text)
 
 function details (entry) {
   const facts = [
@@ -19,10 +21,10 @@ function details (entry) {
   ]
   return [
     h('dl', { class: 'facts' }, facts.flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, String(value))])),
-    h('h4', {}, 'Request headers'), headerList(entry.headers),
-    h('h4', {}, 'Request body'), h('pre', {}, entry.body === null ? '(none)' : pretty(entry.body)),
-    h('h4', {}, 'Response headers'), entry.response === null ? h('p', {}, '(nothing was sent)') : headerList(entry.response.headers),
-    h('h4', {}, 'Response body'), h('pre', {}, entry.response === null || entry.response.body === null ? '(none)' : pretty(entry.response.body))
+    h('h3', {}, 'Request headers'), headerList(entry.headers),
+    h('h3', {}, 'Request body'), block(entry.body === null ? '(none)' : pretty(entry.body)),
+    h('h3', {}, 'Response headers'), entry.response === null ? h('p', {}, '(nothing was sent)') : headerList(entry.response.headers),
+    h('h3', {}, 'Response body'), block(entry.response === null || entry.response.body === null ? '(none)' : pretty(entry.response.body))
   ]
 }
 
@@ -39,20 +41,27 @@ function item (entry) {
   return h('li', { 'data-request-id': entry.request_id }, box)
 }
 
-/** Starts following the journal; `onNew` is told when requests arrive (the world may have changed). */
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Follows the journal; `onNew` is told when requests arrive (the world may have changed).
+ * `reload()` shows it afresh; `check()` reloads it when it changed behind the page's back
+ * (cleared, reset, or moved past what the page shows).
+ */
 export function followJournal (onNew) {
   const list = document.getElementById('journal')
   const count = document.getElementById('journal-count')
   const seen = new Set()
   let last
   let generation = 0
+  let controller
 
   const trim = () => {
     while (list.childElementCount > MAX_SHOWN) {
       seen.delete(list.lastElementChild.dataset.requestId)
       list.lastElementChild.remove()
     }
-    count.textContent = `(${list.childElementCount})`
+    count.textContent = `(${list.childElementCount} shown)`
   }
   const fragment = (entries) => {
     const items = document.createDocumentFragment()
@@ -62,7 +71,7 @@ export function followJournal (onNew) {
   // The newest entries at once; a long backlog (a full journal on load) after them, a chunk per
   // task, so that the page answers the keyboard and the mouse meanwhile.
   const appendLater = (entries, mine) => {
-    if (entries.length === 0 || mine !== generation) return
+    if (entries.length === 0) return
     setTimeout(() => {
       if (mine !== generation) return
       list.append(fragment(entries.slice(0, CHUNK)))
@@ -70,54 +79,66 @@ export function followJournal (onNew) {
       appendLater(entries.slice(CHUNK), mine)
     }, 0)
   }
-
-  const show = (entries) => {
+  const show = (entries, mine) => {
     const fresh = entries.filter((entry) => !seen.has(entry.request_id))
     if (fresh.length === 0) return
     for (const entry of fresh) seen.add(entry.request_id)
     const newestFirst = fresh.reverse()
     list.prepend(fragment(newestFirst.slice(0, CHUNK)))
-    appendLater(newestFirst.slice(CHUNK), generation)
+    appendLater(newestFirst.slice(CHUNK), mine)
     trim()
     last = list.firstElementChild.dataset.requestId
     onNew()
   }
-
   const forget = () => {
     list.replaceChildren()
     seen.clear()
     last = undefined
-    count.textContent = '(0)'
+    count.textContent = '(0 shown)'
   }
 
-  async function poll (mine) {
+  async function poll (mine, signal) {
+    let failing = false
     while (mine === generation) {
       try {
-        const query = last === undefined ? `requests?wait_ms=${WAIT_MS}` : `requests?since=${last}&wait_ms=${WAIT_MS}`
-        const answer = await api('GET', query)
+        const answer = await api('GET', last === undefined ? 'requests' : `requests?since=${last}&wait_ms=${WAIT_MS}`, undefined, { signal })
         if (mine !== generation) return
-        // An id no longer kept (cleared elsewhere, evicted) answers every kept entry: those
-        // already shown are skipped.
-        show(answer.requests)
+        if (failing) say('The journal is followed again.')
+        failing = false
+        // A `since` the emulator no longer keeps answers every kept entry, at once: the journal
+        // changed behind the page's back. Show it afresh.
+        if (answer.requests.some((entry) => seen.has(entry.request_id))) forget()
+        show(answer.requests, mine)
+        // Nothing came (the journal is off, or the wait ended): no hurry.
+        if (answer.requests.length === 0) await pause(1000)
       } catch (err) {
-        say(`Lost the journal: ${err.message}; trying again.`, true)
-        await new Promise((resolve) => setTimeout(resolve, 1000))
+        if (mine !== generation) return
+        failing = true
+        say(`Lost the journal (${err.message}); trying again.`, true)
+        await pause(1000)
       }
     }
   }
 
-  /** Loads the journal afresh (after a reset or a clear) and follows it. */
-  async function reload () {
+  /** Shows the journal afresh and follows it; an earlier follower stops. */
+  function reload () {
     generation++
+    controller?.abort()
+    controller = new AbortController()
     forget()
-    const answer = await api('GET', 'requests')
-    show(answer.requests)
-    void poll(generation)
+    void poll(generation, controller.signal)
+  }
+
+  /** Reloads when the emulator's newest entry is not the page's (cleared, reset, restarted). */
+  async function check () {
+    const answer = await api('GET', 'requests?limit=1')
+    const newest = answer.requests[0]?.request_id
+    if (newest !== last && !seen.has(newest)) reload()
   }
 
   document.getElementById('journal-clear').addEventListener('click', () => act('Cleared the journal', async () => {
     await api('DELETE', 'requests')
-    await reload()
+    reload()
   }))
-  return { reload }
+  return { reload, check }
 }

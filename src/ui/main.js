@@ -1,21 +1,32 @@
 // The dashboard: the world, the live journal, fault rules, the clock. It uses only the control
 // plane's documented routes (see /_emulator/openapi.json).
-import { api } from './api.js'
 import { say } from './dom.js'
+import { api } from './api.js'
 import { clockControls, showClock } from './clock.js'
 import { faultForm, renderFaults } from './faults.js'
 import { followJournal } from './journal.js'
 import { renderWorld } from './world.js'
 
+/** How often the page looks for changes made elsewhere (a task that ended, a reset by a test). */
+const SYNC_MS = 5000
+
+let journal
+
 async function refresh () {
   const [state, faults, clock] = await Promise.all([api('GET', 'state'), api('GET', 'faults'), api('GET', 'clock')])
-  renderWorld(state, refresh)
+  renderWorld(state, { refresh, afterReset })
   renderFaults(faults.faults, refresh)
   showClock(clock)
   if (document.body.dataset.loaded === undefined) {
     document.body.dataset.loaded = 'true'
     performance.mark('world-shown')
   }
+}
+
+/** After a reset: the world, and the journal it cleared. */
+async function afterReset () {
+  await refresh()
+  journal.reload()
 }
 
 // New requests may have changed the world: refresh once they stop arriving for a moment.
@@ -25,10 +36,18 @@ const soon = () => {
   pending = setTimeout(() => { refresh().catch((err) => say(err.message, true)) }, 150)
 }
 
-const journal = followJournal(soon)
+journal = followJournal(soon)
 faultForm(refresh)
-clockControls(refresh, async () => {
-  await refresh()
-  await journal.reload()
-})
-refresh().then(() => journal.reload()).catch((err) => say(`Could not load the emulator's state: ${err.message}`, true))
+clockControls(refresh, afterReset)
+
+async function sync () {
+  try {
+    await refresh()
+    await journal.check()
+  } catch (err) {
+    say(`Could not reach the emulator: ${err.message}; trying again.`, true)
+  }
+}
+refresh().catch((err) => say(`Could not load the emulator's state: ${err.message}; trying again.`, true))
+journal.reload()
+setInterval(sync, SYNC_MS)

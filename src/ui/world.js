@@ -1,10 +1,10 @@
 // The world: projects, their clusters (state, synchronized names, running task) and IAM directory.
 import { api } from './api.js'
-import { act, h } from './dom.js'
+import { act, h, keepState } from './dom.js'
 
 const list = (names) => names.length === 0 ? h('span', { class: 'muted' }, 'none') : names.join(', ')
 
-function taskCell (projectId, cluster, refresh) {
+function taskCell (projectId, cluster, { refresh }) {
   const task = cluster.sync_task
   if (task === undefined) return h('td', {}, h('span', { class: 'muted' }, 'none'))
   const names = [...task.user_names, ...task.group_names]
@@ -16,13 +16,14 @@ function taskCell (projectId, cluster, refresh) {
       type: 'button',
       'aria-label': label,
       onclick: () => act(`Completed the task on ${cluster.cluster_id}`, async () => {
-        await api('POST', `tasks/complete?project_id=${encodeURIComponent(projectId)}&cluster_id=${encodeURIComponent(cluster.cluster_id)}`)
+        const { completed } = await api('POST', `tasks/complete?project_id=${encodeURIComponent(projectId)}&cluster_id=${encodeURIComponent(cluster.cluster_id)}`)
         await refresh()
+        if (completed === 0) return `The task on ${cluster.cluster_id} had finished already.`
       })
     }, 'Complete now'))
 }
 
-function projectView (project, refresh) {
+function projectView (project, views) {
   const id = project.project_id
   const clusters = h('table', {},
     h('caption', {}, `Clusters of ${project.name}`),
@@ -33,8 +34,8 @@ function projectView (project, refresh) {
       h('td', { class: 'users' }, list(cluster.synced_users)),
       h('td', { class: 'groups' }, list(cluster.synced_groups)),
       h('td', {}, cluster.is_synchronous ? 'yes' : 'no'),
-      taskCell(id, cluster, refresh)))))
-  const directory = h('details', {},
+      taskCell(id, cluster, views)))))
+  const directory = h('details', { 'data-key': `iam-${id}` },
     h('summary', {}, `IAM directory: ${project.iam.users.length} users, ${project.iam.groups.length} groups`),
     h('ul', {}, project.iam.users.map((user) => h('li', {}, h('strong', {}, user.name), user.groups.length === 0 ? '' : ` (${user.groups.join(', ')})`))),
     h('p', {}, 'Groups: ', list(project.iam.groups)))
@@ -45,7 +46,7 @@ function projectView (project, refresh) {
       'aria-label': `Reset this project: ${project.name}`,
       onclick: () => act(`Reset project ${project.name}`, async () => {
         await api('POST', `reset?project_id=${encodeURIComponent(id)}`)
-        await refresh()
+        await views.afterReset()
       })
     }, 'Reset this project'),
     // A wide table scrolls in its own box, which the keyboard can reach and scroll.
@@ -53,11 +54,12 @@ function projectView (project, refresh) {
     directory)
 }
 
-/** Shows the world; `refresh` reloads everything after an action. */
-export function renderWorld (state, refresh) {
+/** Shows the world; `views.refresh` reloads the page's views after an action, `views.afterReset` after a reset. */
+export function renderWorld (state, views) {
+  const { refresh } = views
   const root = document.getElementById('world')
   const running = state.projects.reduce((n, p) => n + p.clusters.filter((c) => c.sync_task !== undefined).length, 0)
-  root.replaceChildren(
+  keepState(root, () => root.replaceChildren(
     h('p', {}, `Account ${state.domain.name}: ${state.projects.length} projects, ${running} running sync tasks. `,
       running === 0
         ? ''
@@ -68,5 +70,5 @@ export function renderWorld (state, refresh) {
             await refresh()
           })
         }, 'Complete every task now')),
-    ...state.projects.map((project) => projectView(project, refresh)))
+    ...state.projects.map((project) => projectView(project, views))))
 }

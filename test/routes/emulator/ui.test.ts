@@ -23,6 +23,11 @@ t.test('GET /_emulator/ui: the page and its files, from memory, open without the
   const again = await app.inject({ url: '/_emulator/ui', headers: { 'if-none-match': page.headers.etag as string } })
   t.equal(again.statusCode, 304, 'unchanged: not sent again')
   t.equal(again.body, '')
+  for (const url of ['/_emulator/ui/', '/_emulator/ui/index.html']) {
+    const moved = await app.inject({ url })
+    t.equal(moved.statusCode, 301, url)
+    t.equal(moved.headers.location, '/_emulator/ui', 'to the page, whose files are relative to it')
+  }
   const missing = await app.inject({ url: '/_emulator/ui/nope.js' })
   t.same(missing.json(), { error_code: 'EMULATOR.0404', error_msg: 'No dashboard file nope.js.' })
   t.equal((await app.inject({ url: '/_emulator/ui/..%2Fpackage.json' })).statusCode, 404, 'only the page\'s own files')
