@@ -25,20 +25,28 @@ interface Asset { body: Buffer, type: string, etag: string }
  * static-file plugin would bring a file-system walk and a send pipeline for a dozen small files
  * that never change while the emulator runs.
  */
-function loadAssets (): Map<string, Asset> {
+function loadAssets (): { assets: Map<string, Asset>, page: Asset, build: string } {
   const assets = new Map<string, Asset>()
   for (const name of readdirSync(UI_DIR)) {
     const type = TYPES[extname(name)]
     /* c8 ignore next */ // src/ui holds only these types; anything else there is not served
     if (type === undefined) continue
     const body = readFileSync(join(UI_DIR, name))
-    assets.set(name, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` })
+    assets.set(name, { body, type, etag: etagOf(body) })
   }
-  return assets
+  // The page names its files under a path of their build, which changes with any of them: they
+  // can then be cached for good (no request at all on the next load), and a new emulator's page
+  // never runs an old module.
+  const build = createHash('sha256').update([...assets.values()].map((asset) => asset.etag).join()).digest('hex').slice(0, 12)
+  const html = Buffer.from(assets.get('index.html')!.body.toString('utf8').replaceAll('"ui/', `"ui/${build}/`))
+  return { assets, build, page: { body: html, type: TYPES['.html']!, etag: etagOf(html) } }
 }
 
-function serve (request: FastifyRequest, reply: FastifyReply, asset: Asset): void {
-  reply.header('etag', asset.etag).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff')
+const etagOf = (body: Buffer) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`
+const FOREVER = 'max-age=31536000, immutable'
+
+function serve (request: FastifyRequest, reply: FastifyReply, asset: Asset, cache = 'no-cache'): void {
+  reply.header('etag', asset.etag).header('cache-control', cache).header('x-content-type-options', 'nosniff')
   if (asset.type.startsWith('text/html')) reply.header('content-security-policy', CSP).header('referrer-policy', 'no-referrer')
   if (request.headers['if-none-match'] === asset.etag) reply.code(304).send()
   else reply.type(asset.type).send(asset.body)
@@ -49,7 +57,7 @@ function serve (request: FastifyRequest, reply: FastifyReply, asset: Asset): voi
  * asks for the token before it calls anything else).
  */
 export const uiRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const assets = loadAssets()
+  const { assets, page, build } = loadAssets()
 
   app.get('/ui', {
     schema: {
@@ -59,7 +67,7 @@ export const uiRoutes: FastifyPluginAsyncTypebox = async (app) => {
       produces: ['text/html'],
       response: { 200: Type.String({ description: 'The page (text/html).' }), 304: Type.Null() }
     }
-  }, (request, reply) => serve(request, reply, assets.get('index.html')!))
+  }, (request, reply) => serve(request, reply, page))
 
   app.get('/ui/:file', {
     schema: {
@@ -79,5 +87,21 @@ export const uiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const asset = assets.get(name)
     if (asset === undefined) throw controlNotFound(`No dashboard file ${name}.`)
     serve(request, reply, asset)
+  })
+
+  app.get('/ui/:build/:file', {
+    schema: {
+      operationId: 'EmulatorDashboardBuildAsset',
+      tags: [CONTROL_TAG],
+      summary: 'One of the dashboard\'s files, under its build (what the page loads): cached for good',
+      params: Type.Object({ build: Type.String({ description: 'The build the page names.' }), file: Type.String({ description: 'A file name, e.g. main.js.' }) }),
+      response: { 200: Type.String({ description: 'The file (text/javascript or text/css).' }), 304: Type.Null(), 404: ControlErrorSchema }
+    }
+  }, (request, reply) => {
+    const { file } = request.params
+    const asset = assets.get(file)
+    if (asset === undefined || file === 'index.html') throw controlNotFound(`No dashboard file ${file}.`)
+    // Another build's name (a page from before a restart): today's file, not to be kept.
+    serve(request, reply, asset, request.params.build === build ? FOREVER : 'no-cache')
   })
 }

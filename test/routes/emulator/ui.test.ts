@@ -13,13 +13,19 @@ t.test('GET /_emulator/ui: the page and its files, from memory, open without the
     etag: /^"[\w-]{22}"$/,
     'x-request-id': /^[0-9a-f]{32}$/
   })
-  t.match(page.body, '<script type="module" src="ui/main.js"></script>')
-  for (const name of page.body.matchAll(/(?:src|href)="ui\/([\w.-]+)"/g)) {
-    const file = await app.inject({ url: `/_emulator/ui/${name[1]}` })
-    t.equal(file.statusCode, 200, `${name[1]}, which the page loads, is served`)
-    t.match(file.headers['content-type'], name[1]!.endsWith('.css') ? 'text/css' : 'text/javascript')
+  const buildId = /<script type="module" src="ui\/([0-9a-f]{12})\/main\.js"><\/script>/.exec(page.body)![1]!
+  const names = [...page.body.matchAll(/(?:src|href)="ui\/[0-9a-f]{12}\/([\w.-]+)"/g)].map((m) => m[1]!)
+  t.ok(names.length >= 8, 'the page names its files under their build')
+  for (const name of names) {
+    const file = await app.inject({ url: `/_emulator/ui/${buildId}/${name}` })
+    t.equal(file.statusCode, 200, `${name}, which the page loads, is served`)
+    t.match(file.headers, { 'content-type': name.endsWith('.css') ? 'text/css' : 'text/javascript', 'cache-control': 'max-age=31536000, immutable' })
     t.notOk('content-security-policy' in file.headers)
   }
+  t.match((await app.inject({ url: '/_emulator/ui/0123456789ab/main.js' })).headers, { 'cache-control': 'no-cache' }, 'another build\'s name: today\'s file, not kept')
+  t.match((await app.inject({ url: '/_emulator/ui/main.js' })).headers, { 'cache-control': 'no-cache' }, 'and without one')
+  t.equal((await app.inject({ url: `/_emulator/ui/${buildId}/index.html` })).statusCode, 404)
+  t.equal((await app.inject({ url: `/_emulator/ui/${buildId}/nope.js` })).statusCode, 404)
   const again = await app.inject({ url: '/_emulator/ui', headers: { 'if-none-match': page.headers.etag as string } })
   t.equal(again.statusCode, 304, 'unchanged: not sent again')
   t.equal(again.body, '')
