@@ -129,11 +129,25 @@ export function followJournal (onNew) {
     void poll(generation, controller.signal)
   }
 
-  /** Reloads when the emulator's newest entry is not the page's (cleared, reset, restarted). */
+  /**
+   * Reloads when the emulator keeps fewer requests than the page shows: cleared, reset or
+   * restarted behind the page's back. (Not on a newest entry the poll has not brought yet: while a
+   * test suite runs, that is most of the time, and a reload would close what the user opened.)
+   */
   async function check () {
     const answer = await api('GET', 'requests?limit=1')
+    if (answer.count >= list.childElementCount) return
     const newest = answer.requests[0]?.request_id
-    if (newest !== last && !seen.has(newest)) reload()
+    if (newest === undefined || !seen.has(newest)) {
+      reload()
+      return
+    }
+    // The same journal, its oldest entries evicted (a journal smaller than the page's list).
+    while (list.childElementCount > answer.count) {
+      seen.delete(list.lastElementChild.dataset.requestId)
+      list.lastElementChild.remove()
+    }
+    trim()
   }
 
   document.getElementById('journal-clear').addEventListener('click', () => act('Cleared the journal', async () => {

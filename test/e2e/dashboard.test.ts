@@ -152,7 +152,7 @@ if (!existsSync(CHROMIUM)) {
     await fetch(`${url}/_emulator/projects/${PROJECT}/clusters/made-elsewhere`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'frozen', synced_users: [], synced_groups: [] }) })
     await page.clock.runFor(5100)
     await page.locator('tr[data-cluster="made-elsewhere"]').waitFor()
-    await page.waitForFunction('document.querySelectorAll("#journal li").length === 0')
+    await page.locator('#journal li').first().waitFor({ state: 'detached' })
     t.pass('a cleared journal and a new cluster are shown')
 
     // Focus and an open directory survive a refresh.
@@ -164,6 +164,22 @@ if (!existsSync(CHROMIUM)) {
     await page.clock.runFor(500)
     t.ok(await north.locator('details[data-key]').evaluate((d) => (d as unknown as { open: boolean }).open), 'the directory stays open')
     t.ok(await north.getByRole('button', { name: 'Reset this project: cn-north-4' }).evaluate((b) => b.matches(':focus')), 'the focus stays')
+
+    // A journal smaller than the page's list: the page follows its evictions, without a reload.
+    const { url: small } = await startServer(t, ['--journal-size', '5'], {}, { coverage: false })
+    const tiny = await context.newPage()
+    await tiny.clock.install()
+    await tiny.goto(`${small}/_emulator/ui`)
+    await loaded(tiny)
+    for (let i = 0; i < 6; i++) {
+      await mrs(small, 'iam-sync')
+      await tiny.locator('#journal li').nth(i).waitFor({ state: 'attached' })
+    }
+    await tiny.locator('#journal li summary').first().click()
+    await tiny.clock.runFor(5100)
+    await tiny.locator('#journal li').nth(5).waitFor({ state: 'detached' })
+    t.equal(await tiny.locator('#journal li').count(), 5)
+    t.ok(await tiny.locator('#journal li details').first().evaluate((d) => (d as unknown as { open: boolean }).open), 'the newest 5, the open one still open')
 
     // The journal turned off: the page asks once a second, not in a loop.
     const { url: off } = await startServer(t, ['--journal-size', '0'], {}, { coverage: false })
