@@ -50,8 +50,13 @@ export async function startServer (t: Test, args: string[] = [], env: Record<str
 }
 
 /** Runs the CLI to its end: exit code and output. */
-export async function runServer (args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [SERVER, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+export function runServer (args: string[], env: Record<string, string> = {}) {
+  return runCommand(process.execPath, [SERVER, ...args], { ...process.env, ...env })
+}
+
+/** Runs a command to its end: exit code and output. */
+export async function runCommand (command: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })

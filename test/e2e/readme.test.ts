@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { startEmulator } from '../../src/start.js'
 import { PACKAGE_ROOT } from '../../src/package-info.js'
-import { plainEnv } from './process.js'
+import { plainEnv, runCommand } from './process.js'
 
 /*
  * Every JavaScript example in README.md runs as pasted: each ```js block is written to a file
@@ -15,17 +13,6 @@ import { plainEnv } from './process.js'
  */
 
 interface Example { line: number, code: string }
-
-/** Runs a command to its end: its exit code and output. */
-async function run (command: string, args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
-  const [exitCode] = await once(child, 'close') as [number]
-  return { exitCode, stdout, stderr }
-}
 
 async function examples (fence = '```js'): Promise<Example[]> {
   const readme = await readFile(join(PACKAGE_ROOT, 'README.md'), 'utf8')
@@ -54,7 +41,7 @@ t.test('every JavaScript example in the README runs as pasted', async (t) => {
       const file = join(dir, `line-${line}.mjs`)
       await writeFile(file, code.replaceAll('http://127.0.0.1:9336', emulator.url))
       // Not the package's code: no coverage of its own (tap would count the example's branches).
-      const { exitCode, stdout, stderr } = await run(process.execPath, [file], { ...plainEnv, HOME: dir, _TAPJS_PROCESSINFO_COVERAGE_: '0' })
+      const { code: exitCode, stdout, stderr } = await runCommand(process.execPath, [file], { ...plainEnv, HOME: dir, _TAPJS_PROCESSINFO_COVERAGE_: '0' })
       t.equal(exitCode, 0, `exits 0${exitCode === 0 ? '' : `:\n${stdout}\n${stderr}`}`)
       t.notMatch(stdout, /^not ok/m, 'its tests pass')
       const printed = [...code.matchAll(/console\.log\(.*\) \/\/ (.+)$/gm)].map((m) => m[1]!.trim())
@@ -74,7 +61,7 @@ t.test('every bash script in the README runs as pasted against a strict-mode emu
   const emulator = await startEmulator({ auth: 'strict' })
   t.teardown(() => emulator.close())
   const script = found.map(({ code }) => code).join('\n').replaceAll('http://127.0.0.1:9336', emulator.url)
-  const { exitCode, stdout, stderr } = await run('bash', ['-e', '-c', script], plainEnv)
+  const { code: exitCode, stdout, stderr } = await runCommand('bash', ['-e', '-c', script], plainEnv)
   t.equal(exitCode, 0, `exits 0${exitCode === 0 ? '' : `:\n${stdout}\n${stderr}`}`)
   const printed = script.split('\n').filter((line) => line.startsWith('# ')).map((line) => line.slice(2))
   const pattern = new RegExp(printed.map((line) => line.split('…').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')).join('\\s*'))
