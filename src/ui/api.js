@@ -28,12 +28,16 @@ function askToken () {
     const input = document.getElementById('token-input')
     document.getElementById('token-refused').hidden = !refused
     const check = () => input.setCustomValidity(/^[\x21-\x7e]*$/.test(input.value) ? '' : 'An admin token is printable ASCII, without spaces.')
+    // Closed without a token (Escape, twice in a row, gets past `cancel`): open again.
+    const reopen = () => dialog.showModal()
     input.addEventListener('input', check)
     dialog.addEventListener('cancel', (event) => event.preventDefault())
+    dialog.addEventListener('close', reopen)
     form.addEventListener('submit', function done () {
       sessionStorage.setItem(TOKEN_KEY, input.value)
       input.value = ''
       input.removeEventListener('input', check)
+      dialog.removeEventListener('close', reopen)
       form.removeEventListener('submit', done)
       asking = undefined
       resolve()

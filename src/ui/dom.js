@@ -14,11 +14,19 @@ export function h (tag, attributes = {}, ...children) {
   return element
 }
 
-/** Announces a result or an error in the page's status line. */
+/** Announces a result or an error in the page's status line (a live region: said once, not repeated). */
 export function say (message, isError = false) {
   const status = document.getElementById('status')
-  status.textContent = message
+  if (status.textContent !== message) status.textContent = message
   status.classList.toggle('error', isError)
+}
+
+/** One message while the emulator cannot be reached, whichever call found out. */
+export const unreachable = (err) => say(`Cannot reach the emulator (${err.message}); trying again.`, true)
+
+/** Replaces an outage message once the emulator answers again. */
+export function reachable () {
+  if (document.getElementById('status').classList.contains('error')) say('The emulator answers again.')
 }
 
 /** Runs an action of a button or form: what it did (or its own word), or its error, is said, never thrown. */

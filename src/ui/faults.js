@@ -44,11 +44,20 @@ export function faultForm (refresh) {
   const errorFields = document.getElementById('fault-error-fields')
   const delayField = document.getElementById('fault-delay-field')
   const delay = document.getElementById('fault-delay')
-  kind.addEventListener('change', () => {
+  const errorInputs = errorFields.querySelectorAll('input')
+  // Hidden fields are disabled too: neither sent nor checked.
+  const fit = () => {
     errorFields.hidden = kind.value !== 'error'
+    for (const input of errorInputs) {
+      input.disabled = kind.value !== 'error'
+      input.required = kind.value === 'error'
+    }
     delayField.hidden = kind.value === 'drop'
+    delay.disabled = kind.value === 'drop'
     delay.required = kind.value === 'delay'
-  })
+  }
+  kind.addEventListener('change', fit)
+  fit()
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     const data = new FormData(form)

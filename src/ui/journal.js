@@ -2,7 +2,7 @@
 // brings each new request as soon as it has been answered. Newest first; an entry opens to show
 // what was sent and answered (built only when opened: the list stays light with 1,000 entries).
 import { api } from './api.js'
-import { act, h, say } from './dom.js'
+import { act, h, reachable, unreachable } from './dom.js'
 
 const MAX_SHOWN = 1000
 const CHUNK = 100
@@ -98,13 +98,11 @@ export function followJournal (onNew) {
   }
 
   async function poll (mine, signal) {
-    let failing = false
     while (mine === generation) {
       try {
-        const answer = await api('GET', last === undefined ? 'requests' : `requests?since=${last}&wait_ms=${WAIT_MS}`, undefined, { signal })
+        const answer = await api('GET', last === undefined ? `requests?wait_ms=${WAIT_MS}` : `requests?since=${last}&wait_ms=${WAIT_MS}`, undefined, { signal })
         if (mine !== generation) return
-        if (failing) say('The journal is followed again.')
-        failing = false
+        reachable()
         // A `since` the emulator no longer keeps answers every kept entry, at once: the journal
         // changed behind the page's back. Show it afresh.
         if (answer.requests.some((entry) => seen.has(entry.request_id))) forget()
@@ -113,8 +111,7 @@ export function followJournal (onNew) {
         if (answer.requests.length === 0) await pause(1000)
       } catch (err) {
         if (mine !== generation) return
-        failing = true
-        say(`Lost the journal (${err.message}); trying again.`, true)
+        unreachable(err)
         await pause(1000)
       }
     }
@@ -135,15 +132,17 @@ export function followJournal (onNew) {
    * test suite runs, that is most of the time, and a reload would close what the user opened.)
    */
   async function check () {
-    const answer = await api('GET', 'requests?limit=1')
-    if (answer.count >= list.childElementCount) return
-    const newest = answer.requests[0]?.request_id
-    if (newest === undefined || !seen.has(newest)) {
+    const { count } = await api('GET', 'requests?limit=1')
+    if (count >= list.childElementCount) return
+    // Fewer kept than shown: evicted at the old end (a journal smaller than the page's list), or
+    // removed anywhere (cleared, reset, for one project or all). Only the first keeps the page.
+    const kept = count === 0 ? [] : (await api('GET', `requests?limit=${count}`)).requests.map((entry) => entry.request_id).reverse()
+    const shown = [...list.children].slice(0, kept.length).map((item) => item.dataset.requestId)
+    if (kept.length === 0 || kept.some((id, i) => id !== shown[i])) {
       reload()
       return
     }
-    // The same journal, its oldest entries evicted (a journal smaller than the page's list).
-    while (list.childElementCount > answer.count) {
+    while (list.childElementCount > kept.length) {
       seen.delete(list.lastElementChild.dataset.requestId)
       list.lastElementChild.remove()
     }

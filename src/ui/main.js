@@ -1,6 +1,6 @@
 // The dashboard: the world, the live journal, fault rules, the clock. It uses only the control
 // plane's documented routes (see /_emulator/openapi.json).
-import { say } from './dom.js'
+import { reachable, unreachable } from './dom.js'
 import { api } from './api.js'
 import { clockControls, showClock } from './clock.js'
 import { faultForm, renderFaults } from './faults.js'
@@ -33,7 +33,7 @@ async function afterReset () {
 let pending
 const soon = () => {
   clearTimeout(pending)
-  pending = setTimeout(() => { refresh().catch((err) => say(err.message, true)) }, 150)
+  pending = setTimeout(() => { refresh().catch(unreachable) }, 150)
 }
 
 journal = followJournal(soon)
@@ -44,10 +44,11 @@ async function sync () {
   try {
     await refresh()
     await journal.check()
+    reachable()
   } catch (err) {
-    say(`Could not reach the emulator: ${err.message}; trying again.`, true)
+    unreachable(err)
   }
 }
-refresh().catch((err) => say(`Could not load the emulator's state: ${err.message}; trying again.`, true))
+refresh().catch(unreachable)
 journal.reload()
 setInterval(sync, SYNC_MS)

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import t, { type Test } from 'tap'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { CLUSTER, PROJECT } from '../helpers.js'
+import { CLUSTER, OTHER_PROJECT, PROJECT } from '../helpers.js'
 import { startServer } from './process.js'
 
 /*
@@ -155,6 +155,17 @@ if (!existsSync(CHROMIUM)) {
     await page.locator('#journal li').first().waitFor({ state: 'detached' })
     t.pass('a cleared journal and a new cluster are shown')
 
+    // One project's entries removed from the middle of the list: the page shows what is kept.
+    for (let i = 0; i < 4; i++) {
+      const project = i % 2 === 0 ? PROJECT : OTHER_PROJECT
+      await fetch(`${url}/v2/${project}/clusters/${CLUSTER}/iam-sync`, { headers: { 'x-auth-token': 'any' } })
+      await page.locator('#journal li').nth(i).waitFor({ state: 'attached' })
+    }
+    await fetch(`${url}/_emulator/requests?project_id=${OTHER_PROJECT}`, { method: 'DELETE' })
+    await page.clock.runFor(5100)
+    await page.locator('#journal li').nth(2).waitFor({ state: 'detached' })
+    t.same(await page.locator('#journal li code').allTextContents(), [PROJECT, PROJECT].map((p) => `/v2/${p}/clusters/${CLUSTER}/iam-sync`), 'the other project\'s entries are gone')
+
     // Focus and an open directory survive a refresh.
     const north = page.locator(`article[data-project="${PROJECT}"]`)
     await north.getByText(/^IAM directory/).click()
@@ -201,7 +212,8 @@ if (!existsSync(CHROMIUM)) {
     const dialog = page.getByRole('dialog', { name: 'Admin token' })
     await dialog.waitFor()
     await page.keyboard.press('Escape')
-    t.ok(await dialog.isVisible(), 'Escape does not dismiss it: nothing works without the token')
+    await page.keyboard.press('Escape')
+    t.ok(await dialog.isVisible(), 'Escape, even twice, does not dismiss it: nothing works without the token')
     await dialog.getByLabel('Admin token').fill('wrong')
     await page.keyboard.press('Enter')
     await dialog.getByText('That token was refused').waitFor()
