@@ -26,11 +26,33 @@ export async function freePort (): Promise<number> {
 
 export interface Running { child: ChildProcess, url: string, port: number }
 
+/** A Node.js binary the servers run on; the load generator always runs on the machine's. */
+export interface NodeLine { label: string, version: string, execPath: string }
+
+/** The Node.js line the Docker image ships (`FROM node:24-…`). */
+export const IMAGE_LINE = /^FROM node:(\d+)/m.exec(readFileSync(`${ROOT}Dockerfile`, 'utf8'))![1]!
+
+/**
+ * The lines to measure: the machine's Node.js, then the Docker image's line (what most users
+ * run), fetched from the npm registry as the test suite fetches other lines (`.ci/node-line`).
+ * `which`: 'machine', 'image' or 'both' (the image's only once when the machine runs that line).
+ */
+export function nodeLines (which = 'both'): NodeLine[] {
+  const machine: NodeLine = { label: 'this machine\'s', version: process.version, execPath: process.execPath }
+  if (which === 'machine') return [machine]
+  const own = process.versions.node.split('.')[0] === IMAGE_LINE
+  if (own) return [{ ...machine, label: 'the machine\'s and the Docker image\'s' }]
+  const dir = execFileSync(`${ROOT}.ci/node-line`, [IMAGE_LINE], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim()
+  const execPath = `${dir}/node`
+  const image: NodeLine = { label: 'the Docker image\'s', version: execFileSync(execPath, ['--version'], { encoding: 'utf8' }).trim(), execPath }
+  return which === 'image' ? [image] : [machine, image]
+}
+
 /** Spawns a server script on core 0 with a known port; resolves once `probe` answers. */
-export async function spawnServer (script: string, args: string[], env: Record<string, string> = {}, probe = '/_emulator/health'): Promise<Running & { startedAt: bigint }> {
+export async function spawnServer (script: string, args: string[], env: Record<string, string> = {}, probe = '/_emulator/health', node = process.execPath): Promise<Running & { startedAt: bigint }> {
   const port = await freePort()
-  const command = PINNED ? 'taskset' : process.execPath
-  const argv = PINNED ? ['-c', '0', process.execPath, script, ...args] : [script, ...args]
+  const command = PINNED ? 'taskset' : node
+  const argv = PINNED ? ['-c', '0', node, script, ...args] : [script, ...args]
   const startedAt = process.hrtime.bigint()
   const child = spawn(command, argv, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
   const url = `http://127.0.0.1:${port}`

@@ -3,8 +3,8 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { BASELINE, EMULATOR, FASTIFY_HELLO, median, PINNED, pinSelf, ROOT, rssMiB, spawnServer, stop, waitFor } from './lib.js'
-import { benchFixture, CLUSTER, PROJECT, SCENARIOS, signedHeaders, type Scenario } from './scenarios.js'
+import { BASELINE, EMULATOR, FASTIFY_HELLO, median, nodeLines, PINNED, pinSelf, rssMiB, spawnServer, stop, waitFor, type NodeLine } from './lib.js'
+import { benchFixture, CLUSTER, fairBaseline, PROJECT, SCENARIOS, signedHeaders, type Scenario } from './scenarios.js'
 import { storeScaling } from './store-scaling.js'
 
 const { values: opts } = parseArgs({
@@ -14,7 +14,10 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     only: { type: 'string' },
-    out: { type: 'string', default: join(ROOT, 'bench', 'RESULTS.md') }
+    // 'machine', 'image' (the Docker image's line) or 'both'.
+    node: { type: 'string', default: 'both' },
+    // A file to write the report to (it is printed either way); bench/RESULTS.md is curated by hand.
+    out: { type: 'string' }
   }
 })
 const smoke = opts.smoke
@@ -44,10 +47,10 @@ async function load (scenario: Scenario, url: string): Promise<autocannon.Result
   })
 }
 
-async function measure (scenario: Scenario, which: 'baseline' | 'emulator', fixture: string, dir: string): Promise<Sample> {
+async function measure (scenario: Scenario, which: 'baseline' | 'emulator', node: NodeLine, fixture: string, dir: string, fair: Record<string, string>): Promise<Sample> {
   const server = which === 'baseline'
-    ? await spawnServer(BASELINE, [], {}, '/')
-    : await spawnServer(EMULATOR, ['--fixtures', fixture, ...scenario.args(dir)], { LOG_LEVEL: 'warn', ...scenario.env })
+    ? await spawnServer(BASELINE, [], fair, '/', node.execPath)
+    : await spawnServer(EMULATOR, ['--fixtures', fixture, ...scenario.args(dir)], { LOG_LEVEL: 'warn', ...scenario.env }, undefined, node.execPath)
   try {
     const result = await load(scenario, server.url)
     const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat?.count ?? 0]))
@@ -58,11 +61,11 @@ async function measure (scenario: Scenario, which: 'baseline' | 'emulator', fixt
 }
 
 /** Spawn → first 202 (emulator) or first 200 (bare Fastify), in ms. */
-async function coldStart (which: 'emulator' | 'fastify'): Promise<number> {
+async function coldStart (which: 'emulator' | 'fastify', node: NodeLine): Promise<number> {
   const start = process.hrtime.bigint()
   const server = which === 'emulator'
-    ? await spawnServer(EMULATOR, [], { LOG_LEVEL: 'warn' }, '/_emulator/health')
-    : await spawnServer(FASTIFY_HELLO, [], {}, '/')
+    ? await spawnServer(EMULATOR, [], { LOG_LEVEL: 'warn' }, '/_emulator/health', node.execPath)
+    : await spawnServer(FASTIFY_HELLO, [], {}, '/', node.execPath)
   try {
     if (which === 'emulator') {
       await waitFor(`${server.url}/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync-user`, server.child,
@@ -82,51 +85,53 @@ async function main (): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mrs-bench-state-'))
   const lines: string[] = []
   const say = (line = '') => { lines.push(line); process.stdout.write(`${line}\n`) }
-  const node = process.version
+  const nodes = nodeLines(opts.node)
   say('# Benchmark results')
   say()
   say(`Command: \`npm run bench${smoke ? ' -- --smoke' : ''}\` (${rounds} interleaved round(s) of ${duration} s per server and scenario, ${connections} connections, autocannon).`)
-  say(`Machine: ${cpus().length} cores (\`nproc\`), ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${node}; ${PINNED ? 'server pinned to core 0, load generator to core 1 (taskset)' : 'no pinning'}.`)
-  say(`Run: ${new Date().toISOString()}. Figures are medians over the rounds; ratio = emulator / baseline in the same run.`)
-  say()
-  say('## Throughput against the raw node:http baseline')
-  say()
-  say('| # | scenario | baseline req/s | emulator req/s | ratio | target | p50 / p99 ms (baseline) | p50 / p99 ms (emulator) | RSS MiB baseline / emulator | emulator statuses |')
-  say('|---|---|---|---|---|---|---|---|---|---|')
-  for (const scenario of SCENARIOS.filter((s) => only === undefined || only.includes(s.id))) {
-    const base: Sample[] = []
-    const emu: Sample[] = []
-    for (let round = 0; round < rounds; round++) {
-      base.push(await measure(scenario, 'baseline', fixture, dir))
-      emu.push(await measure(scenario, 'emulator', fixture, dir))
+  say(`Machine: ${cpus().length} cores (\`nproc\`), ${cpus()[0]?.model ?? 'unknown CPU'}; ${PINNED ? 'servers pinned to core 0, load generator to core 1 (taskset)' : 'no pinning'}; load generator on Node ${process.version}.`)
+  say(`Run: ${new Date().toISOString()}. Figures are medians over the rounds; ratio = emulator / baseline in the same run. Each scenario's baseline answers the emulator's status and body bytes (and makes its durable write in scenario 6).`)
+  for (const node of nodes) {
+    say()
+    say(`## Node ${node.version} (${node.label})`)
+    say()
+    say('| # | scenario | baseline req/s | emulator req/s | ratio | target | p50 / p99 ms (baseline) | p50 / p99 ms (emulator) | RSS MiB baseline / emulator | emulator statuses |')
+    say('|---|---|---|---|---|---|---|---|---|---|')
+    for (const scenario of SCENARIOS.filter((s) => only === undefined || only.includes(s.id))) {
+      const fair = await fairBaseline(scenario, node, fixture, dir)
+      const base: Sample[] = []
+      const emu: Sample[] = []
+      for (let round = 0; round < rounds; round++) {
+        base.push(await measure(scenario, 'baseline', node, fixture, dir, fair))
+        emu.push(await measure(scenario, 'emulator', node, fixture, dir, fair))
+      }
+      const m = (samples: Sample[], k: keyof Omit<Sample, 'statuses'>) => median(samples.map((s) => s[k]))
+      const ratio = m(emu, 'rps') / m(base, 'rps')
+      const target = scenario.target === undefined ? '—' : `≥ ${scenario.target.toFixed(2)} ${ratio >= scenario.target ? '✅' : '❌'}`
+      const statuses = Object.entries(emu.at(-1)!.statuses).map(([code, count]) => `${code}×${count}`).join(' ')
+      const each = emu.map((e, i) => (e.rps / base[i]!.rps).toFixed(2)).join(', ')
+      say(`| ${scenario.id} | ${scenario.name} | ${fmt(m(base, 'rps'))} | ${fmt(m(emu, 'rps'))} | ${ratio.toFixed(2)} (${each}) | ${target} | ${m(base, 'p50')} / ${m(base, 'p99')} | ${m(emu, 'p50')} / ${m(emu, 'p99')} | ${fmt(m(base, 'rss'))} / ${fmt(m(emu, 'rss'))} (${(m(emu, 'rss') / m(base, 'rss')).toFixed(2)}×) | ${statuses} |`)
     }
-    const m = (samples: Sample[], k: keyof Omit<Sample, 'statuses'>) => median(samples.map((s) => s[k]))
-    const ratio = m(emu, 'rps') / m(base, 'rps')
-    const target = scenario.target === undefined ? '—' : `≥ ${scenario.target.toFixed(2)} ${ratio >= scenario.target ? '✅' : '❌'}`
-    const statuses = Object.entries(emu.at(-1)!.statuses).map(([code, count]) => `${code}×${count}`).join(' ')
-    say(`| ${scenario.id} | ${scenario.name} | ${fmt(m(base, 'rps'))} | ${fmt(m(emu, 'rps'))} | ${ratio.toFixed(2)} | ${target} | ${m(base, 'p50')} / ${m(base, 'p99')} | ${m(emu, 'p50')} / ${m(emu, 'p99')} | ${fmt(m(base, 'rss'))} / ${fmt(m(emu, 'rss'))} (${(m(emu, 'rss') / m(base, 'rss')).toFixed(2)}×) | ${statuses} |`)
+    say()
+    const runs = smoke ? 1 : 5
+    const emulatorStarts: number[] = []
+    const fastifyStarts: number[] = []
+    for (let i = 0; i < runs; i++) {
+      fastifyStarts.push(await coldStart('fastify', node))
+      emulatorStarts.push(await coldStart('emulator', node))
+    }
+    const cold = median(emulatorStarts) / median(fastifyStarts)
+    say(`| cold start: spawn → first answer | median of ${runs} | |`)
+    say('|---|---|---|')
+    say(`| bare Fastify hello-world (first 200) | ${fmt(median(fastifyStarts))} ms | |`)
+    say(`| emulator (first 202 to the documented DELETE) | ${fmt(median(emulatorStarts))} ms | ${cold.toFixed(2)}× (target ≤ 2.0 ${cold <= 2 ? '✅' : '❌'}) |`)
   }
   say()
-  say('## Cold start: spawn → first answer')
-  say()
-  const runs = smoke ? 1 : 5
-  const emulatorStarts: number[] = []
-  const fastifyStarts: number[] = []
-  for (let i = 0; i < runs; i++) {
-    fastifyStarts.push(await coldStart('fastify'))
-    emulatorStarts.push(await coldStart('emulator'))
-  }
-  const cold = median(emulatorStarts) / median(fastifyStarts)
-  say(`| server | median of ${runs} | |`)
-  say('|---|---|---|')
-  say(`| bare Fastify hello-world (first 200) | ${fmt(median(fastifyStarts))} ms | |`)
-  say(`| emulator (first 202 to the documented DELETE) | ${fmt(median(emulatorStarts))} ms | ${cold.toFixed(2)}× (target ≤ 2.0 ${cold <= 2 ? '✅' : '❌'}) |`)
-  say()
-  say('## Store scaling: cost per operation, 1 cluster vs 10,000 clusters in the world')
+  say(`## Store scaling: cost per operation, 1 cluster vs 10,000 clusters in the world (in process, Node ${process.version})`)
   say()
   for (const line of storeScaling(smoke)) say(line)
   say()
-  if (!smoke) {
+  if (opts.out !== undefined) {
     writeFileSync(opts.out, `${lines.join('\n')}\n`)
     process.stdout.write(`written to ${opts.out}\n`)
   }

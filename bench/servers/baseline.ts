@@ -1,21 +1,64 @@
-import { createServer } from 'node:http'
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { createServer, type ServerResponse } from 'node:http'
+import { dirname } from 'node:path'
 
 /**
- * The practical ceiling: a raw node:http server that reads and parses the JSON body, as the
- * emulator must, and answers the documented 202 to everything.
+ * The practical ceiling: a raw node:http server that does the I/O the emulator must do and
+ * nothing else. It reads and parses the JSON body, and answers the status and body bytes the
+ * emulator answered to the same request (`BASELINE_STATUS`, `BASELINE_BODY_FILE`; by default
+ * the documented 202). With `BASELINE_STATE_FILE` it also makes the emulator's durable write
+ * per change (`BASELINE_STATE_TEXT_FILE`: the bytes the emulator's state file held): requests
+ * answered in one event-loop turn share one write of a temporary file, fsync, rename and fsync
+ * of the folder, and no answer goes out before the write it waits for.
  */
-const answer = Buffer.from('{"state":"synchronizing"}')
+const env = process.env
+const status = Number(env.BASELINE_STATUS ?? 202)
+const answer = env.BASELINE_BODY_FILE === undefined ? Buffer.from('{"state":"synchronizing"}') : readFileSync(env.BASELINE_BODY_FILE)
+const headers = { 'content-type': 'application/json', 'content-length': answer.length }
+const stateFile = env.BASELINE_STATE_FILE
+const stateText = env.BASELINE_STATE_TEXT_FILE === undefined ? Buffer.alloc(0) : readFileSync(env.BASELINE_STATE_TEXT_FILE)
+
+function sync (path: string, flags: string, bytes?: Buffer): void {
+  const fd = openSync(path, flags)
+  try {
+    if (bytes !== undefined) writeSync(fd, bytes, 0, bytes.length, 0)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+let waiting: ServerResponse[] = []
+function writeState (): void {
+  const temp = `${stateFile!}.${process.pid}.tmp`
+  sync(temp, 'w', stateText)
+  renameSync(temp, stateFile!)
+  sync(dirname(stateFile!), 'r')
+  const answered = waiting
+  waiting = []
+  for (const res of answered) send(res)
+}
+
+function send (res: ServerResponse): void {
+  res.writeHead(status, headers)
+  res.end(answer)
+}
+
 const server = createServer((req, res) => {
   const chunks: Buffer[] = []
   req.on('data', (chunk: Buffer) => chunks.push(chunk))
   req.on('end', () => {
     if (chunks.length > 0) JSON.parse(Buffer.concat(chunks).toString('utf8'))
-    res.writeHead(202, { 'content-type': 'application/json', 'content-length': answer.length })
-    res.end(answer)
+    if (stateFile === undefined) {
+      send(res)
+    } else {
+      if (waiting.length === 0) setImmediate(writeState)
+      waiting.push(res)
+    }
   })
 })
 server.keepAliveTimeout = 5000
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+server.listen(Number(env.PORT ?? 0), '127.0.0.1', () => {
   process.stdout.write(`baseline listening on http://127.0.0.1:${(server.address() as { port: number }).port}\n`)
 })
 process.on('SIGTERM', () => server.close(() => process.exit(0)))
