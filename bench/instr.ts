@@ -89,7 +89,9 @@ async function main (): Promise<void> {
       const scenario = SCENARIOS.find((s) => s.id === id)!
       // The baseline answers the emulator's bytes (scenario 3: its error body).
       const base = await instructionsPerRequest(scenario, BASELINE, [], node, await fairBaseline(scenario, node, fixture, dir))
-      const emu = await instructionsPerRequest(scenario, EMULATOR, ['--fixtures', fixture, ...opts.args.split(' ').filter(Boolean)], node)
+      const emu = scenario.server !== undefined
+        ? await instructionsPerRequest(scenario, scenario.server, [], node)
+        : await instructionsPerRequest(scenario, EMULATOR, ['--fixtures', fixture, ...opts.args.split(' ').filter(Boolean)], node)
       const ratio = emu.median / base.median
       const target = targets[id] === undefined ? '—' : `≤ ${targets[id]!.toFixed(2)} ${ratio <= targets[id]! ? '✅' : '❌'}`
       lines.push(`| ${id} | ${scenario.name} | ${Math.round(base.median).toLocaleString('en-US')} | ${Math.round(emu.median).toLocaleString('en-US')} | ${ratio.toFixed(3)} | ${target} | ${range(base)}; ${range(emu)} |`)

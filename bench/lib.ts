@@ -9,6 +9,7 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const EMULATOR = `${ROOT}dist/src/server.js`
 export const BASELINE = `${ROOT}dist/bench/servers/baseline.js`
 export const FASTIFY_HELLO = `${ROOT}dist/bench/servers/fastify-hello.js`
+export const FASTIFY_ROUTE = `${ROOT}dist/bench/servers/fastify-route.js`
 
 /** Servers run on core 0, the load generator (this process) on core 1, where there are two. */
 export const PINNED = cpus().length >= 2 && existsSync('/usr/bin/taskset')

@@ -50,7 +50,9 @@ async function load (scenario: Scenario, url: string): Promise<autocannon.Result
 async function measure (scenario: Scenario, which: 'baseline' | 'emulator', node: NodeLine, fixture: string, dir: string, fair: Record<string, string>): Promise<Sample> {
   const server = which === 'baseline'
     ? await spawnServer(BASELINE, [], fair, '/', node.execPath)
-    : await spawnServer(EMULATOR, ['--fixtures', fixture, ...scenario.args(dir)], { LOG_LEVEL: 'warn', ...scenario.env }, undefined, node.execPath)
+    : scenario.server !== undefined
+      ? await spawnServer(scenario.server, [], {}, '/', node.execPath)
+      : await spawnServer(EMULATOR, ['--fixtures', fixture, ...scenario.args(dir)], { LOG_LEVEL: 'warn', ...scenario.env }, undefined, node.execPath)
   try {
     const result = await load(scenario, server.url)
     const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat?.count ?? 0]))

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Fixture } from '../src/core/fixture-schema.js'
 import { signRequest } from '../src/core/signature.js'
-import { EMULATOR, ROOT, spawnServer, stop, type NodeLine } from './lib.js'
+import { EMULATOR, FASTIFY_ROUTE, ROOT, spawnServer, stop, type NodeLine } from './lib.js'
 
 export const PROJECT = 'ff8080828997cb24018a1b2db3440b80'
 export const CLUSTER = 'f7f45c04-4303-411c-9b71-d2cb730dd162'
@@ -34,6 +34,8 @@ export interface Scenario {
   sign?: boolean
   /** The baseline also makes the emulator's durable write per change (the state file's). */
   durable?: boolean
+  /** A reference server measured in the emulator's place (no target). */
+  server?: string
 }
 
 const AK = 'EMULATORAK0000000001'
@@ -53,7 +55,8 @@ export const SCENARIOS: Scenario[] = [
   { id: 4, name: 'GET iam-sync-user, 1,000 synced names', target: 0.70, args: () => [], request: { method: 'GET', path: `/v2/${PROJECT}/clusters/${BIG_CLUSTER}/iam-sync-user`, headers: { 'x-auth-token': 'bench' } } },
   { id: 5, name: 'strict auth, each request freshly signed', target: 0.75, args: () => ['--auth', 'strict'], request: { method: 'DELETE', path: USER_PATH, headers: {}, body: DOC_BODY }, sign: true },
   { id: 6, name: 'permissive, with a state file', target: 0.50, args: (dir) => ['--state-file', join(dir, `state-${process.hrtime.bigint()}.json`)], request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY }, durable: true },
-  { id: 7, name: 'scenario 1 at LOG_LEVEL=info (logging cost, no target)', args: () => [], env: { LOG_LEVEL: 'info' }, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } }
+  { id: 7, name: 'scenario 1 at LOG_LEVEL=info (logging cost, no target)', args: () => [], env: { LOG_LEVEL: 'info' }, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } },
+  { id: 8, name: 'bare Fastify with scenario 1\'s route, in the emulator\'s place (Fastify\'s share of the gap, no target)', args: () => [], server: FASTIFY_ROUTE, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } }
 ]
 
 /**

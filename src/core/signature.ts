@@ -35,10 +35,17 @@ function decode (value: string): string {
   }
 }
 
+/** The path made canonical last: a client's requests mostly go to the same cluster's path. */
+let lastPath = ''
+let lastUri = '/'
+
 /** Each path segment encoded, always ending in `/` though the wire path has none. */
 export function canonicalUri (path: string): string {
+  if (path === lastPath) return lastUri
   const uri = path.split('/').map((segment) => encode(decode(segment))).join('/')
-  return uri.endsWith('/') ? uri : `${uri}/`
+  lastUri = uri.endsWith('/') ? uri : `${uri}/`
+  lastPath = path
+  return lastUri
 }
 
 /** Keys sorted, repeated keys' values sorted, `k=v` encoded, joined by `&`. */

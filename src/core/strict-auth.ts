@@ -19,8 +19,19 @@ interface KeyPair extends Bound { secretKey: string, securityToken?: string }
 const expiryOf = (credential: FixtureCredential) =>
   credential.expires_at === undefined ? Infinity : Date.parse(credential.expires_at)
 
+/** The X-Sdk-Date parsed last: clients sign many requests within one second, with the same date. */
+let lastDate = ''
+let lastTime = Number.NaN
+
 /** `20191115T033655Z` → ms since the epoch; NaN when malformed. */
 export function parseSdkDate (value: string): number {
+  if (value === lastDate) return lastTime
+  lastTime = parseDate(value)
+  lastDate = value
+  return lastTime
+}
+
+function parseDate (value: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value)
   if (m === null) return Number.NaN
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number]
