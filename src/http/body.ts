@@ -23,13 +23,23 @@ export class InvalidBody {
   constructor (readonly reason: string) {}
 }
 
+/**
+ * Whether JSON text cannot hold what secure-json-parse looks for: its screens are regular
+ * expressions for `"__proto__"` and `"constructor"` keys, each letter either itself or a
+ * `\u` escape, and a BOM it strips. Without a backslash, neither word and no BOM, JSON.parse
+ * gives what secure-json-parse would. Three native searches instead of its two expressions:
+ * ~12% of the instructions of a 1,000-name body, the same on a small one (bench/RESULTS.md).
+ */
+const innocent = (text: string) =>
+  text.indexOf('\\') === -1 && text.indexOf('__proto__') === -1 && text.indexOf('constructor') === -1 && text.charCodeAt(0) !== 0xfeff
+
 function parseJson (raw: Buffer): unknown {
   if (!isUtf8(raw)) return new InvalidBody('The request body is not valid UTF-8.')
   if (deeperThan(raw, MAX_JSON_DEPTH)) return new InvalidBody(`The request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels.`)
   const text = raw.toString('utf8')
   try {
     // Fastify's own protection against prototype poisoning, kept with the raw-bytes parser.
-    const value: unknown = sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' })
+    const value: unknown = innocent(text) ? JSON.parse(text) : sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' })
     return value === null ? new InvalidBody('body must be a JSON object') : value
   } catch (err) {
     const message = (err as Error).message

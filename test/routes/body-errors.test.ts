@@ -14,6 +14,7 @@ const cases: Array<{ name: string, payload: string | Buffer, headers?: Record<st
   { name: 'invalid UTF-8', payload: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), message: 'The request body is not valid UTF-8.' },
   { name: 'a __proto__ key', payload: '{"__proto__":{"polluted":true}}', message: 'The request body has a forbidden __proto__ or constructor.prototype key.' },
   { name: 'a constructor.prototype key', payload: '{"constructor":{"prototype":{"polluted":true}}}', message: 'The request body has a forbidden __proto__ or constructor.prototype key.' },
+  { name: 'a __proto__ key spelled with escapes', payload: '{"\\u005f_proto__":{"polluted":true}}', message: 'The request body has a forbidden __proto__ or constructor.prototype key.' },
   { name: 'a body in another content type', payload: 'user_names=a', headers: { ...TOKEN, 'content-type': 'application/x-www-form-urlencoded' }, message: 'Unsupported Content-Type: application/x-www-form-urlencoded; the body must be application/json.' },
   { name: 'a body without a content type', payload: '{}', headers: { ...TOKEN }, message: 'Unsupported Content-Type: (none); the body must be application/json.' },
   { name: 'a malformed content type', payload: '{}', headers: { ...TOKEN, 'content-type': 'application/' }, message: 'The Content-Type header is malformed; send application/json.' }
@@ -32,6 +33,14 @@ t.test('bad bodies get 400 12000002 with a message naming the problem', async (t
     }
   }
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype was polluted')
+})
+
+t.test('bodies that only look suspicious are read as JSON: escapes, the words as values, a byte order mark', async (t) => {
+  const app = await build(t)
+  for (const payload of ['{"user_names":["a\\"b","\\u00e9"]}', '{"user_names":["__proto__","constructor"]}', '\ufeff{"user_names":["user1"]}']) {
+    const res = await app.inject({ method: 'DELETE', url: userPath(), headers: JSON_HEADERS, payload })
+    t.equal(res.statusCode, 202, payload)
+  }
 })
 
 t.test('a body over 12 MiB gets 413 APIGW.0201 with the request id', async (t) => {
