@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { BASELINE, EMULATOR, freePort, nodeLines, stop, waitFor, type NodeLine } from './lib.js'
-import { benchFixture, fairBaseline, SCENARIOS, type Scenario } from './scenarios.js'
+import { benchFixture, chosen, fairBaseline, type Scenario } from './scenarios.js'
 
 /**
  * Instructions per request, the figure machine noise cannot move: each server runs under
@@ -85,8 +85,8 @@ async function main (): Promise<void> {
       '|---|---|---|---|---|---|---|'
     ]
     process.stdout.write(`${lines.join('\n')}\n`)
-    for (const id of opts.only.split(',').map(Number)) {
-      const scenario = SCENARIOS.find((s) => s.id === id)!
+    for (const scenario of chosen(opts.only)) {
+      const id = scenario.id
       // The baseline answers the emulator's bytes (scenario 3: its error body).
       const base = await instructionsPerRequest(scenario, BASELINE, [], node, await fairBaseline(scenario, node, fixture, dir))
       const emu = scenario.server !== undefined
@@ -99,7 +99,7 @@ async function main (): Promise<void> {
     }
     parts.push(lines.join('\n'))
   }
-  const text = `Command: \`npm run bench:instr\` (callgrind, ${WARMUP} warm-up requests, then ${ROUNDS} counted batches of ${BATCH}, the median reported; 4 connections).\n\n${parts.join('\n\n')}\n`
+  const text = `Command: \`npm run bench:instr${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` (callgrind, ${WARMUP} warm-up requests, then ${ROUNDS} counted batches of ${BATCH}, the median reported; 4 connections).\n\n${parts.join('\n\n')}\n`
   if (opts.out !== undefined) writeFileSync(opts.out, text)
   else process.stdout.write(`\n${text}`)
 }

@@ -39,6 +39,7 @@ export const IMAGE_LINE = /^FROM node:(\d+)/m.exec(readFileSync(`${ROOT}Dockerfi
  * `which`: 'machine', 'image' or 'both' (the image's only once when the machine runs that line).
  */
 export function nodeLines (which = 'both'): NodeLine[] {
+  if (!['machine', 'image', 'both'].includes(which)) throw new Error(`--node ${which}: machine, image or both`)
   const machine: NodeLine = { label: 'this machine\'s', version: process.version, execPath: process.execPath }
   if (which === 'machine') return [machine]
   const own = process.versions.node.split('.')[0] === IMAGE_LINE

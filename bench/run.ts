@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { BASELINE, EMULATOR, FASTIFY_HELLO, median, nodeLines, PINNED, pinSelf, rssMiB, spawnServer, stop, waitFor, type NodeLine } from './lib.js'
-import { benchFixture, CLUSTER, fairBaseline, PROJECT, SCENARIOS, signedHeaders, type Scenario } from './scenarios.js'
+import { benchFixture, chosen, CLUSTER, fairBaseline, PROJECT, signedHeaders, type Scenario } from './scenarios.js'
 import { storeScaling } from './store-scaling.js'
 
 const { values: opts } = parseArgs({
@@ -24,7 +24,7 @@ const smoke = opts.smoke
 const duration = smoke ? 0.5 : Number(opts.duration)
 const rounds = smoke ? 1 : Number(opts.rounds)
 const connections = Number(opts.connections)
-const only = opts.only?.split(',').map(Number)
+const scenarios = chosen(opts.only)
 
 interface Sample { rps: number, p50: number, p99: number, rss: number, errors: number, statuses: Record<string, number> }
 
@@ -90,7 +90,7 @@ async function main (): Promise<void> {
   const nodes = nodeLines(opts.node)
   say('# Benchmark results')
   say()
-  say(`Command: \`npm run bench${smoke ? ' -- --smoke' : ''}\` (${rounds} interleaved round(s) of ${duration} s per server and scenario, ${connections} connections, autocannon).`)
+  say(`Command: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` (${rounds} interleaved round(s) of ${duration} s per server and scenario, ${connections} connections, autocannon).`)
   say(`Machine: ${cpus().length} cores (\`nproc\`), ${cpus()[0]?.model ?? 'unknown CPU'}; ${PINNED ? 'servers pinned to core 0, load generator to core 1 (taskset)' : 'no pinning'}; load generator on Node ${process.version}.`)
   say(`Run: ${new Date().toISOString()}. Figures are medians over the rounds; ratio = emulator / baseline in the same run. Each scenario's baseline answers the emulator's status and body bytes (and makes its durable write in scenario 6).`)
   for (const node of nodes) {
@@ -99,7 +99,7 @@ async function main (): Promise<void> {
     say()
     say('| # | scenario | baseline req/s | emulator req/s | ratio | target | p50 / p99 ms (baseline) | p50 / p99 ms (emulator) | RSS MiB baseline / emulator | emulator statuses |')
     say('|---|---|---|---|---|---|---|---|---|---|')
-    for (const scenario of SCENARIOS.filter((s) => only === undefined || only.includes(s.id))) {
+    for (const scenario of scenarios) {
       const fair = await fairBaseline(scenario, node, fixture, dir)
       const base: Sample[] = []
       const emu: Sample[] = []

@@ -88,3 +88,12 @@ export async function fairBaseline (scenario: Scenario, node: NodeLine, fixture:
   }
 }
 
+/** The scenarios of `--only 1,3`, every one when absent; an unknown id is an error, not an empty table. */
+export function chosen (only: string | undefined): Scenario[] {
+  if (only === undefined) return SCENARIOS
+  return only.split(',').map((id) => {
+    const scenario = SCENARIOS.find((s) => s.id === Number(id))
+    if (scenario === undefined) throw new Error(`--only: no scenario ${id} (1 to ${SCENARIOS.length})`)
+    return scenario
+  })
+}

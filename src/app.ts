@@ -1,8 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import swagger, { type SwaggerTransformObject } from '@fastify/swagger'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
-import { optionalBodies } from '../routes/iam-sync-schemas.js'
 import { apiRoutes, controlRoutes, probeRoutes } from '../routes/index.js'
 import type { Fixture } from './core/fixture-schema.js'
 import { Clock } from './core/clock.js'
@@ -18,10 +16,11 @@ import { settingsOf, type Settings } from './config.js'
 import { apiPlane, gatewayBeforeRouting } from './http/api-plane.js'
 import { BODY_LIMIT, registerBodyParsers } from './http/body.js'
 import { controlPlane } from './http/control-plane.js'
+import { registerOpenApi } from './http/openapi.js'
 import { handleClientError, handleConnect } from './http/errors.js'
 import { decorateRequests } from './http/request-log.js'
 import { serializerCompiler } from './http/validation.js'
-import { DEFAULT_FIXTURES, VERSION } from './package-info.js'
+import { DEFAULT_FIXTURES } from './package-info.js'
 
 export { BODY_LIMIT }
 
@@ -205,13 +204,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
   decorateRequests(app)
   registerBodyParsers(app)
   registerLifecycle(app)
-  await app.register(swagger, {
-    transformObject: optionalBodies as SwaggerTransformObject,
-    openapi: {
-      info: { title: 'mrs-emulator', version: VERSION, description: 'Huawei Cloud MRS API V2 IAM Synchronization, emulated; and the emulator\'s control plane.' },
-      tags: [{ name: 'IAM Synchronization' }, { name: 'IAM', description: 'The part of IAM that clients call before MRS: project lookups, tokens, temporary keys.' }, { name: 'Emulator control plane' }]
-    }
-  })
+  registerOpenApi(app)
 
   const linger = { lingerMs: limits.lingerMs, lingerBytes: limits.lingerBytes }
   await app.register(apiPlane({

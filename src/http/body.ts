@@ -33,6 +33,9 @@ export class InvalidBody {
 const innocent = (text: string) =>
   text.indexOf('\\') === -1 && text.indexOf('__proto__') === -1 && text.indexOf('constructor') === -1 && text.charCodeAt(0) !== 0xfeff
 
+/** What secure-json-parse throws for a `__proto__` or `constructor.prototype` key. */
+const FORBIDDEN_KEY = 'Object contains forbidden prototype property'
+
 function parseJson (raw: Buffer): unknown {
   if (!isUtf8(raw)) return new InvalidBody('The request body is not valid UTF-8.')
   if (deeperThan(raw, MAX_JSON_DEPTH)) return new InvalidBody(`The request body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels.`)
@@ -43,7 +46,8 @@ function parseJson (raw: Buffer): unknown {
     return value === null ? new InvalidBody('body must be a JSON object') : value
   } catch (err) {
     const message = (err as Error).message
-    return new InvalidBody(message.includes('forbidden')
+    // secure-json-parse's own words; V8's syntax errors quote the text, which may say "forbidden" too.
+    return new InvalidBody(message === FORBIDDEN_KEY
       ? 'The request body has a forbidden __proto__ or constructor.prototype key.'
       : `The request body is not valid JSON at ${jsonSyntaxMessage(text, err as Error)}`)
   }

@@ -14,6 +14,7 @@ const cases: Array<{ name: string, payload: string | Buffer, headers?: Record<st
   { name: 'invalid UTF-8', payload: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), message: 'The request body is not valid UTF-8.' },
   { name: 'a __proto__ key', payload: '{"__proto__":{"polluted":true}}', message: 'The request body has a forbidden __proto__ or constructor.prototype key.' },
   { name: 'a constructor.prototype key', payload: '{"constructor":{"prototype":{"polluted":true}}}', message: 'The request body has a forbidden __proto__ or constructor.prototype key.' },
+  { name: 'malformed JSON that says forbidden', payload: '{"user_names":[forbidden]}', message: 'The request body is not valid JSON at line 1, column 17: unexpected "o"' },
   { name: 'a __proto__ key spelled with escapes', payload: '{"\\u005f_proto__":{"polluted":true}}', message: 'The request body has a forbidden __proto__ or constructor.prototype key.' },
   { name: 'a body in another content type', payload: 'user_names=a', headers: { ...TOKEN, 'content-type': 'application/x-www-form-urlencoded' }, message: 'Unsupported Content-Type: application/x-www-form-urlencoded; the body must be application/json.' },
   { name: 'a body without a content type', payload: '{}', headers: { ...TOKEN }, message: 'Unsupported Content-Type: (none); the body must be application/json.' },
