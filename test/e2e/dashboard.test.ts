@@ -166,15 +166,25 @@ if (!existsSync(CHROMIUM)) {
     await page.locator('#journal li').nth(2).waitFor({ state: 'detached' })
     t.same(await page.locator('#journal li code').allTextContents(), [PROJECT, PROJECT].map((p) => `/v2/${p}/clusters/${CLUSTER}/iam-sync`), 'the other project\'s entries are gone')
 
-    // Focus and an open directory survive a refresh.
+    // Focus and an open directory survive a refresh. The controls rendered before it are marked, so
+    // that the test waits for their replacements (the refresh's fetches are real, not on the page's
+    // clock) and then reads the page in one evaluation (a handle resolved before the refresh would
+    // be the detached old control).
     const north = page.locator(`article[data-project="${PROJECT}"]`)
+    const reset = north.getByRole('button', { name: 'Reset this project: cn-north-4' })
     await north.getByText(/^IAM directory/).click()
-    await north.getByRole('button', { name: 'Reset this project: cn-north-4' }).focus()
+    await reset.focus()
+    await north.evaluate((article) => { for (const control of article.querySelectorAll('button, details')) control.setAttribute('data-before', '') })
     await mrs(url, 'iam-sync')
-    await page.locator('#journal li').first().waitFor()
+    await page.locator('#journal li').nth(2).waitFor({ state: 'attached' })
     await page.clock.runFor(500)
-    t.ok(await north.locator('details[data-key]').evaluate((d) => (d as unknown as { open: boolean }).open), 'the directory stays open')
-    t.ok(await north.getByRole('button', { name: 'Reset this project: cn-north-4' }).evaluate((b) => b.matches(':focus')), 'the focus stays')
+    await north.locator('button:not([data-before])').first().waitFor({ state: 'attached' })
+    const after = await north.evaluate((article) => ({
+      open: (article.querySelector('details[data-key]') as unknown as { open: boolean }).open,
+      focused: article.ownerDocument.activeElement?.getAttribute('aria-label'),
+      stale: article.querySelectorAll('[data-before]').length
+    }))
+    t.same(after, { open: true, focused: 'Reset this project: cn-north-4', stale: 0 }, 'the directory stays open and the focus stays, on the re-rendered controls')
 
     // A journal smaller than the page's list: the page follows its evictions, without a reload.
     const { url: small } = await startServer(t, ['--journal-size', '5'], {}, { coverage: false })
