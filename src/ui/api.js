@@ -15,13 +15,14 @@ export class ControlError extends Error {
 }
 
 let asking
-let refused = false
 
 /**
  * Shows the token dialog until a token is entered; one dialog for every call waiting on it. It
  * cannot be dismissed (nothing works without the token), and takes only what a header can carry.
+ * `refused`: a token was sent and refused, which the dialog says (and keeps saying while it is open).
  */
-function askToken () {
+function askToken (refused) {
+  if (refused) document.getElementById('token-refused').hidden = false
   asking ??= new Promise((resolve) => {
     const dialog = document.getElementById('token-dialog')
     const form = document.getElementById('token-form')
@@ -59,9 +60,12 @@ export async function api (method, path, body, { signal } = {}) {
     const text = await res.text()
     const json = text === '' ? null : JSON.parse(text)
     if (res.status === 401 && json?.error_code === 'EMULATOR.0401') {
-      refused = token !== null
+      // Several calls are in flight at once. An answer to a call sent before the token changed
+      // (one entered since, or one already found wrong) says nothing about the token there is
+      // now: send the call again with it, rather than drop it or ask again.
+      if (sessionStorage.getItem(TOKEN_KEY) !== token) continue
       sessionStorage.removeItem(TOKEN_KEY)
-      await askToken()
+      await askToken(token !== null)
       continue
     }
     if (!res.ok) throw new ControlError(res.status, json)

@@ -25,8 +25,11 @@ if (!existsSync(CHROMIUM)) {
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
   t.teardown(() => browser.close())
 
-  /** A page of its own; any script error or failed load of the page's own fails the test. */
-  const open = async (t: Test, url: string, viewport = { width: 1280, height: 900 }) => {
+  /**
+   * A page of its own; any script error or failed load of the page's own fails the test.
+   * `prepare` runs before the page loads (routes it adds come before the offline one).
+   */
+  const open = async (t: Test, url: string, viewport = { width: 1280, height: 900 }, prepare?: (page: Page) => Promise<void>) => {
     // bypassCSP: only so that the test can inject axe-core; the page itself runs under its CSP.
     const context = await browser.newContext({ viewport, bypassCSP: true })
     t.teardown(() => context.close())
@@ -37,6 +40,7 @@ if (!existsSync(CHROMIUM)) {
     // Offline: anything but the emulator itself is refused.
     const origin = new URL(url).origin
     await page.route('**/*', (route) => route.request().url().startsWith(origin) ? route.continue() : route.abort())
+    await prepare?.(page)
     await page.goto(`${url}/_emulator/ui`)
     return { page, problems }
   }
@@ -224,20 +228,53 @@ if (!existsSync(CHROMIUM)) {
     const { url } = await startServer(t, ['--admin-token', 'let-me-in'], {}, { coverage: false })
     t.equal((await fetch(`${url}/_emulator/ui`)).status, 200, 'the page holds no data')
     t.equal((await fetch(`${url}/_emulator/state`)).status, 401)
-    const { page, problems } = await open(t, url)
+    // The page's first calls go out together, without a token. Two of their answers are held, so
+    // that they come after a token was entered: the clock's after the wrong one (and before that
+    // token's own answers), the faults' after the right one. Neither may hide the refusal or ask
+    // again: it says nothing about the token entered since.
+    const gate = () => {
+      let open!: () => void
+      const opened = new Promise<void>((resolve) => { open = resolve })
+      return { open, opened }
+    }
+    /** Holds the first call to `path` that has this authorization (none: undefined) until `until` opens; `every`: all of them. */
+    const hold = (page: Page, path: string, authorization: string | undefined, until: Promise<void>, every = false) => {
+      let first = true
+      return page.route(`**/_emulator/${path}`, async (route) => {
+        if ((first || every) && route.request().headers().authorization === authorization) {
+          first = false
+          await until
+        }
+        await route.fallback()
+      })
+    }
+    const clock = gate()
+    const faults = gate()
+    const wrong = gate()
+    const { page, problems } = await open(t, url, undefined, async (page) => {
+      await hold(page, 'clock', undefined, clock.opened)
+      await hold(page, 'faults', undefined, faults.opened)
+      await hold(page, '**', 'Bearer wrong', wrong.opened, true)
+    })
     const dialog = page.getByRole('dialog', { name: 'Admin token' })
     await dialog.waitFor()
     await page.keyboard.press('Escape')
     await page.keyboard.press('Escape')
     t.ok(await dialog.isVisible(), 'Escape, even twice, does not dismiss it: nothing works without the token')
     await dialog.getByLabel('Admin token').fill('wrong')
+    const staleClock = page.waitForResponse((res) => res.url().endsWith('/_emulator/clock') && res.request().headers().authorization === undefined)
     await page.keyboard.press('Enter')
+    clock.open()
+    await staleClock
+    wrong.open()
     await dialog.getByText('That token was refused').waitFor()
     await dialog.getByLabel('Admin token').fill('tökén')
     t.equal(await dialog.getByLabel('Admin token').evaluate((input) => (input as unknown as { validationMessage: string }).validationMessage), 'An admin token is printable ASCII, without spaces.')
     await dialog.getByLabel('Admin token').fill('let-me-in')
     await page.getByRole('button', { name: 'Use it' }).click()
+    faults.open()
     await loaded(page)
+    t.notOk(await dialog.isVisible(), 'an answer to a call sent before the token came does not ask again')
     await page.getByRole('heading', { name: /cn-south-1/ }).waitFor()
     t.notMatch(page.url(), /let-me-in/, 'never in a URL')
     t.same(await page.evaluate('[sessionStorage.getItem("mrs-emulator-admin-token"), localStorage.length, document.cookie]'), ['let-me-in', 0, ''])
