@@ -11,8 +11,11 @@ export const SERVER = join(PACKAGE_ROOT, 'dist', 'src', 'server.js')
 export interface Running { url: string, child: ChildProcess, stdout: () => string, stderr: () => string }
 
 /**
- * The environment without tap's coverage hooks, for processes whose coverage adds nothing (the
- * bin's own lines are covered by test/e2e/server.test.ts): the hooks cost each ~1.5 CPU-s.
+ * The environment without tap's options and Node's coverage variable, for processes whose
+ * coverage adds nothing. It saves little: tap puts its process-tracking hook back into every
+ * process a test starts (~1 CPU-s each on Node 20/22), and that hook still collects coverage,
+ * which the report counts, unless `_TAPJS_PROCESSINFO_COVERAGE_` is '0' (as the README's examples
+ * run: their own branches are not the package's).
  */
 const { NODE_OPTIONS: _hooks, NODE_V8_COVERAGE: _coverage, ...plainEnv } = process.env
 export { plainEnv }
