@@ -38,7 +38,8 @@ export class MrsIamSyncClient {
   listSyncRequirements (clusterId: string) { return this.#send('GET', 'iam-sync/is-synchronous', clusterId) }
 }
 
-export interface ClientOptions { endpoint: string, ak: string, sk: string, projectId: string, securityToken?: string, derived?: boolean }
+/** `endpoint`: the emulator, or several (the SDK tries the second when the first times out). */
+export interface ClientOptions { endpoint: string | string[], ak: string, sk: string, projectId: string, securityToken?: string, derived?: boolean }
 
 /** A client as a user would build one: endpoint overridden to the emulator, AK/SK, project id. */
 export function mrsClient ({ endpoint, ak, sk, projectId, securityToken, derived }: ClientOptions): MrsIamSyncClient {
