@@ -16,6 +16,16 @@ Logger4jInstance.level = 'off'
 export interface HcClient { sendRequest (options: object): Promise<Record<string, unknown>> }
 export interface SdkError { httpStatusCode: number, errorCode: string, errorMsg: string, requestId: string }
 
+/** The SDK's exception for a call that must fail. */
+export async function failure (call: Promise<unknown>): Promise<SdkError & Error> {
+  try {
+    await call
+  } catch (err) {
+    return err as SdkError & Error
+  }
+  throw new Error('the call succeeded')
+}
+
 export class MrsIamSyncClient {
   constructor (private readonly hcClient: HcClient) {}
 

@@ -4,19 +4,10 @@ import t, { type Test } from 'tap'
 import { CLUSTER, OTHER_PROJECT, PROJECT, STOPPED_CLUSTER, tempDir } from './helpers.js'
 import { startEmulator, type StartOptions } from '../src/start.js'
 import type { Fixture } from '../src/core/fixture-schema.js'
-import { forgetLookups, mrsClient, regionClient, type SdkError } from './sdk-client.js'
+import { failure, forgetLookups, mrsClient, regionClient } from './sdk-client.js'
 
 const AK = 'EMULATORAK0000000001'
 const SK = 'EmulatorSecretKey0000000000000000000001'
-
-async function failure (call: Promise<unknown>) {
-  try {
-    await call
-  } catch (err) {
-    return err as SdkError & Error
-  }
-  throw new Error('the call succeeded')
-}
 
 // The SDK is the real part here: it talks HTTP to an emulator listening in this process.
 async function serve (t: Test, options: StartOptions = {}) {

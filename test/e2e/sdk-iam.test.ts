@@ -1,7 +1,7 @@
 import { request } from 'node:http'
 import t, { type Test } from 'tap'
 import { CLUSTER, OTHER_PROJECT, PROJECT } from '../helpers.js'
-import { forgetLookups, globalClient, mrsClient, regionClient, type SdkError } from '../sdk-client.js'
+import { failure, forgetLookups, globalClient, mrsClient, regionClient } from '../sdk-client.js'
 import { startServer } from './process.js'
 
 // Huawei's SDK core configured the usual way (a region and an AK/SK, no project id), against a
@@ -10,15 +10,6 @@ import { startServer } from './process.js'
 const AK = 'EMULATORAK0000000001'
 const SK = 'EmulatorSecretKey0000000000000000000001'
 const DOMAIN_ID = '0d5e3c1b2a4f48e6a9b7c5d3e1f20a4b'
-
-async function failure (call: Promise<unknown>): Promise<SdkError & Error> {
-  try {
-    await call
-  } catch (err) {
-    return err as SdkError & Error
-  }
-  throw new Error('the call succeeded')
-}
 
 interface Journal { requests: Array<{ method: string, path: string, operation: string | null, status: number, headers: Record<string, string> }> }
 

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import t from 'tap'
 import { PACKAGE_ROOT } from '../../src/package-info.js'
-import { mrsClient, type SdkError } from '../sdk-client.js'
+import { failure, mrsClient } from '../sdk-client.js'
 import { startServer } from './process.js'
 
 /*
@@ -25,15 +25,6 @@ const require = createRequire(import.meta.url)
 // named './GlobalCredentials,BasicCredentials'): v3 is imported on its own, as the package allows.
 const iam = require('@huaweicloud/huaweicloud-sdk-iam/v3/public-api')
 const { GlobalCredentials } = require('@huaweicloud/huaweicloud-sdk-core')
-
-async function failure (call: Promise<unknown>): Promise<SdkError & Error> {
-  try {
-    await call
-  } catch (err) {
-    return err as SdkError & Error
-  }
-  throw new Error('the call succeeded')
-}
 
 /**
  * The model as the SDK handed it over, held against the body the emulator sent: every field on
@@ -64,13 +55,28 @@ t.test("Huawei's Node.js SDK, the checks every language's suite makes", async (t
   const client = () => mrsClient({ endpoint: url, ak: cases.ak, sk: cases.sk, projectId: cases.project_id })
   t.beforeEach(async () => { t.equal((await control('POST', 'reset')).status, 200) })
 
+  await t.test('the five operations: each answer is exactly the body sent, with its status', async (t) => {
+    const c = client()
+    const body = ({ httpStatusCode, ...rest }: Record<string, unknown>) => ({ status: httpStatusCode, body: rest })
+    const users = { user_names: ['user1', 'user2'], group_names: ['groups1'] }
+    t.same(body(await c.updateSyncIamUser(cases.cluster_id, { is_all_sync: false, ...users })), { status: 202, body: { state: 'synchronizing' } })
+    t.same(body(await c.showSyncIamUser(cases.cluster_id)), { status: 200, body: users })
+    t.same(body(await c.listSyncStatus(cases.cluster_id)), { status: 200, body: { is_synchronizing: false } })
+    t.same(body(await c.listSyncRequirements(cases.cluster_id)), { status: 200, body: { is_synchronous: true } })
+    t.same(body(await c.cancelSyncIamUser(cases.cluster_id, users)), { status: 202, body: { state: 'synchronizing' } })
+    t.same(body(await c.cancelSyncIamUser(cases.cluster_id)), { status: 202, body: { state: 'synchronizing' } })
+    t.same(body(await c.showSyncIamUser(cases.cluster_id)), { status: 200, body: { user_names: [], group_names: [] } })
+    t.same((await journal()).map((e) => e.operation), ['UpdateSyncIamUser', 'ShowSyncIamUser', 'ListSyncStatus', 'ListSyncRequirements', 'CancelSyncIamUser', 'CancelSyncIamUser', 'ShowSyncIamUser'])
+  })
+
   for (const fault of cases.faults) {
     await t.test(`a fault rule's ${fault.status} is the SDK's own exception`, async (t) => {
-      t.equal((await control('POST', 'faults', { match: { operation: 'CancelSyncIamUser' }, action: fault, times: 1 })).status, 201)
+      const rule = `fault-${fault.status}`
+      t.equal((await control('POST', 'faults', { id: rule, match: { operation: 'CancelSyncIamUser' }, action: fault, times: 1 })).status, 201)
       const error = await failure(client().cancelSyncIamUser(cases.cluster_id, { user_names: ['user1'] }))
       t.equal(error.constructor.name, fault.status < 500 ? 'ClientRequestException' : 'ServerResponseException')
       const entries = await journal('?operation=CancelSyncIamUser')
-      t.equal(entries.length, 1, 'the SDK retries nothing')
+      t.same(entries.map((e) => e.fault_id), [rule], 'the rule answered, and the SDK retried nothing')
       t.same({ status: error.httpStatusCode, code: error.errorCode, msg: error.errorMsg, id: error.requestId },
         { status: fault.status, code: fault.error_code, msg: fault.error_msg, id: entries[0]!.request_id })
       t.same(entries[0]!.body, { user_names: ['user1'] })

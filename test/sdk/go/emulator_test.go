@@ -100,13 +100,17 @@ func startEmulator(auth string) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	process.Stderr = os.Stderr
+	// Not this process's own stderr: an emulator left behind would keep `go test` waiting on it.
+	var stderr bytes.Buffer
+	process.Stderr = &stderr
+	endWithThisProcess(process)
 	if err := process.Start(); err != nil {
 		return nil, err
 	}
 	found := make(chan string, 1)
 	go func() {
 		listening := regexp.MustCompile(`listening on (` + scheme + `://\S+)`)
+		// Read to the end, so that the emulator never blocks on a full pipe.
 		lines := bufio.NewScanner(stdout)
 		for lines.Scan() {
 			if match := listening.FindStringSubmatch(lines.Text()); match != nil {
@@ -119,7 +123,7 @@ func startEmulator(auth string) (*Emulator, error) {
 		return &Emulator{URL: address, process: process}, nil
 	case <-time.After(30 * time.Second):
 		_ = process.Process.Kill()
-		return nil, fmt.Errorf("the %s emulator printed no URL within 30 s", auth)
+		return nil, fmt.Errorf("the %s emulator printed no URL within 30 s: %s", auth, stderr.String())
 	}
 }
 
@@ -203,6 +207,16 @@ func (e *Emulator) Journal(t *testing.T, filters url.Values) []Entry {
 		t.Fatalf("GET /_emulator/requests: %d", status)
 	}
 	return answer.Requests
+}
+
+// LastTwo are the two newest requests of the journal.
+func (e *Emulator) LastTwo(t *testing.T) (Entry, Entry) {
+	t.Helper()
+	entries := e.Journal(t, url.Values{"limit": {"2"}})
+	if len(entries) != 2 {
+		t.Fatalf("the journal holds %d requests, not 2", len(entries))
+	}
+	return entries[0], entries[1]
 }
 
 // Last is the newest request of the journal.

@@ -8,7 +8,6 @@ package sdk
 // credential. A token is used the SDK's way: exchanged for a temporary key.
 
 import (
-	"net/url"
 	"testing"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
@@ -20,13 +19,13 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/mrs/v2/model"
 )
 
-func iamClient(e *Emulator) *iam.IamClient {
+func iamClient(e *Emulator, seen *recorder) *iam.IamClient {
 	credentials := global.NewCredentialsBuilder().WithAk(cases.Ak).WithSk(cases.Sk).WithDomainId(cases.DomainId).Build()
-	return iam.NewIamClient(iam.IamClientBuilder().WithEndpoints([]string{e.URL}).WithCredential(credentials).Build())
+	return iam.NewIamClient(iam.IamClientBuilder().WithEndpoints([]string{e.URL}).WithCredential(credentials).WithHttpConfig(seen.config()).Build())
 }
 
-func userToken(e *Emulator, password string) (*iammodel.KeystoneCreateUserTokenByPasswordResponse, error) {
-	return iamClient(e).KeystoneCreateUserTokenByPassword(&iammodel.KeystoneCreateUserTokenByPasswordRequest{
+func userToken(e *Emulator, password string, seen *recorder) (*iammodel.KeystoneCreateUserTokenByPasswordResponse, error) {
+	return iamClient(e, seen).KeystoneCreateUserTokenByPassword(&iammodel.KeystoneCreateUserTokenByPasswordRequest{
 		Nocatalog: ptr("true"),
 		Body: &iammodel.KeystoneCreateUserTokenByPasswordRequestBody{Auth: &iammodel.PwdAuth{
 			Identity: &iammodel.PwdIdentity{
@@ -41,11 +40,12 @@ func TestKeystoneListProjects(t *testing.T) {
 	for name, emulator := range map[string]*Emulator{"strict": strictEmulator, "permissive": permissiveEmulator} {
 		t.Run(name, func(t *testing.T) {
 			e := emulator.Reset(t)
-			response, err := iamClient(e).KeystoneListProjects(&iammodel.KeystoneListProjectsRequest{Name: ptr(cases.Region)})
-			if err != nil || response.HttpStatusCode != 200 {
+			seen := &recorder{}
+			response, err := iamClient(e, seen).KeystoneListProjects(&iammodel.KeystoneListProjectsRequest{Name: ptr(cases.Region)})
+			if err != nil || response.HttpStatusCode != 200 || response.Projects == nil {
 				t.Fatalf("%v %v", response, err)
 			}
-			assertModelIsWire(t, response, e.Last(t).Response.Body)
+			assertModelIsWire(t, response, seen.Body(t))
 			projects := *response.Projects
 			if len(projects) != 1 || projects[0].Id != cases.ProjectId || projects[0].Name != cases.Region || projects[0].DomainId != cases.DomainId {
 				t.Errorf("projects: %+v", projects)
@@ -61,11 +61,10 @@ func TestGlobalCredentialsWithoutADomainIdAskIamForIt(t *testing.T) {
 	credentials := global.NewCredentialsBuilder().WithAk("EMULATORAK0000000002").WithSk("EmulatorSecretKey0000000000000000000002").WithIamEndpointOverride(e.URL).Build()
 	client := iam.NewIamClient(iam.IamClientBuilder().WithRegion(region.NewRegion(cases.Region, e.URL)).WithCredential(credentials).Build())
 	response, err := client.KeystoneListProjects(&iammodel.KeystoneListProjectsRequest{})
-	if err != nil || len(*response.Projects) != 2 {
+	if err != nil || response.Projects == nil || len(*response.Projects) != 2 {
 		t.Fatalf("%v %v", response, err)
 	}
-	entries := e.Journal(t, url.Values{})
-	lookup, call := entries[len(entries)-2], entries[len(entries)-1]
+	lookup, call := e.LastTwo(t)
 	if lookup.Operation != "KeystoneListAuthDomains" || call.Headers["x-domain-id"] != cases.DomainId {
 		t.Errorf("the lookup %s, then X-Domain-Id %q", lookup.Operation, call.Headers["x-domain-id"])
 	}
@@ -73,12 +72,13 @@ func TestGlobalCredentialsWithoutADomainIdAskIamForIt(t *testing.T) {
 
 func TestATokenThenATemporaryKeyThenMrsWithItsSecurityToken(t *testing.T) {
 	e := strictEmulator.Reset(t)
-	token, err := userToken(e, cases.User.Password)
-	if err != nil || token.HttpStatusCode != 201 || token.XSubjectToken == nil || *token.XSubjectToken == "" {
+	seen := &recorder{}
+	token, err := userToken(e, cases.User.Password, seen)
+	if err != nil || token.HttpStatusCode != 201 || token.XSubjectToken == nil || *token.XSubjectToken == "" || token.Token == nil || token.Token.Project == nil || token.Token.User == nil {
 		t.Fatalf("%v %v", token, err)
 	}
 	entry := e.Last(t)
-	assertModelIsWire(t, token, entry.Response.Body)
+	assertModelIsWire(t, token, seen.Body(t))
 	if token.Token.Project.Id != cases.ProjectId || token.Token.User.Name != cases.User.Name {
 		t.Errorf("token: %+v", token.Token)
 	}
@@ -86,20 +86,20 @@ func TestATokenThenATemporaryKeyThenMrsWithItsSecurityToken(t *testing.T) {
 		t.Errorf("the journal shows X-Subject-Token as %q", entry.Response.Headers["x-subject-token"])
 	}
 
-	key, err := iamClient(e).CreateTemporaryAccessKeyByToken(&iammodel.CreateTemporaryAccessKeyByTokenRequest{
+	key, err := iamClient(e, seen).CreateTemporaryAccessKeyByToken(&iammodel.CreateTemporaryAccessKeyByTokenRequest{
 		Body: &iammodel.CreateTemporaryAccessKeyByTokenRequestBody{Auth: &iammodel.TokenAuth{Identity: &iammodel.TokenAuthIdentity{
 			Methods: []iammodel.TokenAuthIdentityMethods{iammodel.GetTokenAuthIdentityMethodsEnum().TOKEN},
 			Token:   &iammodel.IdentityToken{Id: token.XSubjectToken, DurationSeconds: ptr(int32(3600))}}}}})
-	if err != nil || key.HttpStatusCode != 201 {
+	if err != nil || key.HttpStatusCode != 201 || key.Credential == nil {
 		t.Fatalf("%v %v", key, err)
 	}
-	assertModelIsWire(t, key, e.Last(t).Response.Body)
+	assertModelIsWire(t, key, seen.Body(t))
 
 	credentials := basic.NewCredentialsBuilder().WithAk(key.Credential.Access).WithSk(key.Credential.Secret).
 		WithSecurityToken(key.Credential.Securitytoken).WithProjectId(cases.ProjectId).Build()
 	client := mrs.NewMrsClient(mrs.MrsClientBuilder().WithEndpoints([]string{e.URL}).WithCredential(credentials).Build())
 	status, err := client.ListSyncStatus(&model.ListSyncStatusRequest{ClusterId: cases.ClusterId})
-	if err != nil || *status.IsSynchronizing {
+	if err != nil || status.IsSynchronizing == nil || *status.IsSynchronizing {
 		t.Fatalf("%v %v", status, err)
 	}
 	if got := e.Last(t).Headers["x-security-token"]; got != "[REDACTED]" {
@@ -118,10 +118,11 @@ func TestATokenThenATemporaryKeyThenMrsWithItsSecurityToken(t *testing.T) {
 
 func TestAWrongPasswordIsKeystones401(t *testing.T) {
 	e := strictEmulator.Reset(t)
-	_, err := userToken(e, "wrong")
+	_, err := userToken(e, "wrong", &recorder{})
 	answer := sdkError(t, err)
-	// The Go SDK reads error_code/error_msg bodies only: Keystone's {"error": {…}} arrives whole
-	// as the message, with no code (core/sdkerr/errors.go, NewServiceResponseError).
+	// The Go SDK takes error_code/error_msg (or code/message, nested too) only when they are
+	// strings: Keystone's code is a number, so its body arrives whole as the message, with no
+	// code (core/sdkerr/errors.go).
 	keystone := `{"error":{"code":401,"message":"The username or password is wrong.","title":"Unauthorized"}}`
 	if answer.StatusCode != 401 || answer.ErrorCode != "" || answer.ErrorMessage != keystone || answer.RequestId != e.Last(t).RequestId {
 		t.Errorf("%+v", answer)

@@ -16,8 +16,13 @@ import (
 )
 
 func mrsClient(e *Emulator, ak, sk, projectId string) *mrs.MrsClient {
+	return recordedMrsClient(e, ak, sk, projectId, &recorder{})
+}
+
+// recordedMrsClient is a client whose answers the recorder keeps.
+func recordedMrsClient(e *Emulator, ak, sk, projectId string, seen *recorder) *mrs.MrsClient {
 	credentials := basic.NewCredentialsBuilder().WithAk(ak).WithSk(sk).WithProjectId(projectId).Build()
-	return mrs.NewMrsClient(mrs.MrsClientBuilder().WithEndpoints([]string{e.URL}).WithCredential(credentials).Build())
+	return mrs.NewMrsClient(mrs.MrsClientBuilder().WithEndpoints([]string{e.URL}).WithCredential(credentials).WithHttpConfig(seen.config()).Build())
 }
 
 func ptr[T any](value T) *T { return &value }
@@ -34,7 +39,7 @@ func sdkError(t *testing.T, err error) *sdkerr.ServiceResponseError {
 
 // fiveOperations runs each operation through the SDK's client and models, and holds each
 // answer, as the model parsed it, against what the emulator sent.
-func fiveOperations(t *testing.T, e *Emulator, client *mrs.MrsClient) {
+func fiveOperations(t *testing.T, e *Emulator, client *mrs.MrsClient, seen *recorder) {
 	cluster := cases.ClusterId
 	users, groups := []string{"user1", "user2"}, []string{"groups1"}
 	steps := []struct {
@@ -78,13 +83,14 @@ func fiveOperations(t *testing.T, e *Emulator, client *mrs.MrsClient) {
 			t.Fatalf("step %d, %s: %v", i, step.operation, err)
 		}
 		entry := e.Last(t)
-		if code != step.status || entry.Operation != step.operation || entry.Status != step.status || *entry.ProjectId != cases.ProjectId {
+		if code != step.status || entry.Operation != step.operation || entry.Status != step.status || entry.ProjectId == nil || *entry.ProjectId != cases.ProjectId {
 			t.Fatalf("step %d, %s: the SDK saw %d; the journal has %s %d", i, step.operation, code, entry.Operation, entry.Status)
 		}
-		if problem := compare(step.expected, entry.Response.Body, "body"); problem != "" {
-			t.Errorf("step %d, %s: the emulator sent %v: %s", i, step.operation, entry.Response.Body, problem)
+		sent := seen.Body(t)
+		if problem := compare(step.expected, sent, "body"); problem != "" {
+			t.Errorf("step %d, %s: the emulator sent %v: %s", i, step.operation, sent, problem)
 		}
-		assertModelIsWire(t, response, entry.Response.Body)
+		assertModelIsWire(t, response, sent)
 	}
 }
 
@@ -110,7 +116,8 @@ func status(response any, err error) int {
 
 func TestFiveOperationsStrictAkSk(t *testing.T) {
 	e := strictEmulator.Reset(t)
-	fiveOperations(t, e, mrsClient(e, cases.Ak, cases.Sk, cases.ProjectId))
+	seen := &recorder{}
+	fiveOperations(t, e, recordedMrsClient(e, cases.Ak, cases.Sk, cases.ProjectId, seen), seen)
 	if got := e.Last(t).Headers["authorization"]; got != "[REDACTED]" {
 		t.Errorf("the journal shows the Authorization header as %q", got)
 	}
@@ -118,20 +125,22 @@ func TestFiveOperationsStrictAkSk(t *testing.T) {
 
 func TestFiveOperationsPermissiveAnyAkSk(t *testing.T) {
 	e := permissiveEmulator.Reset(t)
-	fiveOperations(t, e, mrsClient(e, "ANY-AK", "any-sk", cases.ProjectId))
+	seen := &recorder{}
+	fiveOperations(t, e, recordedMrsClient(e, "ANY-AK", "any-sk", cases.ProjectId, seen), seen)
 }
 
 func TestFaultAnswersAreTheSdksOwnErrors(t *testing.T) {
 	for _, fault := range cases.Faults {
 		t.Run(fmt.Sprint(fault.Status), func(t *testing.T) {
 			e := strictEmulator.Reset(t)
-			e.AddFault(t, map[string]any{"match": map[string]any{"operation": "CancelSyncIamUser"}, "action": fault, "times": 1})
+			id := fmt.Sprint("fault-", fault.Status)
+			e.AddFault(t, map[string]any{"id": id, "match": map[string]any{"operation": "CancelSyncIamUser"}, "action": fault, "times": 1})
 			users := []string{"user1"}
 			_, err := mrsClient(e, cases.Ak, cases.Sk, cases.ProjectId).CancelSyncIamUser(&model.CancelSyncIamUserRequest{ClusterId: cases.ClusterId, Body: &model.CancelSyncRequest{UserNames: &users}})
 			answer := sdkError(t, err)
 			entries := e.Journal(t, url.Values{"operation": {"CancelSyncIamUser"}})
-			if len(entries) != 1 {
-				t.Fatalf("%d requests: the SDK retries nothing unless asked", len(entries))
+			if len(entries) != 1 || entries[0].FaultId == nil || *entries[0].FaultId != id {
+				t.Fatalf("%d requests, the first answered by %v: want one, answered by the rule (the SDK retries nothing unless asked)", len(entries), entries)
 			}
 			if answer.StatusCode != fault.Status || answer.ErrorCode != fault.ErrorCode || answer.ErrorMessage != fault.ErrorMsg || answer.RequestId != entries[0].RequestId {
 				t.Errorf("the SDK's error %+v; the fault %+v, request id %s", answer, fault, entries[0].RequestId)
@@ -159,7 +168,7 @@ func TestTheEmulatorsOwnErrors(t *testing.T) {
 		t.Errorf("a running task: %+v", answer)
 	}
 	running, err := client.ListSyncStatus(&model.ListSyncStatusRequest{ClusterId: cases.ClusterId})
-	if err != nil || !*running.IsSynchronizing {
+	if err != nil || running.IsSynchronizing == nil || !*running.IsSynchronizing {
 		t.Errorf("ListSyncStatus: %v %v", running, err)
 	}
 }
@@ -187,7 +196,7 @@ func TestTheSdksRetryIsSeenInTheJournal(t *testing.T) {
 	response, err := mrsClient(e, cases.Ak, cases.Sk, cases.ProjectId).
 		ListSyncStatusInvoker(&model.ListSyncStatusRequest{ClusterId: cases.ClusterId}).
 		WithRetry(3, retryOn5xx, retry.None{}).Invoke()
-	if err != nil || *response.(*model.ListSyncStatusResponse).IsSynchronizing {
+	if answer, ok := response.(*model.ListSyncStatusResponse); err != nil || !ok || answer.IsSynchronizing == nil || *answer.IsSynchronizing {
 		t.Fatalf("%v %v", response, err)
 	}
 	var seen []string
@@ -216,15 +225,14 @@ func TestTheRegionWayAsksTheEmulatorsIamForTheProject(t *testing.T) {
 			credentials := basic.NewCredentialsBuilder().WithAk(c.ak).WithSk(c.sk).WithIamEndpointOverride(e.URL).Build()
 			client := mrs.NewMrsClient(mrs.MrsClientBuilder().WithRegion(region.NewRegion(cases.Region, e.URL)).WithCredential(credentials).Build())
 			response, err := client.ListSyncRequirements(&model.ListSyncRequirementsRequest{ClusterId: cases.ClusterId})
-			if err != nil || *response.IsSynchronous {
+			if err != nil || response.IsSynchronous == nil || *response.IsSynchronous {
 				t.Fatalf("%v %v", response, err)
 			}
-			entries := e.Journal(t, url.Values{})
-			lookup, call := entries[len(entries)-2], entries[len(entries)-1]
+			lookup, call := e.LastTwo(t)
 			if lookup.Operation != "KeystoneListProjects" || lookup.Path != "/v3/projects?name="+cases.Region {
 				t.Errorf("the lookup: %s %s", lookup.Operation, lookup.Path)
 			}
-			if call.Operation != "ListSyncRequirements" || *call.ProjectId != cases.ProjectId || call.Status != 200 {
+			if call.Operation != "ListSyncRequirements" || call.ProjectId == nil || *call.ProjectId != cases.ProjectId || call.Status != 200 {
 				t.Errorf("the call: %s %v %d", call.Operation, call.ProjectId, call.Status)
 			}
 		})

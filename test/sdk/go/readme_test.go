@@ -32,30 +32,34 @@ func examples(t *testing.T, fence string) map[int]string {
 	return found
 }
 
-// The README's Go example runs as pasted: written to a package of its own inside this module
-// (so it builds against the pinned SDK) and run with `go run`, against the strict-mode emulator
-// whose address replaces 127.0.0.1:9336. A `fmt.Println(…) // text` line asserts that the
-// example prints that text.
+// The README's Go example runs as pasted, as a reader runs it: in a new folder outside this
+// repository, with the README's own command line (`go mod init example && go get … && go mod
+// tidy && go run .`), against the strict-mode emulator whose address replaces 127.0.0.1:9336. A
+// `fmt.Println(…) // text` line asserts that the example prints that text.
 func TestEveryGoExampleInTheReadmeRunsAsPasted(t *testing.T) {
 	found := examples(t, "```go")
 	if len(found) == 0 {
 		t.Fatal("the README has no Go example")
 	}
+	data, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	command := regexp.MustCompile("`(go mod init example && [^`]+)`").FindSubmatch(data)
+	if command == nil {
+		t.Fatal("the README gives no `go mod init example && …` command line")
+	}
 	printed := regexp.MustCompile(`(?m)^\s*fmt\.Println\(.*\) // (.+)$`)
 	for line, code := range found {
 		strictEmulator.Reset(t)
-		dir, err := os.MkdirTemp(".", "readme-example-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { os.RemoveAll(dir) })
+		dir := t.TempDir()
 		program := strings.ReplaceAll(code, "http://127.0.0.1:9336", strictEmulator.URL)
 		if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(program), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		run := exec.Command("go", "run", ".")
+		run := exec.Command("bash", "-e", "-c", string(command[1]))
 		run.Dir = dir
-		output, err := run.CombinedOutput()
+		output, err := run.Output()
 		if err != nil {
 			t.Fatalf("README.md line %d: %v\n%s", line, err, output)
 		}

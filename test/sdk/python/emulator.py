@@ -31,16 +31,17 @@ class Emulator:
     def _wait_for_url(self):
         found = {}
 
+        listening = threading.Event()
+
         def read():
+            # To the end, so that the emulator never blocks on a full pipe.
             for line in self.process.stdout:
                 match = re.search(rf"listening on ({SCHEME}://\S+)", line)
-                if match:
+                if match and not listening.is_set():
                     found["url"] = match.group(1)
-                    return
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        reader.join(30)
-        if "url" not in found:
+                    listening.set()
+        threading.Thread(target=read, daemon=True).start()
+        if not listening.wait(30):
             self.stop()
             raise RuntimeError("the emulator printed no URL within 30 s")
         return found["url"]

@@ -46,14 +46,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * exchanged for a temporary key.
  */
 class IamTest {
-    static IamClient iamClient(Emulator emulator) {
+    static IamClient iamClient(Emulator emulator, Received received) {
         GlobalCredentials credentials = new GlobalCredentials().withAk(text("ak")).withSk(text("sk")).withDomainId(text("domain_id"));
-        return IamClient.newBuilder().withCredential(credentials).withEndpoints(List.of(emulator.url)).build();
+        return IamClient.newBuilder().withCredential(credentials).withEndpoints(List.of(emulator.url))
+            .withHttpConfig(received.config()).build();
     }
 
-    static KeystoneCreateUserTokenByPasswordResponse userToken(Emulator emulator, String password) {
+    static KeystoneCreateUserTokenByPasswordResponse userToken(Emulator emulator, String password, Received received) {
         JsonNode user = Emulator.CASES.get("user");
-        return iamClient(emulator).keystoneCreateUserTokenByPassword(new KeystoneCreateUserTokenByPasswordRequest()
+        return iamClient(emulator, received).keystoneCreateUserTokenByPassword(new KeystoneCreateUserTokenByPasswordRequest()
             .withNocatalog("true")
             .withBody(new KeystoneCreateUserTokenByPasswordRequestBody().withAuth(new PwdAuth()
                 .withIdentity(new PwdIdentity().withMethods(List.of(PwdIdentity.MethodsEnum.PASSWORD))
@@ -65,11 +66,12 @@ class IamTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"strict", "permissive"})
-    void keystoneListProjects(String mode) {
+    void keystoneListProjects(String mode) throws Exception {
         Emulator emulator = mode.equals("strict") ? Emulator.strict() : Emulator.permissive();
-        KeystoneListProjectsResponse response = iamClient(emulator).keystoneListProjects(new KeystoneListProjectsRequest().withName(text("region")));
+        Received received = new Received();
+        KeystoneListProjectsResponse response = iamClient(emulator, received).keystoneListProjects(new KeystoneListProjectsRequest().withName(text("region")));
         assertEquals(200, response.getHttpStatusCode());
-        assertModelIsWire(response, emulator.last().get("response").get("body"));
+        assertModelIsWire(response, received.body());
         assertEquals(1, response.getProjects().size());
         assertEquals(List.of(text("project_id"), text("region"), text("domain_id")), List.of(
             response.getProjects().get(0).getId(), response.getProjects().get(0).getName(), response.getProjects().get(0).getDomainId()));
@@ -90,22 +92,23 @@ class IamTest {
     }
 
     @Test
-    void aTokenThenATemporaryKeyThenMrsWithItsSecurityToken() {
+    void aTokenThenATemporaryKeyThenMrsWithItsSecurityToken() throws Exception {
         Emulator emulator = Emulator.strict();
-        KeystoneCreateUserTokenByPasswordResponse token = userToken(emulator, Emulator.CASES.get("user").get("password").asText());
+        Received received = new Received();
+        KeystoneCreateUserTokenByPasswordResponse token = userToken(emulator, Emulator.CASES.get("user").get("password").asText(), received);
         assertEquals(201, token.getHttpStatusCode());
         JsonNode entry = emulator.last();
-        assertModelIsWire(token, entry.get("response").get("body"));
+        assertModelIsWire(token, received.body());
         assertFalse(token.getXSubjectToken().isEmpty());
         assertEquals(text("project_id"), token.getToken().getProject().getId());
         assertEquals("[REDACTED]", entry.get("response").get("headers").get("x-subject-token").asText());
 
-        CreateTemporaryAccessKeyByTokenResponse key = iamClient(emulator).createTemporaryAccessKeyByToken(new CreateTemporaryAccessKeyByTokenRequest()
+        CreateTemporaryAccessKeyByTokenResponse key = iamClient(emulator, received).createTemporaryAccessKeyByToken(new CreateTemporaryAccessKeyByTokenRequest()
             .withBody(new CreateTemporaryAccessKeyByTokenRequestBody().withAuth(new TokenAuth().withIdentity(new TokenAuthIdentity()
                 .withMethods(List.of(TokenAuthIdentity.MethodsEnum.TOKEN))
                 .withToken(new IdentityToken().withId(token.getXSubjectToken()).withDurationSeconds(3600))))));
         assertEquals(201, key.getHttpStatusCode());
-        assertModelIsWire(key, emulator.last().get("response").get("body"));
+        assertModelIsWire(key, received.body());
 
         BasicCredentials temporary = new BasicCredentials().withAk(key.getCredential().getAccess()).withSk(key.getCredential().getSecret())
             .withSecurityToken(key.getCredential().getSecuritytoken()).withProjectId(text("project_id"));
@@ -124,7 +127,7 @@ class IamTest {
     @Test
     void aWrongPasswordIsKeystones401() {
         Emulator emulator = Emulator.strict();
-        ClientRequestException error = assertThrows(ClientRequestException.class, () -> userToken(emulator, "wrong"));
+        ClientRequestException error = assertThrows(ClientRequestException.class, () -> userToken(emulator, "wrong", new Received()));
         // Keystone's body {"error": {"code", "message", "title"}}, as the SDK reads it.
         assertEquals(List.of(401, "401", "The username or password is wrong."),
             List.of(error.getHttpStatusCode(), error.getErrorCode(), error.getErrorMsg()));

@@ -46,19 +46,31 @@ class MrsTest {
     }
 
     static MrsClient mrsClient(Emulator emulator, BasicCredentials credentials) {
-        return MrsClient.newBuilder().withCredential(credentials).withEndpoints(List.of(emulator.url)).build();
+        return mrsClient(emulator, credentials, new Received());
+    }
+
+    /** A client whose answers `received` keeps. */
+    static MrsClient mrsClient(Emulator emulator, BasicCredentials credentials, Received received) {
+        return MrsClient.newBuilder().withCredential(credentials).withEndpoints(List.of(emulator.url))
+            .withHttpConfig(received.config()).build();
     }
 
     static SyncStatusClient statusClient(Emulator emulator, BasicCredentials credentials) {
-        return SyncStatusClient.newBuilder().withCredential(credentials).withEndpoints(List.of(emulator.url)).build();
+        return statusClient(emulator, credentials, new Received());
+    }
+
+    static SyncStatusClient statusClient(Emulator emulator, BasicCredentials credentials, Received received) {
+        return SyncStatusClient.newBuilder().withCredential(credentials).withEndpoints(List.of(emulator.url))
+            .withHttpConfig(received.config()).build();
     }
 
     record Step(String operation, int status, String expected, Supplier<SdkResponse> call) {}
 
     /** Each operation through the SDK's clients and models; each answer as the model parsed it. */
     static void fiveOperations(Emulator emulator, BasicCredentials credentials) throws Exception {
-        MrsClient client = mrsClient(emulator, credentials);
-        SyncStatusClient status = statusClient(emulator, credentials);
+        Received received = new Received();
+        MrsClient client = mrsClient(emulator, credentials, received);
+        SyncStatusClient status = statusClient(emulator, credentials, received);
         List<String> users = List.of("user1", "user2");
         List<String> groups = List.of("groups1");
         List<Step> steps = List.of(
@@ -83,8 +95,8 @@ class MrsTest {
             assertEquals(step.operation(), entry.get("operation").asText());
             assertEquals(step.status(), entry.get("status").asInt());
             assertEquals(PROJECT, entry.get("project_id").asText());
-            assertEquals(Emulator.JSON.readTree(step.expected()), entry.get("response").get("body"), step.operation());
-            assertModelIsWire(response, entry.get("response").get("body"));
+            assertEquals(Emulator.JSON.readTree(step.expected()), received.body(), step.operation());
+            assertModelIsWire(response, received.body());
         }
     }
 
@@ -108,7 +120,8 @@ class MrsTest {
     @MethodSource("faults")
     void faultAnswersRaiseTheSdksOwnExceptions(JsonNode fault) {
         Emulator emulator = Emulator.strict();
-        emulator.addFault(Map.of("match", Map.of("operation", "CancelSyncIamUser"), "action", fault, "times", 1));
+        String rule = "fault-" + fault.get("status").asInt();
+        emulator.addFault(Map.of("id", rule, "match", Map.of("operation", "CancelSyncIamUser"), "action", fault, "times", 1));
         ServiceResponseException error = assertThrows(ServiceResponseException.class, () -> mrsClient(emulator, credentials(AK, SK, PROJECT))
             .cancelSyncIamUser(new CancelSyncIamUserRequest().withClusterId(CLUSTER).withBody(new CancelSyncRequest().withUserNames(List.of("user1")))));
         int status = fault.get("status").asInt();
@@ -118,6 +131,7 @@ class MrsTest {
         assertEquals(fault.get("error_msg").asText(), error.getErrorMsg());
         JsonNode entries = emulator.journal(Map.of("operation", "CancelSyncIamUser"));
         assertEquals(1, entries.size(), "the SDK retries nothing unless asked");
+        assertEquals(rule, entries.get(0).get("fault_id").asText(), "the rule answered");
         assertEquals(entries.get(0).get("request_id").asText(), error.getRequestId());
         assertEquals(Emulator.JSON.createObjectNode().set("user_names", Emulator.JSON.createArrayNode().add("user1")), entries.get(0).get("body"));
     }

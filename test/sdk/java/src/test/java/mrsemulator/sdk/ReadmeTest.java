@@ -41,11 +41,15 @@ class ReadmeTest {
             assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null,
                 "-cp", classPath, "-d", source.getParent().toString(), source.toString()), "README.md line " + (start + 1) + " compiles");
 
+            Path printedTo = source.resolveSibling("output.txt");
             Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", source.getParent() + File.pathSeparator + classPath, name.group(1))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(run.waitFor(120, TimeUnit.SECONDS));
+                .redirectOutput(printedTo.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            if (!run.waitFor(120, TimeUnit.SECONDS)) {
+                run.destroyForcibly();
+                throw new AssertionError("README.md line " + (start + 1) + " did not end within 120 s");
+            }
+            String output = Files.readString(printedTo, StandardCharsets.UTF_8);
             assertEquals(0, run.exitValue(), "README.md line " + (start + 1) + ":\n" + output);
             List<String> printed = new ArrayList<>();
             Matcher comment = Pattern.compile("(?m)^\\s*System\\.out\\.println\\(.*\\); // (.+)$").matcher(code);
