@@ -108,4 +108,3 @@ main().catch((err) => {
   process.stderr.write(`${err.stack}\n`)
   process.exitCode = 1
 })
-

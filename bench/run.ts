@@ -143,4 +143,3 @@ main().catch((err) => {
   process.stderr.write(`${err.stack}\n`)
   process.exitCode = 1
 })
-

@@ -15,7 +15,7 @@ const call = (method, path, body) => fetch(`${emulator.url}${path}`, {
   method, headers: { 'x-auth-token': 'screenshot', 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body)
 })
 await call('POST', '/_emulator/faults', { id: 'status-fails-once', match: { operation: 'ListSyncStatus' }, action: { status: 503, error_code: 'APIGW.0503', error_msg: 'Service unavailable.' }, times: 1 })
-await call('GET', `/v3/projects?name=cn-north-4`)
+await call('GET', '/v3/projects?name=cn-north-4')
 await call('POST', `/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync-user`, { user_names: ['user1', 'analyst'] })
 await call('GET', `/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync`)
 await call('GET', `/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync`)

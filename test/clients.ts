@@ -33,4 +33,3 @@ export async function viaAxios (url: string, body: Buffer, headers: Record<strin
   const res = await axios.post(url, body, { headers, maxBodyLength: Infinity, validateStatus: () => true }).catch((err: { code?: string }) => err.code ?? 'error')
   return typeof res === 'string' ? res : res.status
 }
-

@@ -7,9 +7,19 @@ t.test('defaults', async (t) => {
 
 t.test('every setting comes from its variable', async (t) => {
   t.same(loadConfig({
-    PORT: '0', HOST: '0.0.0.0', LOG_LEVEL: 'warn', MRS_EMULATOR_FIXTURES: '/f.json', MRS_EMULATOR_AUTH: 'off', MRS_EMULATOR_SYNC_DURATION_MS: '250',
-    MRS_EMULATOR_STATE_FILE: '/s.json', MRS_EMULATOR_ADMIN_TOKEN: 'secret', MRS_EMULATOR_JOURNAL_SIZE: '10', MRS_EMULATOR_SHUTDOWN_GRACE_MS: '50',
-    MRS_EMULATOR_ALLOWED_ORIGINS: 'http://localhost:3000, https://ui.test', MRS_EMULATOR_ALLOWED_HOSTS: 'emulator.test', UNRELATED: 'x'
+    PORT: '0',
+    HOST: '0.0.0.0',
+    LOG_LEVEL: 'warn',
+    MRS_EMULATOR_FIXTURES: '/f.json',
+    MRS_EMULATOR_AUTH: 'off',
+    MRS_EMULATOR_SYNC_DURATION_MS: '250',
+    MRS_EMULATOR_STATE_FILE: '/s.json',
+    MRS_EMULATOR_ADMIN_TOKEN: 'secret',
+    MRS_EMULATOR_JOURNAL_SIZE: '10',
+    MRS_EMULATOR_SHUTDOWN_GRACE_MS: '50',
+    MRS_EMULATOR_ALLOWED_ORIGINS: 'http://localhost:3000, https://ui.test',
+    MRS_EMULATOR_ALLOWED_HOSTS: 'emulator.test',
+    UNRELATED: 'x'
   }), { help: false, version: false, port: 0, host: '0.0.0.0', logLevel: 'warn', fixtures: '/f.json', auth: 'off', syncDurationMs: 250, stateFile: '/s.json', adminToken: 'secret', journalSize: 10, allowedOrigins: ['http://localhost:3000', 'https://ui.test'], allowedHosts: ['emulator.test'], shutdownGraceMs: 50 })
 })
 

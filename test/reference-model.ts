@@ -82,4 +82,3 @@ export function expect (m: Model, method: string, op: string, p: string, c: stri
   if (duration === 0) finish(cluster) // done before the 202 is sent
   return { status: 202, body: { state: 'synchronizing' } }
 }
-

@@ -52,7 +52,6 @@ export const FixtureProjectSchema = Type.Object({
   clusters: Type.Array(FixtureClusterSchema)
 }, { additionalProperties: false })
 
-const CREDENTIAL_PROJECT = 'The project it acts on. Without one, a credential of the domain: the IAM routes take it, the MRS API answers 403 APIGW.0306.'
 const EXPIRES_AT = 'When it expires, on the emulator\'s clock: strict mode then answers 401 APIGW.0307. Default: never.'
 const ISSUED_AT = 'Set on the credentials the emulator issued (POST /v3/auth/tokens, /v3.0/OS-CREDENTIAL/securitytokens): reset drops them.'
 

@@ -10,8 +10,6 @@ import { renderWorld } from './world.js'
 /** How often the page looks for changes made elsewhere (a task that ended, a reset by a test). */
 const SYNC_MS = 5000
 
-let journal
-
 async function refresh () {
   const [state, faults, clock] = await Promise.all([api('GET', 'state'), api('GET', 'faults'), api('GET', 'clock')])
   renderWorld(state, { refresh, afterReset })
@@ -36,7 +34,7 @@ const soon = () => {
   pending = setTimeout(() => { refresh().catch(unreachable) }, 150)
 }
 
-journal = followJournal(soon)
+const journal = followJournal(soon)
 faultForm(refresh)
 clockControls(refresh, afterReset)
 

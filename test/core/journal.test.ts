@@ -3,8 +3,23 @@ import { toHar } from '../../src/core/har.js'
 import { Journal, JOURNAL_BODY_LIMIT, type JournalEntry, type JournalRecord } from '../../src/core/journal.js'
 
 const record = (id: string, extra: Partial<JournalRecord> = {}): JournalRecord => ({
-  requestId: id, time: 0, durationMs: 1, method: 'GET', path: '/x', operation: null, projectId: null, clusterId: null,
-  status: 200, errorCode: null, faultId: null, headers: {}, body: undefined, bodySize: 0, responseHeaders: {}, responseBody: '', ...extra
+  requestId: id,
+  time: 0,
+  durationMs: 1,
+  method: 'GET',
+  path: '/x',
+  operation: null,
+  projectId: null,
+  clusterId: null,
+  status: 200,
+  errorCode: null,
+  faultId: null,
+  headers: {},
+  body: undefined,
+  bodySize: 0,
+  responseHeaders: {},
+  responseBody: '',
+  ...extra
 })
 
 t.test('a journal of size 0 keeps nothing', async (t) => {
@@ -32,8 +47,21 @@ t.test('sent bodies are kept to 16 KiB: long text cut; a large buffer sent again
 
 t.test('HAR entries: a dropped request, no Host, no content type, text and JSON bodies', async (t) => {
   const entry = (extra: Partial<JournalEntry>): JournalEntry => ({
-    request_id: 'r', time: '2030-01-01T00:00:01.000Z', duration_ms: 1000, method: 'POST', path: '/v2/p/clusters/c/iam-sync-user', operation: null,
-    project_id: null, cluster_id: null, status: 202, error_code: null, fault_id: null, headers: {}, body: null, response: { headers: {}, body: null }, ...extra
+    request_id: 'r',
+    time: '2030-01-01T00:00:01.000Z',
+    duration_ms: 1000,
+    method: 'POST',
+    path: '/v2/p/clusters/c/iam-sync-user',
+    operation: null,
+    project_id: null,
+    cluster_id: null,
+    status: 202,
+    error_code: null,
+    fault_id: null,
+    headers: {},
+    body: null,
+    response: { headers: {}, body: null },
+    ...extra
   })
   const har = toHar([
     entry({ status: 0, response: null, body: { a: 1 }, fault_id: 'drop' }),

@@ -25,7 +25,9 @@ const sdkKey = (overrides: Partial<SigningKey> = {}): SigningKey =>
 /** A request signed as the Node SDK signs it. */
 function signed (key = sdkKey(), extra: Record<string, string> = {}, url = URL, body = BODY): AuthRequest {
   const headers = signRequest({
-    method: 'DELETE', url, body,
+    method: 'DELETE',
+    url,
+    body,
     headers: { 'content-type': 'application/json', host: '127.0.0.1:9336', 'x-project-id': P, ...extra }
   }, key)
   return { method: 'DELETE', url, headers, body: Buffer.from(body), projectId: P }

@@ -159,7 +159,6 @@ t.test('a missing folder stops the start: one line naming --state-file, exit 2',
   t.equal(code, 2)
   t.equal(stdout, '')
   t.equal(stderr, `mrs-emulator: Invalid --state-file: cannot write the state file ${missing}: ENOENT (the folder does not exist)\n`)
-
 })
 
 t.test('so does a read-only file system', { skip: cannotMount }, async (t) => {

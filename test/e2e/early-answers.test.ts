@@ -55,4 +55,3 @@ t.test('strict mode: an unauthenticated 11 MiB body gets 401, every time, for ev
   const names = { user_names: ['a'.repeat(LARGE)] }
   t.same(await rounds(() => stranger.updateSyncIamUser(CLUSTER, names).then(() => 'answered', (err: SdkError) => err.httpStatusCode ?? String(err))), { 401: ROUNDS }, "Huawei's SDK core, unknown AK")
 })
-

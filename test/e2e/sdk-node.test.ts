@@ -16,8 +16,15 @@ import { startServer } from './process.js'
 interface Fault { status: number, error_code: string, error_msg: string }
 interface Entry { request_id: string, operation: string, status: number, fault_id: string | null, headers: Record<string, string>, body: unknown, response: { headers: Record<string, string>, body: unknown } }
 const cases = JSON.parse(await readFile(join(PACKAGE_ROOT, 'test', 'sdk', 'cases.json'), 'utf8')) as {
-  project_id: string, cluster_id: string, region: string, ak: string, sk: string, domain_id: string, domain_name: string,
-  user: { name: string, password: string }, faults: Fault[]
+  project_id: string,
+  cluster_id: string,
+  region: string,
+  ak: string,
+  sk: string,
+  domain_id: string,
+  domain_name: string,
+  user: { name: string, password: string },
+  faults: Fault[]
 }
 
 const require = createRequire(import.meta.url)

@@ -19,6 +19,7 @@ class ApiCommand implements fc.AsyncCommand<Model, Real> {
     if (wanted.body !== undefined) t.same(res.json(), wanted.body, this.toString())
     if (res.statusCode !== wanted.status) throw new Error(`${this} answered ${res.statusCode} ${res.body}, the model says ${JSON.stringify(wanted)}`)
   }
+
   toString () { return `${this.method} ${this.p}/${this.c}/${this.op} ${JSON.stringify(this.body)}` }
 }
 
@@ -36,6 +37,7 @@ class CompleteTasks implements fc.AsyncCommand<Model, Real> {
     for (const c of m.clusters.values()) if (c.task !== undefined) { finish(c); n++ }
     t.same((await r.app.inject({ method: 'POST', url: '/_emulator/tasks/complete' })).json(), { completed: n })
   }
+
   toString () { return 'complete tasks' }
 }
 
@@ -45,6 +47,7 @@ class Reset implements fc.AsyncCommand<Model, Real> {
     m.clusters = initial()
     t.equal((await r.app.inject({ method: 'POST', url: '/_emulator/reset' })).statusCode, 200)
   }
+
   toString () { return 'reset' }
 }
 
@@ -57,6 +60,7 @@ class PutCluster implements fc.AsyncCommand<Model, Real> {
     const res = await r.app.inject({ method: 'PUT', url: `/_emulator/projects/${this.p}/clusters/${this.c}`, payload: { state: this.state, synced_users: users, synced_groups: [] } })
     t.ok(res.statusCode === 200 || res.statusCode === 201)
   }
+
   toString () { return `put ${this.p}/${this.c} ${this.state} ${JSON.stringify(this.users)}` }
 }
 

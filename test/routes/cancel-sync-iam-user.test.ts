@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, CLUSTER, DOC_EXAMPLE_BODY, JSON_HEADERS, PROJECT, SYNCED_CLUSTER, TOKEN, userPath } from '../helpers.js'
+import { build, DOC_EXAMPLE_BODY, JSON_HEADERS, PROJECT, SYNCED_CLUSTER, TOKEN, userPath } from '../helpers.js'
 
 const show = async (app: Awaited<ReturnType<typeof build>>, cluster = SYNCED_CLUSTER) =>
   (await app.inject({ method: 'GET', url: userPath(PROJECT, cluster), headers: TOKEN })).json()

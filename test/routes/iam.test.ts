@@ -3,7 +3,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify'
 import { DEFAULT_DOMAIN, type Fixture } from '../../src/core/fixture-schema.js'
 import { signRequest } from '../../src/core/signature.js'
 import type { StateFs } from '../../src/core/state-file.js'
-import { build, CLUSTER, fakeClock, listening, OTHER_PROJECT, PROJECT, rawExchange, syncPath, tempDir } from '../helpers.js'
+import { build, fakeClock, listening, OTHER_PROJECT, PROJECT, rawExchange, syncPath, tempDir } from '../helpers.js'
 import { join } from 'node:path'
 import * as nodeFs from 'node:fs'
 

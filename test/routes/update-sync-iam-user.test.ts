@@ -4,7 +4,9 @@ import { build, CLUSTER, JSON_HEADERS, PROJECT, TOKEN, userPath } from '../helpe
 t.test("the documentation example: the named users, user1's group and the named groups", async (t) => {
   const app = await build(t)
   const res = await app.inject({
-    method: 'POST', url: userPath(), headers: JSON_HEADERS,
+    method: 'POST',
+    url: userPath(),
+    headers: JSON_HEADERS,
     payload: { is_all_sync: false, group_names: ['groups1'], user_names: ['user1', 'user2'] }
   })
   t.equal(res.statusCode, 202)

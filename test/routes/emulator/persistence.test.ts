@@ -149,7 +149,7 @@ t.test('an answer that waited for a failed write is the 500, whatever it was goi
   t.equal(refused.statusCode, 500, 'not the 400 it would have been')
   t.same(refused.json(), { error_code: '12000004', error_msg: 'Internal server error.' })
   t.equal(refused.headers['content-length'], String(refused.body.length))
-  const entry = (await app.inject({ method: 'GET', url: `/_emulator/requests?cluster_id=no-such-cluster` })).json().requests[0]
+  const entry = (await app.inject({ method: 'GET', url: '/_emulator/requests?cluster_id=no-such-cluster' })).json().requests[0]
   t.match(entry, { status: 500, error_code: '12000004', response: { body: { error_code: '12000004' } } }, 'journaled as sent')
 
   pending()
