@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import {
-  CancelSyncRequestSchema, ClusterParamsSchema, Operation, SyncedNamesSchema, SyncStateResponseSchema, UpdateSyncRequestSchema,
+  API_TAG, BODY_OPTIONAL, CancelSyncRequestSchema, ClusterParamsSchema, errorResponses, Operation, SyncedNamesSchema, SyncStateResponseSchema, UpdateSyncRequestSchema,
   type SyncedNames
 } from '../src/core/api-schema.js'
-import { API_TAG, BODY_OPTIONAL, errorResponses } from './iam-sync-schemas.js'
 
 const url = '/v2/:project_id/clusters/:cluster_id/iam-sync-user'
 /** The documented 202 body, serialised once. */

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { ClusterParamsSchema, Operation } from '../src/core/api-schema.js'
-import { API_TAG, errorResponses } from './iam-sync-schemas.js'
+import { API_TAG, ClusterParamsSchema, errorResponses, Operation } from '../src/core/api-schema.js'
 
 export const iamSyncRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.emulator

@@ -3,8 +3,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ErrorBodySchema } from '../src/core/api-schema.js'
 import { iamError, shorten } from '../src/core/errors.js'
-import { sentHeaders } from '../src/http/request-log.js'
-import { urlOf } from '../src/http/origin-form.js'
+import { urlOf } from '../src/core/url.js'
 import {
   AuthProjectListSchema, CreatedProjectSchema, CreateProjectRequestSchema, DomainListSchema, IamOperation, KeystoneErrorSchema,
   ProjectListSchema, ProjectsQuerySchema, RegionListSchema, SecurityTokenBodySchema, SecurityTokenRequestSchema, TokenBodySchema,
@@ -136,8 +135,7 @@ export const iamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const nocatalog = request.query.nocatalog
     const { token, body } = iam.issueToken(request.body, nocatalog === undefined || nocatalog === '', baseOf(request))
     // Spelled so on the wire: scripts grep for it case-sensitively (reference/iam-api.md §6).
-    // Fastify's header() would write it in lower case; its own header object keeps a spelling.
-    sentHeaders(reply)['X-Subject-Token'] = token
+    reply.exactHeader('X-Subject-Token', token)
     send(reply, 201, body)
   })
 

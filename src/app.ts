@@ -13,12 +13,12 @@ import { SECRET_HEADERS } from './core/secrets.js'
 import { readStateFile, StateFile, type StateFs } from './core/state-file.js'
 import { SyncStore } from './core/sync-store.js'
 import { settingsOf, type Settings } from './config.js'
-import { apiPlane, gatewayBeforeRouting } from './http/api-plane.js'
-import { BODY_LIMIT, registerBodyParsers } from './http/body.js'
+import { apiPlane } from './http/api-plane.js'
+import { answerNodesOwnCases, gatewayBeforeRouting, handleClientError } from './http/before-routing.js'
+import { BODY_LIMIT } from './http/body.js'
 import { controlPlane } from './http/control-plane.js'
 import { registerOpenApi } from './http/openapi.js'
-import { handleClientError, handleConnect } from './http/errors.js'
-import { decorateRequests } from './http/request-log.js'
+import { decorateRequests } from './http/request-fields.js'
 import { serializerCompiler } from './http/validation.js'
 import { DEFAULT_FIXTURES } from './package-info.js'
 
@@ -195,14 +195,9 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
   })
   app.server.headersTimeout = limits.headersTimeoutMs
   app.server.maxConnections = limits.maxConnections
-  // What Node would answer itself, without the documented shape: CONNECT (closed without a
-  // word) gets the gateway's 404; an Expect other than 100-continue (Node's bare 417) is
-  // ignored, as RFC 9110 §10.1.1 allows, and the request handled as any other.
-  app.server.on('connect', handleConnect)
-  app.server.on('checkExpectation', (request, response) => app.server.emit('request', request, response))
+  answerNodesOwnCases(app)
   app.decorate('emulator', { store, iam: new Iam(store, now, settings.auth), faults, journal, fixture, stateFile, clock, now, startedAt: clock.real(), ready: false })
   decorateRequests(app)
-  registerBodyParsers(app)
   registerLifecycle(app)
   registerOpenApi(app)
 

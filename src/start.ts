@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, UNLOGGED, type BuildOptions } from './app.js'
 import { settingsOf, type Settings } from './config.js'
-import { urlOf } from './http/origin-form.js'
+import { urlOf } from './core/url.js'
 
 /** The build options, and where to listen: `port` (default 0 here: any free port) and `host`. */
 export interface StartOptions extends BuildOptions, Partial<Pick<Settings, 'port' | 'host'>> {}

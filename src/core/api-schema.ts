@@ -67,3 +67,23 @@ export const ErrorBodySchema = Type.Object({
   error_msg: Type.String(),
   request_id: Type.Optional(Type.String())
 })
+
+/** The OpenAPI tag of the five operations. */
+export const API_TAG = 'IAM Synchronization'
+
+/** The error statuses every operation can answer with. */
+export const errorResponses = {
+  400: ErrorBodySchema,
+  401: ErrorBodySchema,
+  403: ErrorBodySchema,
+  404: ErrorBodySchema,
+  413: ErrorBodySchema,
+  500: ErrorBodySchema,
+  503: ErrorBodySchema
+}
+
+/**
+ * Marks an operation whose body may be left out (the SDKs send none when it is empty): the
+ * OpenAPI document then says `requestBody.required: false`.
+ */
+export const BODY_OPTIONAL = 'x-body-optional'

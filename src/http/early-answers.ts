@@ -1,5 +1,6 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { onDestroySoon, responseDue } from './internals.js'
 
 /** How long, and how many more bytes, an early answer's connection keeps reading before it closes. */
 export interface LingerLimits {
@@ -13,14 +14,12 @@ export interface LingerLimits {
  * still writing its body then sees EPIPE or ECONNRESET instead of the status. So, as nginx's
  * lingering close does: the answer says `Connection: close`, and once it is sent the write side
  * is half-closed and the rest of the body is read and thrown away until it ends, or for at most
- * `lingerBytes` more bytes or `lingerMs`, before the socket is destroyed.
- *
- * Node closes a `Connection: close` response's socket with `socket.destroySoon()` once the
- * response is finished; that one call, on this one socket, is replaced.
+ * `lingerBytes` more bytes or `lingerMs`, before the socket is destroyed: that replaces the
+ * `destroySoon()` with which Node closes a `Connection: close` response's socket.
  */
 export function lingerAfterAnswer (request: IncomingMessage, limits: LingerLimits): void {
-  const socket = request.socket as Socket & { destroySoon?: () => void }
-  socket.destroySoon = () => {
+  const socket = request.socket
+  onDestroySoon(socket, () => {
     socket.end()
     // Never before the answer has left: destroy() drops what is still queued.
     const close = () => {
@@ -38,5 +37,28 @@ export function lingerAfterAnswer (request: IncomingMessage, limits: LingerLimit
     request.once('end', close)
     request.resume()
     if (request.complete) close()
+  })
+}
+
+/**
+ * Runs `then` once every answer due on the socket before `own` (pipelined requests) has been
+ * sent: before a client error's answer, or before a dropped request's connection is closed. A
+ * connection-level error never overtakes or swallows a response already due.
+ */
+export function afterDueResponses (socket: Socket, then: () => void, own?: ServerResponse): void {
+  // Whether the due one has finished is not `writableFinished`: that turns true before Node has
+  // moved the next one in.
+  const due = responseDue(socket)
+  // An incomplete request is the failing one: its answer is the error's (Fastify is still
+  // waiting for its body, so nothing of its own has been written).
+  if (due == null || due === own || !due.req.complete) {
+    then()
+  } else {
+    let finished = false
+    due.once('finish', () => {
+      finished = true
+      afterDueResponses(socket, then, own)
+    })
+    due.once('close', () => { if (!finished) socket.destroy() })
   }
 }

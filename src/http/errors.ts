@@ -1,16 +1,13 @@
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
+import type { IncomingMessage } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
-  ApiError, apiNotFound, apiRequestError, controlInvalid, controlTooLarge, entityTooLarge, errorBody, headersTooLarge,
-  controlInternal, iamError, iamInternal, internalError, invalidParameter, keystoneBodyInvalid, keystoneInternal, requestTimeout
+  ApiError, apiRequestError, controlInvalid, controlTooLarge, entityTooLarge, errorBody,
+  controlInternal, iamError, iamInternal, internalError, invalidParameter, keystoneBodyInvalid, keystoneInternal
 } from '../core/errors.js'
 import { StateFileError } from '../core/state-file.js'
-import { newRequestId } from '../core/ids.js'
 import { announcesBody } from './body.js'
 import { lingerAfterAnswer, type LingerLimits } from './early-answers.js'
-import { logOnce } from './persistence.js'
-import { routeConfig } from './request-log.js'
+import { routeConfig } from './internals.js'
 
 export function sendError (reply: FastifyReply, error: ApiError): FastifyReply {
   const request = reply.request
@@ -94,67 +91,9 @@ export function errorHandler (limits: LingerLimits, toPlaneError: PlaneErrors) {
   }
 }
 
-/**
- * Runs `then` once every answer due on the socket before `own` (pipelined requests) has been
- * sent: before a client error's answer, or before a dropped request's connection is closed.
- */
-export function afterDueResponses (socket: Socket, then: () => void, own?: ServerResponse): void {
-  // The response Node is writing on this socket; later ones wait in its queue and take its
-  // place when it emits 'finish' (Node's handler, registered first, moves the next one in).
-  // Node's own client-error handling reads the same field. Whether it has finished is not
-  // `writableFinished`: that turns true before Node has moved the next one in.
-  const due = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
-  // An incomplete request is the failing one: its answer is the error's (Fastify is still
-  // waiting for its body, so nothing of its own has been written).
-  if (due == null || due === own || !due.req.complete) {
-    then()
-  } else {
-    let finished = false
-    due.once('finish', () => {
-      finished = true
-      afterDueResponses(socket, then, own)
-    })
-    due.once('close', () => { if (!finished) socket.destroy() })
-  }
-}
-
-/** Writes an answer on a socket that has no response object (a client error, a CONNECT), and ends it. */
-export function answerOnSocket (socket: Socket, error: ApiError): void {
-  const requestId = newRequestId()
-  const body = JSON.stringify(errorBody(error, requestId))
-  socket.end(`HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode]}\r\nContent-Type: application/json\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`)
-}
-
-/** CONNECT is no method of the API (Node would close the connection without a word). */
-export function handleConnect (request: IncomingMessage, socket: Socket): void {
-  socket.on('error', () => socket.destroy())
-  answerOnSocket(socket, apiNotFound())
-}
-
-const clientErrorAnswered = new WeakSet<Socket>()
-
-/**
- * Requests that never became HTTP requests (malformed, oversized headers, too slow) get the
- * gateway's error body, written on the socket since Fastify has no reply for them: after every
- * answer already due on the connection, and once per connection.
- */
-export function handleClientError (err: NodeJS.ErrnoException, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy()
-    return
-  }
-  if (clientErrorAnswered.has(socket)) return
-  clientErrorAnswered.add(socket)
-  const error = err.code === 'HPE_HEADER_OVERFLOW'
-    ? headersTooLarge()
-    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? requestTimeout() : apiRequestError()
-  afterDueResponses(socket, () => {
-    // An answer due before it said Connection: close.
-    if (!socket.writable) {
-      socket.destroy()
-      return
-    }
-    answerOnSocket(socket, error)
-  })
+/** The requests of one grouped write share its error: the log says it once. */
+export function logOnce (request: FastifyRequest, err: StateFileError): void {
+  if (err.logged) return
+  err.logged = true
+  request.log.error({ reqId: request.id, err, file: err.file }, 'the state file could not be written: the changes waiting for it were not kept')
 }

@@ -1,6 +1,6 @@
 import type { SwaggerTransformObject } from '@fastify/swagger'
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify'
-import { optionalBodies } from '../../routes/iam-sync-schemas.js'
+import { BODY_OPTIONAL } from '../core/api-schema.js'
 import { VERSION } from '../package-info.js'
 
 declare module 'fastify' {
@@ -43,4 +43,18 @@ async function documentOf (routes: readonly RouteOptions[]): Promise<unknown> {
   const document = scribe.swagger()
   await scribe.close()
   return document
+}
+
+/** @fastify/swagger marks every body required; this undoes it where BODY_OPTIONAL says so. */
+function optionalBodies (document: object) {
+  const openapiObject = (document as { openapiObject: { paths: unknown } }).openapiObject
+  const paths = openapiObject.paths as Record<string, Record<string, Record<string, unknown> & { requestBody?: { required: boolean } }>>
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      if (operation[BODY_OPTIONAL] !== true) continue
+      delete operation[BODY_OPTIONAL]
+      operation.requestBody!.required = false
+    }
+  }
+  return openapiObject
 }

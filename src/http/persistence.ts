@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { errorBody } from '../core/errors.js'
 import type { StateFile, StateFileError } from '../core/state-file.js'
-import type { PlaneErrors } from './errors.js'
-import { sentHeaders } from './request-log.js'
+import { logOnce, type PlaneErrors } from './errors.js'
+import { sentHeaders } from './internals.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,7 +20,8 @@ const KEPT_HEADERS = new Set(['x-request-id', 'x-iam-trace-id', 'connection'])
  * the plane's 500, whatever it was going to be (an error answer too: it may have been decided
  * on the change that was not kept). Requests sent while nothing is pending never wait.
  *
- * Registered before the hooks that record what was sent, so that they record the 500.
+ * Each plane registers it before the step that records what was sent, so that the record
+ * holds the 500.
  */
 export function registerPersistence (app: FastifyInstance, stateFile: StateFile, planeErrors: PlaneErrors): void {
   app.decorateRequest('stateWaited', false)
@@ -51,11 +52,4 @@ export function registerPersistence (app: FastifyInstance, stateFile: StateFile,
       instance.log.error({ err, file: stateFile.file }, 'the state file could not be written at close')
     }
   })
-}
-
-/** The requests of one grouped write share its error: the log says it once. */
-export function logOnce (request: FastifyRequest, err: StateFileError): void {
-  if (err.logged) return
-  err.logged = true
-  request.log.error({ reqId: request.id, err, file: err.file }, 'the state file could not be written: the changes waiting for it were not kept')
 }

@@ -5,7 +5,8 @@ import t from 'tap'
 import type { IncomingMessage } from 'node:http'
 import type { FastifyError, FastifyRequest } from 'fastify'
 import { lingerAfterAnswer } from '../../src/http/early-answers.js'
-import { apiErrors, controlErrors, handleClientError } from '../../src/http/errors.js'
+import { handleClientError } from '../../src/http/before-routing.js'
+import { apiErrors, controlErrors } from '../../src/http/errors.js'
 import { build } from '../helpers.js'
 
 /** Sends raw bytes to the server and reads until it closes the connection. */

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
-import { isLoopback } from '../../src/http/control-plane.js'
+import { isLoopback } from '../../src/http/browser-rules.js'
 import { build, CLUSTER, listening, PROJECT, rawExchange, responsesIn } from '../helpers.js'
 
 // A web page must not be able to drive a developer's emulator: not from another origin, and

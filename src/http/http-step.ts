@@ -1,4 +1,16 @@
 import type { IncomingMessage } from 'node:http'
+import type { FastifyRequest } from 'fastify'
+
+/**
+ * Step 1's share of both planes, once the router has picked the plane: an absolute-form target
+ * taken as its origin form, and the `Host` that HTTP/1.1 requires (Node's own check would
+ * answer an empty 400; each plane answers its own body). False: no `Host`.
+ */
+export function httpStep (request: FastifyRequest): boolean {
+  const raw = request.raw
+  toOriginForm(raw)
+  return raw.headers.host !== undefined || raw.httpVersionMajor !== 1 || raw.httpVersionMinor !== 1
+}
 
 const ABSOLUTE_FORM = /^https?:\/\/([^/?#]*)/i
 
@@ -10,7 +22,7 @@ const ABSOLUTE_FORM = /^https?:\/\/([^/?#]*)/i
  * the RFC asks, the target's authority replaces `Host`. A plain string check first: it runs on
  * every request, and the hot path is the origin form.
  */
-export function toOriginForm (raw: IncomingMessage): void {
+function toOriginForm (raw: IncomingMessage): void {
   const url = raw.url!
   if (url.charCodeAt(0) === 0x2f) return
   const match = ABSOLUTE_FORM.exec(url)
@@ -18,9 +30,4 @@ export function toOriginForm (raw: IncomingMessage): void {
   raw.headers.host = match[1]
   const rest = url.slice(match[0].length)
   raw.url = rest.charCodeAt(0) === 0x2f ? rest : `/${rest}`
-}
-
-/** `http://host:port`, with an IPv6 host in brackets. */
-export function urlOf (host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
 }

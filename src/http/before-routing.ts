@@ -1,0 +1,79 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { type ApiError, apiNotFound, apiRequestError, errorBody, headersTooLarge, requestTimeout } from '../core/errors.js'
+import { newRequestId } from '../core/ids.js'
+import { afterDueResponses } from './early-answers.js'
+import { sendError } from './errors.js'
+import { journalRequest } from './record.js'
+
+/*
+ * What the server answers before a plane is chosen: requests that never became HTTP requests,
+ * CONNECT, a path whose escapes do not decode. Each gets the gateway's body and a request id,
+ * like any answer of the emulated API.
+ */
+
+/** Writes an answer on a socket that has no response object (a client error, a CONNECT), and ends it. */
+export function answerOnSocket (socket: Socket, error: ApiError): void {
+  const requestId = newRequestId()
+  const body = JSON.stringify(errorBody(error, requestId))
+  socket.end(`HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode]}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`)
+}
+
+/** CONNECT is no method of the API (Node would close the connection without a word). */
+export function handleConnect (request: IncomingMessage, socket: Socket): void {
+  socket.on('error', () => socket.destroy())
+  answerOnSocket(socket, apiNotFound())
+}
+
+const clientErrorAnswered = new WeakSet<Socket>()
+
+/**
+ * Requests that never became HTTP requests (malformed, oversized headers, too slow) get the
+ * gateway's error body, written on the socket since Fastify has no reply for them: after every
+ * answer already due on the connection, and once per connection.
+ */
+export function handleClientError (err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy()
+    return
+  }
+  if (clientErrorAnswered.has(socket)) return
+  clientErrorAnswered.add(socket)
+  const error = err.code === 'HPE_HEADER_OVERFLOW'
+    ? headersTooLarge()
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? requestTimeout() : apiRequestError()
+  afterDueResponses(socket, () => {
+    // An answer due before it said Connection: close.
+    if (!socket.writable) {
+      socket.destroy()
+      return
+    }
+    answerOnSocket(socket, error)
+  })
+}
+
+/**
+ * What Fastify answers itself before routing (a path whose `%` escapes do not decode): the
+ * gateway's 400, with its request id, log line and journal entry like any other answer.
+ */
+export function gatewayBeforeRouting (app: () => FastifyInstance) {
+  return (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+    const { journal, now } = app().emulator
+    reply.header('x-request-id', request.id)
+    request.log.info({ reqId: request.id, url: request.url, reason: error.message }, 'request refused before routing')
+    sendError(reply, apiRequestError())
+    journalRequest(journal, now, request, reply, reply.statusCode)
+  }
+}
+
+/**
+ * What Node would answer itself, without the documented shape: CONNECT (closed without a word)
+ * gets the gateway's 404; an Expect other than 100-continue (Node's bare 417) is ignored, as RFC
+ * 9110 §10.1.1 allows, and the request handled as any other.
+ */
+export function answerNodesOwnCases (app: FastifyInstance): void {
+  app.server.on('connect', handleConnect)
+  app.server.on('checkExpectation', (request, response) => app.server.emit('request', request, response))
+}

@@ -1,0 +1,63 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { ApiError } from '../core/errors.js'
+import { faultError } from '../core/errors.js'
+import type { FaultRules, Sleep, TakenFault } from '../core/faults.js'
+import type { Journal } from '../core/journal.js'
+import { announcesBody, BODY_LIMIT, readBody } from './body.js'
+import { afterDueResponses } from './early-answers.js'
+import { journalRequest } from './record.js'
+
+export interface FaultContext {
+  faults: FaultRules
+  journal: Journal
+  now: () => number
+  sleep: Sleep
+  /** Step 4, for a request that goes on after a delay. */
+  authenticate: (request: FastifyRequest) => ApiError | undefined
+}
+
+/**
+ * Step 3, when a rule acts: a delay waits, then the request goes on; an error (after its delay,
+ * if any) or a drop is carried out once the body has been read, whatever the credentials, so
+ * that the journal holds what the client sent on the failed attempt.
+ */
+export function carryOutFault ({ rule, action }: TakenFault, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void, context: FaultContext): void {
+  const { faults, journal, now, sleep, authenticate } = context
+  request.faultId = rule
+  if (!('status' in action) && !('drop' in action)) {
+    void faults.delay(rule, action.delay_ms, sleep).then(() => done(authenticate(request)))
+    return
+  }
+  const act = () => {
+    if ('drop' in action) {
+      request.log.info({ reqId: request.id, rule }, 'fault: connection dropped')
+      journalRequest(journal, now, request, reply, 0)
+      void reply.hijack()
+      // Answers due before it on the connection (pipelined requests) are sent first.
+      const socket = request.raw.socket
+      afterDueResponses(socket, () => socket.destroy(), reply.raw)
+    } else {
+      if (action.headers !== undefined) reply.headers(action.headers)
+      done(faultError(action.status, action.error_code, action.error_msg))
+    }
+  }
+  const afterBody = () => {
+    if (!announcesBody(request.raw)) {
+      act()
+      return
+    }
+    readBody(request.raw, BODY_LIMIT).then((body) => {
+      request.rawBody = body
+      act()
+    }, done)
+  }
+  if (!('delay_ms' in action) || action.delay_ms === undefined) {
+    afterBody()
+    return
+  }
+  // An error after a wait; the request goes on normally if the rule goes meanwhile.
+  void faults.delay(rule, action.delay_ms, sleep).then((waited) => {
+    if (waited) afterBody()
+    else done(authenticate(request))
+  })
+}

@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { keepBody, type Journal } from '../core/journal.js'
+import { sentHeaders } from './internals.js'
+import { operationOf } from './request-fields.js'
+
+/**
+ * Records a request in the journal: references to what it already holds (headers, bodies cut
+ * at 16 KiB), shaped into an entry only when the journal is read. Status 0: the connection was
+ * dropped, nothing was sent.
+ */
+export function journalRequest (journal: Journal, now: () => number, request: FastifyRequest, reply: FastifyReply, status: number): void {
+  if (!journal.enabled) return
+  const params = (request.params ?? {}) as { project_id?: string, cluster_id?: string }
+  const sent = request.sentBody
+  journal.record({
+    requestId: request.id,
+    time: now(),
+    durationMs: reply.elapsedTime,
+    method: request.method,
+    path: request.url,
+    operation: operationOf(request),
+    projectId: params.project_id ?? null,
+    clusterId: params.cluster_id ?? null,
+    status,
+    errorCode: request.errorCode,
+    faultId: request.faultId,
+    headers: request.headers,
+    body: keepBody(request.rawBody),
+    bodySize: request.rawBody?.length ?? 0,
+    responseHeaders: status === 0 ? null : sentHeaders(reply),
+    responseBody: journal.keepSent(sent)
+  })
+}
+
+const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }
+
+/**
+ * The request's log line, written on the way out; undefined when the level leaves it out
+ * (decided once: building the log object for a level that is off costs on every request).
+ * `name` gives the operation it names (the API's operation; the control plane's route).
+ */
+export function requestLogLine (app: FastifyInstance, name: (request: FastifyRequest) => string | null = operationOf): ((request: FastifyRequest, reply: FastifyReply) => void) | undefined {
+  if ((LEVELS[app.log.level] ?? Infinity) > LEVELS.info!) return undefined
+  return (request, reply) => {
+    // To the microsecond: more digits are noise (`11.967222999999876`).
+    const ms = Math.round(reply.elapsedTime * 1000) / 1000
+    request.log.info({ reqId: request.id, operation: name(request), method: request.method, url: request.url, status: reply.statusCode, ms }, 'request')
+  }
+}
+
+/** A control-plane route's name: its OpenAPI operationId (`EmulatorReset`); null for an unknown route. */
+export const routeName = (request: FastifyRequest): string | null =>
+  (request.routeOptions.schema as { operationId?: string } | undefined)?.operationId ?? null
+
+type Hook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => void
+
+/** The API plane's last step: every request's log line and journal entry, unknown paths included. */
+export function recordStep (plane: FastifyInstance, journal: Journal, now: () => number): Hook {
+  const logLine = requestLogLine(plane)
+  return function record (request, reply, done) {
+    logLine?.(request, reply)
+    journalRequest(journal, now, request, reply, reply.statusCode)
+    done()
+  }
+}
+
+/** The control plane's last step: the log line (no journal); undefined when the level leaves it out. */
+export function logStep (plane: FastifyInstance): Hook | undefined {
+  const logLine = requestLogLine(plane, routeName)
+  if (logLine === undefined) return undefined
+  return function log (request, reply, done) {
+    logLine(request, reply)
+    done()
+  }
+}
