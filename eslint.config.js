@@ -2,10 +2,8 @@
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({
-    ts: true,
-    ignores: ['dist/**', 'coverage/**', '.tap/**', 'test/sdk/java/target/**']
-  }),
+  { ignores: ['dist/**', 'coverage/**', '.tap/**', 'test/sdk/java/target/**'] },
+  ...neostandard({ ts: true }),
   {
     rules: {
       // `void promise` marks a promise deliberately not awaited (a callback API's continuation).

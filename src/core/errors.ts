@@ -14,7 +14,7 @@ export type ErrorShape = 'service' | 'gateway' | 'keystone'
  * of every Huawei Cloud service, whose bodies also carry `request_id`; IAM's errors use its
  * code table (`IAM.xxxx`; a Keystone-shaped body shows only the status, the code is for the
  * journal and the log); the control plane uses the emulator's own `EMULATOR.*` codes. The
- * README's error tables list the same rows with sources.
+ * error tables of docs/errors.md and docs/iam.md list the same rows with sources.
  */
 export interface ApiError extends Error {
   readonly statusCode: number

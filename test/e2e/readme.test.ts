@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { startEmulator } from '../../src/start.js'
@@ -6,28 +6,36 @@ import { PACKAGE_ROOT } from '../../src/package-info.js'
 import { plainEnv, runCommand } from './process.js'
 
 /*
- * Every JavaScript example in README.md runs as pasted: each ```js block is written to a file
+ * Every JavaScript example of the documentation (README.md, then docs/*.md) runs as pasted:
+ * each ```js block is written to a file
  * of its own and run by Node as an ES module, against an emulator of its own whose address
  * replaces `127.0.0.1:9336` (the examples' default port may be taken here). A
  * `console.log(…) // text` line asserts that the example prints that text.
  */
 
-interface Example { line: number, code: string }
+interface Example { line: string, code: string }
+
+/** README.md, then every file of docs/, in name order. */
+async function documents (): Promise<string[]> {
+  const docs = (await readdir(join(PACKAGE_ROOT, 'docs'))).filter((name) => name.endsWith('.md')).sort()
+  return ['README.md', ...docs.map((name) => `docs/${name}`)]
+}
 
 async function examples (fence = '```js'): Promise<Example[]> {
-  const readme = await readFile(join(PACKAGE_ROOT, 'README.md'), 'utf8')
   const found: Example[] = []
-  const lines = readme.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i] !== fence) continue
-    const end = lines.indexOf('```', i + 1)
-    found.push({ line: i + 1, code: lines.slice(i + 1, end).join('\n') })
-    i = end
+  for (const document of await documents()) {
+    const lines = (await readFile(join(PACKAGE_ROOT, document), 'utf8')).split('\n')
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i] !== fence) continue
+      const end = lines.indexOf('```', i + 1)
+      found.push({ line: `${document} line ${i + 1}`, code: lines.slice(i + 1, end).join('\n') })
+      i = end
+    }
   }
   return found
 }
 
-t.test('every JavaScript example in the README runs as pasted', async (t) => {
+t.test('every JavaScript example of the documentation runs as pasted', async (t) => {
   const found = await examples()
   t.ok(found.length >= 4, `${found.length} examples`)
   // Inside the package, so that `import … from 'mrs-emulator'` resolves to it, as in a project that installed it.
@@ -35,10 +43,10 @@ t.test('every JavaScript example in the README runs as pasted', async (t) => {
   await mkdir(dir, { recursive: true })
 
   for (const { line, code } of found) {
-    await t.test(`README.md line ${line}`, async (t) => {
+    await t.test(line, async (t) => {
       const emulator = await startEmulator()
       t.teardown(() => emulator.close())
-      const file = join(dir, `line-${line}.mjs`)
+      const file = join(dir, `${line.replace(/\W+/g, '-')}.mjs`)
       await writeFile(file, code.replaceAll('http://127.0.0.1:9336', emulator.url))
       // Not the package's code: no coverage of its own (tap would count the example's branches).
       const { code: exitCode, stdout, stderr } = await runCommand(process.execPath, [file], { ...plainEnv, HOME: dir, _TAPJS_PROCESSINFO_COVERAGE_: '0' })
@@ -55,7 +63,7 @@ t.test('every JavaScript example in the README runs as pasted', async (t) => {
  * as one bash script with `set -e`, against a strict-mode emulator. A `# …` line that follows a
  * command is what it prints (`…` standing for any text).
  */
-t.test('every bash script in the README runs as pasted against a strict-mode emulator', async (t) => {
+t.test('every bash script of the documentation runs as pasted against a strict-mode emulator', async (t) => {
   const found = await examples('```bash')
   t.ok(found.length >= 2, `${found.length} scripts`)
   const emulator = await startEmulator({ auth: 'strict' })

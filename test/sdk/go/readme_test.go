@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,45 +10,58 @@ import (
 	"testing"
 )
 
-// examples returns the README's code blocks behind the fence, with the line each starts on.
-func examples(t *testing.T, fence string) map[int]string {
+// documentation is README.md, then docs/*.md, each with its text.
+func documentation(t *testing.T) map[string]string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(root, "README.md"))
+	docs, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(string(data), "\n")
-	found := map[int]string{}
-	for i := 0; i < len(lines); i++ {
-		if lines[i] != fence {
-			continue
+	texts := map[string]string{}
+	for _, path := range append([]string{filepath.Join(root, "README.md")}, docs...) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
 		}
-		end := i + 1
-		for lines[end] != "```" {
-			end++
+		name, _ := filepath.Rel(root, path)
+		texts[name] = string(data)
+	}
+	return texts
+}
+
+// examples returns the documentation's code blocks behind the fence, each under "file line N".
+func examples(t *testing.T, fence string) map[string]string {
+	t.Helper()
+	found := map[string]string{}
+	for name, text := range documentation(t) {
+		lines := strings.Split(text, "\n")
+		for i := 0; i < len(lines); i++ {
+			if lines[i] != fence {
+				continue
+			}
+			end := i + 1
+			for lines[end] != "```" {
+				end++
+			}
+			found[fmt.Sprintf("%s line %d", name, i+1)] = strings.Join(lines[i+1:end], "\n")
+			i = end
 		}
-		found[i+1] = strings.Join(lines[i+1:end], "\n")
-		i = end
 	}
 	return found
 }
 
-// The README's Go example runs as pasted, as a reader runs it: in a new folder outside this
-// repository, with the README's own command line (`go mod init example && go get … && go mod
+// Every Go example of the documentation runs as pasted, as a reader runs it: in a new folder
+// outside this repository, with the documentation's own command line (`go mod init example && go get … && go mod
 // tidy && go run .`), against the strict-mode emulator whose address replaces 127.0.0.1:9336. A
 // `fmt.Println(…) // text` line asserts that the example prints that text.
-func TestEveryGoExampleInTheReadmeRunsAsPasted(t *testing.T) {
+func TestEveryGoExampleOfTheDocumentationRunsAsPasted(t *testing.T) {
 	found := examples(t, "```go")
 	if len(found) == 0 {
-		t.Fatal("the README has no Go example")
+		t.Fatal("the documentation has no Go example")
 	}
-	data, err := os.ReadFile(filepath.Join(root, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	command := regexp.MustCompile("`(go mod init example && [^`]+)`").FindSubmatch(data)
+	command := regexp.MustCompile("`(go mod init example && [^`]+)`").FindStringSubmatch(documentation(t)["docs/sdks.md"])
 	if command == nil {
-		t.Fatal("the README gives no `go mod init example && …` command line")
+		t.Fatal("docs/sdks.md gives no `go mod init example && …` command line")
 	}
 	printed := regexp.MustCompile(`(?m)^\s*fmt\.Println\(.*\) // (.+)$`)
 	for line, code := range found {
@@ -57,18 +71,18 @@ func TestEveryGoExampleInTheReadmeRunsAsPasted(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(program), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		run := exec.Command("bash", "-e", "-c", string(command[1]))
+		run := exec.Command("bash", "-e", "-c", command[1])
 		run.Dir = dir
 		output, err := run.Output()
 		if err != nil {
-			t.Fatalf("README.md line %d: %v\n%s", line, err, output)
+			t.Fatalf("%s: %v\n%s", line, err, output)
 		}
 		var want []string
 		for _, match := range printed.FindAllStringSubmatch(code, -1) {
 			want = append(want, strings.TrimSpace(match[1]))
 		}
 		if got := strings.Split(strings.TrimSpace(string(output)), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("README.md line %d prints %q, its comments say %q", line, got, want)
+			t.Errorf("%s prints %q, its comments say %q", line, got, want)
 		}
 	}
 }
