@@ -28,7 +28,7 @@ export function storeScaling (smoke: boolean): string[] {
   const ops: Array<[string, (s: SyncStore) => void]> = [
     ['cancel (2 names)', (s) => s.cancel('p1', 'c0', { user_names: ['u1', 'u9'] })],
     ['sync (1 name)', (s) => s.sync('p1', 'c0', { user_names: ['u1'] })],
-    ['show', (s) => s.show('p1', 'c0')]
+    ['show', (s) => s.showJson('p1', 'c0')]
   ]
   const lines = ['| operation | 1 cluster, ops/s | 10,000 clusters, ops/s | ratio |', '|---|---|---|---|']
   for (const [name, op] of ops) {

@@ -3,7 +3,9 @@ import { faultRoutes } from './emulator/faults.js'
 import { healthRoutes } from './emulator/health.js'
 import { openapiRoutes } from './emulator/openapi.js'
 import { requestRoutes } from './emulator/requests.js'
+import { resetRoutes } from './emulator/reset.js'
 import { stateRoutes } from './emulator/state.js'
+import { timeRoutes } from './emulator/time.js'
 import { uiRoutes } from './emulator/ui.js'
 import { iamRoutes } from './iam.js'
 import { iamSyncRoutes } from './iam-sync.js'
@@ -16,4 +18,4 @@ export const apiRoutes = [iamSyncUserRoutes, iamSyncRoutes, iamRoutes]
 export const probeRoutes = [healthRoutes, uiRoutes]
 
 /** The control plane under /_emulator/: behind the admin token when one is set. */
-export const controlRoutes = [stateRoutes, clusterRoutes, faultRoutes, requestRoutes, openapiRoutes]
+export const controlRoutes = [resetRoutes, stateRoutes, timeRoutes, clusterRoutes, faultRoutes, requestRoutes, openapiRoutes]

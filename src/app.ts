@@ -9,6 +9,7 @@ import { loadFixtureFile, validateFixture } from './core/fixtures.js'
 import { newRequestId } from './core/ids.js'
 import { Iam } from './core/iam.js'
 import { Journal } from './core/journal.js'
+import { LIMITS } from './core/limits.js'
 import { SECRET_HEADERS } from './core/secrets.js'
 import { readStateFile, StateFile, type StateFs } from './core/state-file.js'
 import { SyncStore } from './core/sync-store.js'
@@ -67,7 +68,15 @@ export interface ServerLimits {
   lingerBytes: number
 }
 
-export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 4096, timeoutCheckIntervalMs: 1000, lingerMs: 5000, lingerBytes: 64 * 1024 * 1024 }
+export const DEFAULT_LIMITS: ServerLimits = {
+  headersTimeoutMs: LIMITS.headersTimeout.value,
+  requestTimeoutMs: LIMITS.requestTimeout.value,
+  keepAliveTimeoutMs: LIMITS.keepAlive.value,
+  maxConnections: LIMITS.connections.value,
+  timeoutCheckIntervalMs: LIMITS.timeoutCheckInterval.value,
+  lingerMs: LIMITS.lingerTime.value,
+  lingerBytes: LIMITS.lingerBytes.value
+}
 
 /** What the routes share, decorated on the app as `emulator`. */
 export interface Emulator {
@@ -108,7 +117,7 @@ export const UNLOGGED = '\u0000unlogged'
 type LogMethodHook = NonNullable<NonNullable<LoggerOptions['hooks']>['logMethod']>
 
 /** Request headers, in bytes; larger ones get 431. */
-export const MAX_HEADER_SIZE = 16 * 1024
+export const MAX_HEADER_SIZE = LIMITS.headers.value
 
 /**
  * The pino logger, or undefined for none. Fastify would make a child logger for every request

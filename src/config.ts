@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { problemsOf } from './core/problems.js'
+import { LIMITS } from './core/limits.js'
 
 /** The default port: fixed and uncommon, so a local emulator is always at the same URL. */
 export const DEFAULT_PORT = 9336
@@ -24,17 +25,17 @@ export const SettingsSchema = Type.Object({
   logLevel: oneOf(LOG_LEVELS, { env: 'LOG_LEVEL', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` }),
   fixtures: Type.Optional(Type.String({ env: 'MRS_EMULATOR_FIXTURES', minLength: 1, defaultText: 'the bundled fixtures/default.json', description: 'Fixture file to load.' })),
   auth: oneOf(AUTH_MODES, { env: 'MRS_EMULATOR_AUTH', default: 'permissive', description: `Authentication mode: ${AUTH_MODES.join(', ')}.` }),
-  syncDurationMs: Type.Integer({ env: 'MRS_EMULATOR_SYNC_DURATION_MS', minimum: 0, maximum: 86_400_000, default: 0, description: 'How long a sync task runs, in ms (0: done before the 202 is sent).' }),
+  syncDurationMs: Type.Integer({ env: 'MRS_EMULATOR_SYNC_DURATION_MS', minimum: 0, maximum: LIMITS.syncDuration.value, default: 0, description: 'How long a sync task runs, in ms (0: done before the 202 is sent).' }),
   stateFile: Type.Optional(Type.String({ env: 'MRS_EMULATOR_STATE_FILE', minLength: 1, description: 'State file: loaded at start (the fixtures when absent), written after every change.' })),
   adminToken: Type.Optional(Type.String({ env: 'MRS_EMULATOR_ADMIN_TOKEN', minLength: 1, description: 'Bearer token the control plane requires (health, ready and the dashboard\'s files excepted).' })),
-  journalSize: Type.Integer({ env: 'MRS_EMULATOR_JOURNAL_SIZE', minimum: 0, maximum: 100_000, default: 1000, description: 'How many requests the journal keeps (0: none).' }),
+  journalSize: Type.Integer({ env: 'MRS_EMULATOR_JOURNAL_SIZE', minimum: 0, maximum: LIMITS.journalEntries.value, default: 1000, description: 'How many requests the journal keeps (0: none).' }),
   allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^/\\s,]+$', 'x-expected': 'an origin such as http://localhost:3000' }), {
     env: 'MRS_EMULATOR_ALLOWED_ORIGINS', default: [], description: 'Comma-separated origins (e.g. http://localhost:3000) whose pages may use the control plane, besides the emulator\'s own.'
   }),
   allowedHosts: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.:\\[\\]-]+$', 'x-expected': 'a host name such as emulator.test' }), {
     env: 'MRS_EMULATOR_ALLOWED_HOSTS', default: [], description: 'Comma-separated host names the control plane answers for while listening on loopback, besides loopback names and the listening address.'
   }),
-  shutdownGraceMs: Type.Integer({ env: 'MRS_EMULATOR_SHUTDOWN_GRACE_MS', minimum: 0, maximum: 600_000, default: 10_000, description: 'After SIGTERM or SIGINT, how long in-flight requests may take before the process exits 1, in ms (0: at once).' })
+  shutdownGraceMs: Type.Integer({ env: 'MRS_EMULATOR_SHUTDOWN_GRACE_MS', minimum: 0, maximum: LIMITS.shutdownGrace.value, default: 10_000, description: 'After SIGTERM or SIGINT, how long in-flight requests may take before the process exits 1, in ms (0: at once).' })
 })
 
 /** The settings, defaults filled in. */

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
 import { buildApp, type BuildOptions } from '../src/app.js'
+import { ApiError } from '../src/core/errors.js'
+import type { Authenticator, AuthRequest } from '../src/core/auth.js'
 
 /** The documentation's example: project, cluster and request. */
 export const PROJECT = 'ff8080828997cb24018a1b2db3440b80'
@@ -80,4 +82,10 @@ export function responsesIn (text: string): RawResponse[] {
     rest = rest.slice(end + 4 + length)
   }
   return responses
+}
+
+/** An authenticator's two steps in order (headers, then the signature), for a whole request at once. */
+export function authenticateBoth (authenticator: Authenticator, request: AuthRequest): ApiError | undefined {
+  const verdict = authenticator.headers(request)
+  return verdict === undefined || verdict instanceof ApiError ? verdict : authenticator.signature(verdict, request)
 }

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { IamOperation } from './iam-schema.js'
+import { LIMITS, worded } from './limits.js'
 
 /**
  * The wire shapes of the emulated API, written once: the routes register them (validation and
@@ -34,12 +35,12 @@ export const ClusterParamsSchema = Type.Object({
 export type ClusterParams = Static<typeof ClusterParamsSchema>
 
 /** The documented limit of names per array on CancelSyncIamUser. */
-export const MAX_NAMES = 1000
+export const MAX_NAMES = LIMITS.names.value
 
 /** CancelSyncRequest: every field optional, no other field accepted. */
 export const CancelSyncRequestSchema = Type.Object({
-  group_names: Type.Optional(Type.Array(Type.String(), { maxItems: MAX_NAMES, description: 'IAM user groups whose synchronization is to be canceled. At most 1,000.' })),
-  user_names: Type.Optional(Type.Array(Type.String(), { maxItems: MAX_NAMES, description: 'IAM users whose synchronization is to be canceled. At most 1,000.' }))
+  group_names: Type.Optional(Type.Array(Type.String(), { maxItems: MAX_NAMES, description: `IAM user groups whose synchronization is to be canceled. At most ${worded(LIMITS.names)}.` })),
+  user_names: Type.Optional(Type.Array(Type.String(), { maxItems: MAX_NAMES, description: `IAM users whose synchronization is to be canceled. At most ${worded(LIMITS.names)}.` }))
 }, { additionalProperties: false })
 export type CancelRequest = Static<typeof CancelSyncRequestSchema>
 

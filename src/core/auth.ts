@@ -79,9 +79,3 @@ export function permissiveHeaders (headers: IncomingHttpHeaders): ApiError | und
   }
   return undefined
 }
-
-/** Both steps in order, for callers that have the whole request at once. */
-export function authenticate (authenticator: Authenticator, request: AuthRequest): ApiError | undefined {
-  const verdict = authenticator.headers(request)
-  return verdict === undefined || verdict instanceof ApiError ? verdict : authenticator.signature(verdict, request)
-}

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http'
+import { LIMITS, worded } from './limits.js'
 
 /**
  * How an error body is written: `service` `{error_code, error_msg}` (MRS, IAM's `/v3.0` paths
@@ -142,7 +143,7 @@ export const controlConflict = (message: string) => new ApiError(409, 'EMULATOR.
 export const projectNameTaken = (name: string, holder: string) =>
   controlConflict(`Project ${holder} is named ${shorten(name)} already: project names are unique (IAM finds projects by name). Rename it first (PUT /_emulator/state).`)
 export const controlTooLarge = () =>
-  new ApiError(413, 'EMULATOR.0413', 'Request entity too large: the control plane takes bodies of at most 12 MiB.')
+  new ApiError(413, 'EMULATOR.0413', `Request entity too large: the control plane takes bodies of at most ${worded(LIMITS.body)}.`)
 export const tooManyFaults = (max: number) =>
   new ApiError(409, 'EMULATOR.0409', `At most ${max} fault rules: delete some first.`)
 export const notReady = () =>

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { OperationSchema } from './api-schema.js'
+import { LIMITS, worded } from './limits.js'
 
 export const FaultMatchSchema = Type.Object({
   operation: Type.Optional(OperationSchema),
@@ -14,24 +15,24 @@ export const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', '
 
 export const FaultErrorSchema = Type.Object({
   status: Type.Integer({ minimum: 400, maximum: 599 }),
-  error_code: Type.String({ minLength: 1, maxLength: 64 }),
-  error_msg: Type.String({ maxLength: 4096 }),
+  error_code: Type.String({ minLength: 1, maxLength: LIMITS.faultErrorCode.value }),
+  error_msg: Type.String({ maxLength: LIMITS.faultErrorMsg.value }),
   headers: Type.Optional(Type.Record(
-    Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,64}$' }),
-    Type.String({ maxLength: 1024, pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$', 'x-expected': 'a header value without control characters' }),
+    Type.String({ pattern: `^[!#$%&'*+.^_\`|~0-9A-Za-z-]{1,${LIMITS.faultHeaderName.value}}$` }),
+    Type.String({ maxLength: LIMITS.faultHeaderValue.value, pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$', 'x-expected': 'a header value without control characters' }),
     {
       additionalProperties: false,
-      maxProperties: 16,
-      'x-expected-name': 'a header name (letters, digits and !#$%&\'*+.^_`|~-, at most 64)',
-      description: 'Up to 16 headers to add to the answer, e.g. {"Retry-After": "3"} (not Content-Length, Transfer-Encoding, Content-Encoding, Connection or X-Request-Id).'
+      maxProperties: LIMITS.faultHeaders.value,
+      'x-expected-name': `a header name (letters, digits and !#$%&'*+.^_\`|~-, at most ${LIMITS.faultHeaderName.value})`,
+      description: `Up to ${LIMITS.faultHeaders.value} headers to add to the answer, e.g. {"Retry-After": "3"} (not Content-Length, Transfer-Encoding, Content-Encoding, Connection or X-Request-Id).`
     })),
-  delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000, description: 'Wait this long, then answer the error.' }))
+  delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.faultDelay.value, description: `Wait this long (at most ${worded(LIMITS.faultDelay)}), then answer the error.` }))
 }, { additionalProperties: false, description: 'Answer this error instead of the operation.' })
 
 export const FaultActionSchema = Type.Union([
   FaultErrorSchema,
   Type.Object({
-    delay_ms: Type.Integer({ minimum: 0, maximum: 600_000 })
+    delay_ms: Type.Integer({ minimum: 0, maximum: LIMITS.faultDelay.value })
   }, { additionalProperties: false, description: 'Wait, then answer normally.' }),
   Type.Object({
     drop: Type.Literal(true)
@@ -39,7 +40,6 @@ export const FaultActionSchema = Type.Union([
 ])
 
 const faultId = (options: object = {}) => Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', 'x-expected': '1 to 64 letters, digits, underscores or hyphens', ...options })
-export const FaultIdSchema = faultId()
 
 /** A fault rule as clients send it. */
 export const FaultRuleSchema = Type.Object({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { FaultAction, FaultRule } from './fault-schema.js'
+import { LIMITS } from './limits.js'
 
 /** An installed rule: as sent, with its id and its counters. */
 export interface InstalledFault extends FaultRule {
@@ -23,7 +24,7 @@ export interface TakenFault { rule: string, action: FaultAction }
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<unknown>
 
 /** The most rules kept at once; more are refused. */
-export const MAX_FAULTS = 1000
+export const MAX_FAULTS = LIMITS.faultRules.value
 
 /** Why a rule was not added. */
 export type AddRefusal = 'full' | 'duplicate'

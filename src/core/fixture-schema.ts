@@ -91,9 +91,6 @@ export const FixtureSchema = Type.Object({
 }, { additionalProperties: false })
 
 export type Fixture = Static<typeof FixtureSchema>
-export type FixtureProject = Static<typeof FixtureProjectSchema>
-export type FixtureCluster = Static<typeof FixtureClusterSchema>
 export type ClusterBody = Static<typeof ClusterBodySchema>
-export type FixtureSyncTask = Static<typeof SyncTaskSchema>
 export type FixtureCredential = Static<typeof FixtureCredentialSchema>
 export type Domain = Static<typeof DomainSchema>

@@ -3,7 +3,8 @@ import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { faultRuleProblem } from './fault-schema.js'
 import { FixtureSchema, type ClusterBody, type Fixture } from './fixture-schema.js'
 import { describeFsError } from './fs-errors.js'
-import { formatProblems, jsonSyntaxMessage, MAX_PROBLEMS, problemsOf, type Problem } from './problems.js'
+import { jsonSyntaxMessage } from './json-syntax.js'
+import { formatProblems, MAX_PROBLEMS, problemsOf, type Problem } from './problems.js'
 
 /** A fixture that cannot be used: names the source, and each problem's JSON path and reason. */
 export class FixtureError extends Error {

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { LIMITS } from './limits.js'
 
 /**
  * The wire shapes of the IAM face (reference/iam-api.md §3–7), written once: the routes register
@@ -52,7 +53,7 @@ export const ProjectsQuerySchema = iamSchema('keystone', Type.Object({
   is_domain: Type.Optional(Type.Boolean({ description: 'Leave blank: no project is a domain.' })),
   parent_id: Type.Optional(Text('The parent: the account id, or a region\'s project id.')),
   page: Type.Optional(Type.Integer({ minimum: 1, description: 'The page, from 1; only with per_page.' })),
-  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, description: 'Projects per page, 1 to 5000; only with page.' }))
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.projectsPerPage.value, description: `Projects per page, 1 to ${LIMITS.projectsPerPage.value}; only with page.` }))
 }))
 export type ProjectsQuery = Static<typeof ProjectsQuerySchema>
 
@@ -136,7 +137,7 @@ export const TokenBodySchema = Type.Object({
 })
 
 /** The shortest and longest life of a temporary key, in seconds, and its default. */
-export const DURATION = { min: 900, max: 86_400, default: 900 } as const
+export const DURATION = { min: LIMITS.keyDurationMin.value, max: LIMITS.keyDurationMax.value, default: LIMITS.keyDurationMin.value } as const
 
 export const SecurityTokenRequestSchema = iamSchema('iam', Type.Object({
   auth: Type.Object({
@@ -144,13 +145,12 @@ export const SecurityTokenRequestSchema = iamSchema('iam', Type.Object({
       methods: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 2, description: '["token"]: the assume_role method is not emulated.' }),
       token: Type.Optional(Type.Object({
         id: Type.Optional(Text('The token, when there is no X-Auth-Token header (the header wins).')),
-        duration_seconds: Type.Optional(Type.Integer({ minimum: DURATION.min, maximum: DURATION.max, description: 'The key\'s life: 900 to 86400 seconds, default 900.' }))
+        duration_seconds: Type.Optional(Type.Integer({ minimum: DURATION.min, maximum: DURATION.max, description: `The key's life: ${DURATION.min} to ${DURATION.max} seconds, default ${DURATION.default}.` }))
       })),
       policy: Type.Optional(Type.Object({}, { description: 'An OBS policy: taken, not applied.' }))
     })
   })
 }))
-export type SecurityTokenRequest = Static<typeof SecurityTokenRequestSchema>
 
 export const SecurityTokenBodySchema = Type.Object({
   credential: Type.Object({

@@ -5,15 +5,16 @@ import type { FixtureCredential } from './fixture-schema.js'
 import { DURATION, type CreateProjectRequest, type ProjectResult, type ProjectsQuery, type TokenRequest } from './iam-schema.js'
 import type { SyncStore } from './sync-store.js'
 import type { Project } from './world.js'
+import { LIMITS } from './limits.js'
 
 /** How long a token lives (reference/iam-api.md §6). */
-export const TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000
+export const TOKEN_LIFETIME_MS = LIMITS.tokenLifetime.value
 
 /**
  * How many issued tokens and temporary keys are kept: past 1,000 the expired ones are dropped
  * (each is written to the state file on every change: this keeps it small), past 10,000 the oldest.
  */
-export const ISSUED_BOUNDS = { expired: 1000, max: 10_000 }
+export const ISSUED_BOUNDS = { expired: LIMITS.issuedKept.value, max: LIMITS.issuedMax.value }
 
 /** A region id as Huawei Cloud writes them: `cn-north-4`, `ap-southeast-1`, `eu-west-101`. */
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/

@@ -2,9 +2,10 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { Type, type Static } from '@sinclair/typebox'
 import { deeperThan } from './json-depth.js'
 import { redactSecrets, SECRET_BODIES, SECRET_HEADERS } from './secrets.js'
+import { LIMITS, worded } from './limits.js'
 
 /** Bodies up to this size are kept whole; larger ones are cut here, with a marker. */
-export const JOURNAL_BODY_LIMIT = 16 * 1024
+export const JOURNAL_BODY_LIMIT = LIMITS.journalBody.value
 const REDACTED = new Set(SECRET_HEADERS)
 
 /** What the journal keeps of a request: cheap to record, shaped only when read. */
@@ -52,7 +53,7 @@ export const JournalEntrySchema = Type.Object({
   error_code: Nullable(Type.String()),
   fault_id: Nullable(Type.String({ description: 'The fault rule that answered, delayed or dropped the request.' })),
   headers: Headers('Secret headers are [REDACTED].'),
-  body: Body('The JSON body; its text when not JSON; cut with a marker past 16 KiB; null when none.'),
+  body: Body(`The JSON body; its text when not JSON; cut with a marker past ${worded(LIMITS.journalBody)}; null when none.`),
   response: Nullable(Type.Object({
     headers: Headers('The headers sent.'),
     body: Body('The body sent, as the request body is shown.')
@@ -86,7 +87,7 @@ export function keepBody (body: Buffer | undefined): Buffer | undefined {
  * levels at the top of a stack, then overflows inside Fastify's serializer), so the journal
  * decides by a fixed depth, the same on every Node line.
  */
-export const JOURNAL_JSON_DEPTH = 1000
+export const JOURNAL_JSON_DEPTH = LIMITS.journalJsonDepth.value
 
 /**
  * A body as a user reads it: the JSON value when the whole body is JSON no deeper than
@@ -159,7 +160,7 @@ function matches (r: JournalRecord, f: JournalFilter): boolean {
 }
 
 /** The longest a query may wait for a matching request. */
-export const MAX_WAIT_MS = 30_000
+export const MAX_WAIT_MS = LIMITS.journalWait.value
 
 interface Waiter { filter: JournalFilter, resolve: () => void }
 

@@ -3,9 +3,10 @@ import { parseAuthorization } from './auth.js'
 import { accessDenied, ApiError, authenticationFailed, credentialExpired, credentialsMissing, invalidProjectId, shorten, tokenUnknown } from './errors.js'
 import type { FixtureCredential } from './fixture-schema.js'
 import { canonicalRequest, sameSignature, sha256Hex, signatureOf, type SigningKey } from './signature.js'
+import { LIMITS, worded } from './limits.js'
 
 /** How far X-Sdk-Date may be from the server's clock. */
-export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000
+export const MAX_CLOCK_SKEW_MS = LIMITS.sdkDateSkew.value
 
 /** The value of `X-Sdk-Content-Sha256` that leaves the body out of the signature. */
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
@@ -86,7 +87,7 @@ export function strictAuthenticator (credentials: () => readonly FixtureCredenti
     const time = parseSdkDate(date)
     if (Number.isNaN(time)) return signatureFailed(`X-Sdk-Date ${shorten(date)} is not YYYYMMDDTHHMMSSZ`)
     if (Math.abs(now() - time) > MAX_CLOCK_SKEW_MS) {
-      return signatureFailed(`X-Sdk-Date ${date} is more than 15 minutes from the server time ${new Date(now()).toISOString()}`)
+      return signatureFailed(`X-Sdk-Date ${date} is more than ${worded(LIMITS.sdkDateSkew)} from the server time ${new Date(now()).toISOString()}`)
     }
     const [accessKey = '', ...scope] = authorization.credential.split('/')
     const pair = keys.get(accessKey)

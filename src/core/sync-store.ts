@@ -1,4 +1,4 @@
-import type { CancelRequest, SyncedNames, SyncRequest } from './api-schema.js'
+import type { CancelRequest, SyncRequest } from './api-schema.js'
 import {
   clusterNotFound, iamGroupNotFound, iamUserNotFound, operationNotSupported, projectNameTaken, syncInProgress
 } from './errors.js'
@@ -118,11 +118,6 @@ export class SyncStore {
   }
 
   /** ShowSyncIamUser: the names synchronized to the cluster now. */
-  show (projectId: string, clusterId: string): SyncedNames {
-    const cluster = this.#cluster(projectId, clusterId)
-    return { user_names: [...cluster.syncedUsers], group_names: [...cluster.syncedGroups] }
-  }
-
   /** ShowSyncIamUser's JSON answer, kept until the names change: a large cluster is read far more than written. */
   showJson (projectId: string, clusterId: string): Buffer {
     const cluster = this.#cluster(projectId, clusterId)

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { isUtf8 } from 'node:buffer'
 import sjson from 'secure-json-parse'
 import { deeperThan } from '../core/json-depth.js'
-import { jsonSyntaxMessage } from '../core/problems.js'
+import { jsonSyntaxMessage } from '../core/json-syntax.js'
+import { LIMITS } from '../core/limits.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,11 +13,11 @@ declare module 'fastify' {
   }
 }
 
-/** The documented body limit of the gateway: 12 MiB. */
-export const BODY_LIMIT = 12 * 1024 * 1024
+/** The documented body limit of the gateway. */
+export const BODY_LIMIT = LIMITS.body.value
 
 /** JSON nested deeper than this is refused before it is parsed. The API's bodies nest two levels. */
-export const MAX_JSON_DEPTH = 64
+export const MAX_JSON_DEPTH = LIMITS.jsonDepth.value
 
 /** A body that could not be used; reported at body validation, after auth and path checks. */
 export class InvalidBody {

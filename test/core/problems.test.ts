@@ -2,7 +2,8 @@ import fc from 'fast-check'
 import t from 'tap'
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { formatProblems, jsonSyntaxMessage, problemsOf, syntaxErrorOffset } from '../../src/core/problems.js'
+import { jsonSyntaxMessage, syntaxErrorOffset } from '../../src/core/json-syntax.js'
+import { formatProblems, problemsOf } from '../../src/core/problems.js'
 
 const parses = (text: string) => { try { JSON.parse(text); return true } catch { return false } }
 

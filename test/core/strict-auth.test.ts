@@ -1,5 +1,6 @@
 import t from 'tap'
-import { authenticate as authenticateBoth, type AuthRequest } from '../../src/core/auth.js'
+import type { AuthRequest } from '../../src/core/auth.js'
+import { authenticateBoth } from '../helpers.js'
 import { MAX_CLOCK_SKEW_MS, parseSdkDate, strictAuthenticator } from '../../src/core/strict-auth.js'
 import { signRequest, type SigningKey } from '../../src/core/signature.js'
 

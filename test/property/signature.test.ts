@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { authenticate as authenticateBoth, type AuthRequest } from '../../src/core/auth.js'
+import type { AuthRequest } from '../../src/core/auth.js'
+import { authenticateBoth } from '../helpers.js'
 import { signRequest, type SigningKey } from '../../src/core/signature.js'
 import { strictAuthenticator } from '../../src/core/strict-auth.js'
 
