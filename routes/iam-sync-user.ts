@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import {
-  API_TAG, BODY_OPTIONAL, CancelSyncRequestSchema, ClusterParamsSchema, errorResponses, Operation, SyncedNamesSchema, SyncStateResponseSchema, UpdateSyncRequestSchema,
+  BODY_OPTIONAL, CancelSyncRequestSchema, ClusterParamsSchema, Operation, SyncedNamesSchema, SyncStateResponseSchema, UpdateSyncRequestSchema,
   type SyncedNames
 } from '../src/core/api-schema.js'
 
@@ -23,13 +23,11 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(url, {
     config: { operation: Operation.CancelSyncIamUser },
     schema: {
-      operationId: Operation.CancelSyncIamUser,
-      tags: [API_TAG],
       summary: 'Cancel synchronization of specified users and user groups',
       params: ClusterParamsSchema,
       body: CancelSyncRequestSchema,
       [BODY_OPTIONAL]: true,
-      response: { 202: SyncStateResponseSchema, ...errorResponses }
+      response: { 202: SyncStateResponseSchema }
     }
   }, (request, reply) => {
     store.cancel(request.params.project_id, request.params.cluster_id, request.body)
@@ -39,13 +37,11 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(url, {
     config: { operation: Operation.UpdateSyncIamUser },
     schema: {
-      operationId: Operation.UpdateSyncIamUser,
-      tags: [API_TAG],
       summary: 'Synchronize IAM users and user groups to the cluster',
       params: ClusterParamsSchema,
       body: UpdateSyncRequestSchema,
       [BODY_OPTIONAL]: true,
-      response: { 202: SyncStateResponseSchema, ...errorResponses }
+      response: { 202: SyncStateResponseSchema }
     }
   }, (request, reply) => {
     store.sync(request.params.project_id, request.params.cluster_id, request.body)
@@ -55,11 +51,9 @@ export const iamSyncUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(url, {
     config: { operation: Operation.ShowSyncIamUser },
     schema: {
-      operationId: Operation.ShowSyncIamUser,
-      tags: [API_TAG],
       summary: 'Query the users and user groups synchronized to the cluster',
       params: ClusterParamsSchema,
-      response: { 200: SyncedNamesSchema, ...errorResponses }
+      response: { 200: SyncedNamesSchema }
     }
   }, (request, reply) => {
     // Already serialised by the store (cached per cluster): sent as is, in the schema's shape.

@@ -1,21 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { ErrorBodySchema } from '../src/core/api-schema.js'
-import { iamError, shorten } from '../src/core/errors.js'
+import { iamFieldInvalid, shorten } from '../src/core/errors.js'
 import { urlOf } from '../src/core/url.js'
 import {
   AuthProjectListSchema, CreatedProjectSchema, CreateProjectRequestSchema, DomainListSchema, IamOperation, KeystoneErrorSchema,
   ProjectListSchema, ProjectsQuerySchema, RegionListSchema, SecurityTokenBodySchema, SecurityTokenRequestSchema, TokenBodySchema,
   TokenQuerySchema, TokenRequestSchema
 } from '../src/core/iam-schema.js'
-
-export const IAM_TAG = 'IAM'
-
-/** What IAM's `/v3` routes answer on errors: Keystone's body, or the gateway's (404, 413, faults, AK/SK). */
-const KeystoneOrGateway = Type.Union([KeystoneErrorSchema, ErrorBodySchema])
-const keystoneErrors = { 400: KeystoneOrGateway, 401: KeystoneOrGateway, 403: KeystoneOrGateway, 413: ErrorBodySchema, 500: KeystoneOrGateway, 503: ErrorBodySchema }
-const iamErrors = { 400: ErrorBodySchema, 401: ErrorBodySchema, 413: ErrorBodySchema, 500: ErrorBodySchema, 503: ErrorBodySchema }
 
 /**
  * Where this emulator is, as the client reached it: IAM's links and the token catalog point
@@ -47,11 +39,9 @@ export const iamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v3/projects', {
     config: lookup(IamOperation.KeystoneListProjects),
     schema: {
-      operationId: IamOperation.KeystoneListProjects,
-      tags: [IAM_TAG],
       summary: 'List projects (the SDKs find a region\'s project id here: ?name=<region>)',
       querystring: ProjectsQuerySchema,
-      response: { 200: ProjectListSchema, ...keystoneErrors }
+      response: { 200: ProjectListSchema }
     }
   }, (request, reply) => send(reply, 200, {
     projects: iam.listProjects(request.query, baseOf(request)),
@@ -61,20 +51,16 @@ export const iamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v3/auth/projects', {
     config: lookup(IamOperation.KeystoneListAuthProjects),
     schema: {
-      operationId: IamOperation.KeystoneListAuthProjects,
-      tags: [IAM_TAG],
       summary: 'List the projects the caller can access: every project of the account',
-      response: { 200: AuthProjectListSchema, ...keystoneErrors }
+      response: { 200: AuthProjectListSchema }
     }
   }, (request, reply) => send(reply, 200, { projects: iam.allProjects(baseOf(request)), links: { self: selfOf(request) } }))
 
   app.get('/v3/auth/domains', {
     config: lookup(IamOperation.KeystoneListAuthDomains),
     schema: {
-      operationId: IamOperation.KeystoneListAuthDomains,
-      tags: [IAM_TAG],
       summary: 'List the accounts the caller can access: the world\'s domain',
-      response: { 200: DomainListSchema, ...keystoneErrors }
+      response: { 200: DomainListSchema }
     }
   }, (request, reply) => {
     const { id, name } = iam.domain
@@ -87,10 +73,8 @@ export const iamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v3/regions', {
     config: lookup(IamOperation.KeystoneListRegions),
     schema: {
-      operationId: IamOperation.KeystoneListRegions,
-      tags: [IAM_TAG],
       summary: 'List the regions: the region of every project name, each public',
-      response: { 200: RegionListSchema, ...keystoneErrors }
+      response: { 200: RegionListSchema }
     }
   }, (request, reply) => send(reply, 200, {
     regions: iam.regions().map((id) => ({
@@ -107,11 +91,9 @@ export const iamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v3/projects', {
     config: lookup(IamOperation.KeystoneCreateProject),
     schema: {
-      operationId: IamOperation.KeystoneCreateProject,
-      tags: [IAM_TAG],
       summary: 'Create a project: a region\'s own (the Node SDK\'s fallback) or a sub-project',
       body: CreateProjectRequestSchema,
-      response: { 201: CreatedProjectSchema, 409: KeystoneErrorSchema, ...keystoneErrors }
+      response: { 201: CreatedProjectSchema, 409: KeystoneErrorSchema }
     }
   }, (request, reply) => {
     const { id, project } = iam.createProject(request.body)
@@ -121,14 +103,11 @@ export const iamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v3/auth/tokens', {
     config: { operation: IamOperation.KeystoneCreateUserTokenByPassword, iam: 'keystone', ownAuth: true },
     schema: {
-      operationId: IamOperation.KeystoneCreateUserTokenByPassword,
-      tags: [IAM_TAG],
       summary: 'Get a token with a user\'s password: X-Subject-Token, valid 24 hours on the emulator\'s clock',
       querystring: TokenQuerySchema,
       body: TokenRequestSchema,
       response: {
-        201: { ...TokenBodySchema, headers: { 'X-Subject-Token': Type.String({ description: 'The token: send it as X-Auth-Token.' }) } },
-        ...keystoneErrors
+        201: { ...TokenBodySchema, headers: { 'X-Subject-Token': Type.String({ description: 'The token: send it as X-Auth-Token.' }) } }
       }
     }
   }, (request, reply) => {
@@ -142,16 +121,14 @@ export const iamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v3.0/OS-CREDENTIAL/securitytokens', {
     config: { operation: IamOperation.CreateTemporaryAccessKeyByToken, iam: 'iam', ownAuth: true },
     schema: {
-      operationId: IamOperation.CreateTemporaryAccessKeyByToken,
-      tags: [IAM_TAG],
       summary: 'Get a temporary AK/SK and security token with a token (X-Auth-Token, or auth.identity.token.id)',
       body: SecurityTokenRequestSchema,
-      response: { 201: SecurityTokenBodySchema, ...iamErrors }
+      response: { 201: SecurityTokenBodySchema }
     }
   }, (request, reply) => {
     const { identity } = request.body.auth
     if (!identity.methods.includes('token') || identity.methods.length !== 1) {
-      throw iamError(400, 'IAM.1102', `The auth.identity.methods in the request body is invalid: the emulator issues temporary keys by token only (["token"]), not ${shorten(JSON.stringify(identity.methods))}.`)
+      throw iamFieldInvalid('auth.identity.methods', `the emulator issues temporary keys by token only (["token"]), not ${shorten(JSON.stringify(identity.methods))}.`)
     }
     const header = request.headers['x-auth-token']
     // The header wins over the body (the IAM docs).

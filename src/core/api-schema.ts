@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { IamOperation } from './iam-schema.js'
+import { IamOperation, KeystoneErrorSchema } from './iam-schema.js'
 import { LIMITS, worded } from './limits.js'
 
 /**
@@ -69,19 +69,24 @@ export const ErrorBodySchema = Type.Object({
   request_id: Type.Optional(Type.String())
 })
 
-/** The OpenAPI tag of the five operations. */
-export const API_TAG = 'IAM Synchronization'
+/**
+ * The faces of the emulated API: MRS, IAM's `/v3` routes (which answer Keystone's error body)
+ * and its `/v3.0` routes. A route names its face once, in its config (`iam`; none for MRS); its
+ * OpenAPI tag and error answers follow from it.
+ */
+export type Face = 'mrs' | 'keystone' | 'iam'
 
-/** The error statuses every operation can answer with. */
-export const errorResponses = {
-  400: ErrorBodySchema,
-  401: ErrorBodySchema,
-  403: ErrorBodySchema,
-  404: ErrorBodySchema,
-  413: ErrorBodySchema,
-  500: ErrorBodySchema,
-  503: ErrorBodySchema
-}
+export const FACE_TAGS: Record<Face, string> = { mrs: 'IAM Synchronization', keystone: 'IAM', iam: 'IAM' }
+
+/** What IAM's `/v3` routes answer on errors: Keystone's body, or the gateway's (404, 413, faults, AK/SK). */
+const KeystoneOrGateway = Type.Union([KeystoneErrorSchema, ErrorBodySchema])
+
+/** The error statuses every operation of a face can answer with. */
+export const FACE_ERRORS = {
+  mrs: { 400: ErrorBodySchema, 401: ErrorBodySchema, 403: ErrorBodySchema, 404: ErrorBodySchema, 413: ErrorBodySchema, 500: ErrorBodySchema, 503: ErrorBodySchema },
+  keystone: { 400: KeystoneOrGateway, 401: KeystoneOrGateway, 403: KeystoneOrGateway, 413: ErrorBodySchema, 500: KeystoneOrGateway, 503: ErrorBodySchema },
+  iam: { 400: ErrorBodySchema, 401: ErrorBodySchema, 413: ErrorBodySchema, 500: ErrorBodySchema, 503: ErrorBodySchema }
+} satisfies Record<Face, object>
 
 /**
  * Marks an operation whose body may be left out (the SDKs send none when it is empty): the

@@ -128,6 +128,17 @@ export const credentialsRequired = () => iamError(401, 'IAM.0001', REQUIRES_AUTH
 export const keystoneNotFound = (what: string, id: string) => keystoneError(401, 'IAM.0004', `Could not find ${what}: ${shorten(id)}.`)
 export const iamInternal = () => iamError(500, 'IAM.0006', 'An unexpected error prevented the server from fulfilling your request.')
 export const keystoneInternal = () => keystoneError(500, 'IAM.0006', 'An unexpected error prevented the server from fulfilling your request.')
+/** A query parameter of a `/v3` route that IAM refuses. */
+export const keystoneParameterInvalid = (detail: string) => keystoneError(400, 'IAM.0007', `Request parameter ${detail}.`)
+export const keystoneForbidden = (detail: string) => keystoneError(403, 'IAM.0002', `You are not authorized to perform the requested action: ${detail}`)
+export const keystoneConflict = (message: string) => keystoneError(409, 'IAM.0005', message)
+/** The `/v3.0` routes' body errors: none, unusable, a field missing, a field invalid. */
+export const iamBodyMissing = () => iamError(400, 'IAM.1101', 'The request body size 0 is invalid.')
+export const iamBodyInvalid = (reason: string) => iamError(400, 'IAM.0011', `Request body is invalid. ${reason}`)
+export const iamFieldMissing = (field: string) => iamError(400, 'IAM.1103', `The ${field} is required in the request body.`)
+export const iamFieldInvalid = (field: string, reason: string) => iamError(400, 'IAM.1102', `The ${field} in the request body is invalid: ${reason}`)
+export const iamTokenInvalid = () => iamError(401, 'IAM.0067', 'Invalid token.')
+export const iamTokenExpired = () => iamError(401, 'IAM.0066', 'The token has expired.')
 
 // The emulator itself (the control plane, and readiness on both planes).
 export const controlInvalid = (message: string) => new ApiError(400, 'EMULATOR.0400', message)

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { AuthMode } from '../config.js'
-import { credentialsRequired, iamError, keystoneBodyInvalid, keystoneError, keystoneNotFound, shorten, wrongPassword } from './errors.js'
+import { credentialsRequired, iamTokenExpired, iamTokenInvalid, keystoneBodyInvalid, keystoneConflict, keystoneForbidden, keystoneNotFound, keystoneParameterInvalid, shorten, wrongPassword } from './errors.js'
 import type { FixtureCredential } from './fixture-schema.js'
 import { DURATION, type CreateProjectRequest, type ProjectResult, type ProjectsQuery, type TokenRequest } from './iam-schema.js'
 import type { SyncStore } from './sync-store.js'
@@ -79,7 +79,7 @@ export class Iam {
   /** `GET /v3/projects`: the filters as IAM documents them, `name` matched exactly. */
   listProjects (query: ProjectsQuery, base: string): ProjectResult[] {
     if ((query.page === undefined) !== (query.per_page === undefined)) {
-      throw keystoneError(400, 'IAM.0007', `Request parameter ${query.page === undefined ? 'page' : 'per_page'} is invalid: page and per_page go together.`)
+      throw keystoneParameterInvalid(`${query.page === undefined ? 'page' : 'per_page'} is invalid: page and per_page go together`)
     }
     const found: ProjectResult[] = []
     // Every project is enabled, none is a domain, all are the domain's.
@@ -117,7 +117,7 @@ export class Iam {
   createProject ({ project: request }: CreateProjectRequest): { id: string, project: Project, created: boolean } {
     const { name } = request
     if (request.domain_id !== undefined && request.domain_id !== this.domain.id) {
-      throw keystoneError(403, 'IAM.0002', 'You are not authorized to perform the requested action: domain_id is not this account\'s.')
+      throw keystoneForbidden('domain_id is not this account\'s.')
     }
     const region = regionOf(name)
     if (region === undefined || !this.regions().includes(region)) {
@@ -126,7 +126,7 @@ export class Iam {
     const existing = this.#byName(name)
     if (existing !== undefined) {
       if (name === region) return { id: existing[0], project: existing[1], created: false }
-      throw keystoneError(409, 'IAM.0005', `A project named ${name} exists already.`)
+      throw keystoneConflict(`A project named ${name} exists already.`)
     }
     if (request.parent_id !== undefined && request.parent_id !== this.#parentOf(name)) {
       throw keystoneBodyInvalid(`project.parent_id must be ${this.#parentOf(name)}, the project of region ${region}`)
@@ -231,8 +231,8 @@ export class Iam {
     } else {
       const known = this.store.credentials.find((credential): credential is Extract<FixtureCredential, { token: string }> => 'token' in credential && credential.token === token)
       if (this.auth === 'strict') {
-        if (known === undefined) throw iamError(401, 'IAM.0067', 'Invalid token.')
-        if (known.expires_at !== undefined && this.now() >= Date.parse(known.expires_at)) throw iamError(401, 'IAM.0066', 'The token has expired.')
+        if (known === undefined) throw iamTokenInvalid()
+        if (known.expires_at !== undefined && this.now() >= Date.parse(known.expires_at)) throw iamTokenExpired()
       }
       projectId = known?.project_id
     }

@@ -10,7 +10,7 @@ import type { LingerLimits } from './early-answers.js'
 import { apiErrors, errorHandler, sendError } from './errors.js'
 import { registerPersistence } from './persistence.js'
 import { recordStep } from './record.js'
-import { noteOperations } from './request-fields.js'
+import { describeOperations } from './request-fields.js'
 import { signatureStep } from './signature-step.js'
 import { apiValidatorCompiler } from './validation.js'
 
@@ -58,7 +58,7 @@ export function apiPlane (options: ApiPlaneOptions) {
     api.setValidatorCompiler(apiValidatorCompiler) // 7
     if (stateFile !== undefined) registerPersistence(api, stateFile, apiErrors) // 8
     api.addHook('onResponse', recordStep(api, journal, now)) // 9
-    noteOperations(api)
+    describeOperations(api)
     for (const routes of options.routes) await api.register(routes)
   }
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
   ApiError, apiRequestError, controlInvalid, controlTooLarge, entityTooLarge, errorBody,
-  controlInternal, iamError, iamInternal, internalError, invalidParameter, keystoneBodyInvalid, keystoneInternal
+  controlInternal, iamBodyInvalid, iamInternal, internalError, invalidParameter, keystoneBodyInvalid, keystoneInternal
 } from '../core/errors.js'
 import { StateFileError } from '../core/state-file.js'
 import { announcesBody } from './body.js'
@@ -47,7 +47,7 @@ export const apiErrors: PlaneErrors = Object.assign((err: FastifyError, request:
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
       const face = routeConfig(request).iam
       if (face === undefined) return invalidParameter(MALFORMED_CONTENT_TYPE)
-      return face === 'keystone' ? keystoneBodyInvalid(MALFORMED_CONTENT_TYPE_IAM) : iamError(400, 'IAM.0011', `Request body is invalid. ${MALFORMED_CONTENT_TYPE}`)
+      return face === 'keystone' ? keystoneBodyInvalid(MALFORMED_CONTENT_TYPE_IAM) : iamBodyInvalid(MALFORMED_CONTENT_TYPE)
     }
   }
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return apiRequestError()

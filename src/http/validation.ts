@@ -2,7 +2,7 @@ import type { FastifySchemaCompiler } from 'fastify'
 import type { TObject, TSchema } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
-import { controlInvalid, iamError, invalidParameter, invalidProjectId, keystoneBodyInvalid, keystoneError, shorten } from '../core/errors.js'
+import { controlInvalid, iamBodyInvalid, iamBodyMissing, iamFieldInvalid, iamFieldMissing, invalidParameter, invalidProjectId, keystoneBodyInvalid, keystoneParameterInvalid, shorten } from '../core/errors.js'
 import { IAM_ERRORS, type IamFace } from '../core/iam-schema.js'
 import { formatProblems, problemsOf } from '../core/problems.js'
 import { InvalidBody } from './body.js'
@@ -54,9 +54,9 @@ function iamBodyValidator (schema: TSchema, face: IamFace) {
   const check = TypeCompiler.Compile(schema)
   return (data: unknown) => {
     if (data === null) {
-      return { error: face === 'keystone' ? keystoneBodyInvalid('a JSON body is required') : iamError(400, 'IAM.1101', 'The request body size 0 is invalid.') }
+      return { error: face === 'keystone' ? keystoneBodyInvalid('a JSON body is required') : iamBodyMissing() }
     }
-    if (data instanceof InvalidBody) return { error: face === 'keystone' ? keystoneBodyInvalid(data.reason[0]!.toLowerCase() + data.reason.slice(1)) : iamError(400, 'IAM.0011', `Request body is invalid. ${data.reason}`) }
+    if (data instanceof InvalidBody) return { error: face === 'keystone' ? keystoneBodyInvalid(data.reason[0]!.toLowerCase() + data.reason.slice(1)) : iamBodyInvalid(data.reason) }
     if (check.Check(data)) return true
     const first = check.Errors(data).First()!
     const field = fieldName(first.path) || 'body'
@@ -64,8 +64,8 @@ function iamBodyValidator (schema: TSchema, face: IamFace) {
     if (face === 'keystone') return { error: keystoneBodyInvalid(missing ? `${field} is required` : `${field} is invalid: ${first.message.toLowerCase()}`) }
     return {
       error: missing
-        ? iamError(400, 'IAM.1103', `The ${field} is required in the request body.`)
-        : iamError(400, 'IAM.1102', `The ${field} in the request body is invalid: ${first.message.toLowerCase()}.`)
+        ? iamFieldMissing(field)
+        : iamFieldInvalid(field, `${first.message.toLowerCase()}.`)
     }
   }
 }
@@ -80,7 +80,7 @@ function iamQueryValidator (schema: TObject) {
       if (text === undefined) continue
       if (type === 'boolean' && (text === 'true' || text === 'false')) query[name] = text === 'true'
       if (type === 'integer' && typeof text === 'string' && /^\d{1,15}$/.test(text)) query[name] = Number(text)
-      if (!check.Check(query[name])) return { error: keystoneError(400, 'IAM.0007', `Request parameter ${name} is invalid: ${shorten(String(text))}.`) }
+      if (!check.Check(query[name])) return { error: keystoneParameterInvalid(`${name} is invalid: ${shorten(String(text))}`) }
     }
     return { value: query }
   }
