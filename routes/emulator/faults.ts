@@ -1,16 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { controlInvalid, controlNotFound, duplicateFault, tooManyFaults } from '../../src/core/errors.js'
-import { faultRuleProblem, FaultRuleSchema } from '../../src/core/fault-schema.js'
+import { faultRuleProblem, FaultRuleSchema, ListedFaultSchema } from '../../src/core/fault-schema.js'
 import { MAX_FAULTS } from '../../src/core/faults.js'
 import { CONTROL_TAG, ControlErrorSchema, controlErrors } from './schemas.js'
-
-const InstalledFaultSchema = Type.Composite([FaultRuleSchema, Type.Object({
-  id: Type.String(),
-  hits: Type.Integer({ description: 'Matching requests seen.' }),
-  acted: Type.Integer({ description: 'Requests it acted on.' }),
-  remaining: Type.Union([Type.Integer(), Type.Null()], { description: 'What is left of times; null when unlimited. A used-up rule (0) stays listed until deleted.' })
-})])
 
 export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { faults } = app.emulator
@@ -21,7 +14,7 @@ export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: [CONTROL_TAG],
       summary: 'Add a fault rule: an error answer, a delay or a dropped connection',
       body: FaultRuleSchema,
-      response: { 201: InstalledFaultSchema, 409: ControlErrorSchema, ...controlErrors }
+      response: { 201: ListedFaultSchema, 409: ControlErrorSchema, ...controlErrors }
     }
   }, async (request, reply) => {
     const problem = faultRuleProblem(request.body)
@@ -37,7 +30,7 @@ export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
       operationId: 'EmulatorListFaults',
       tags: [CONTROL_TAG],
       summary: 'The fault rules, in the order they are tried',
-      response: { 200: Type.Object({ faults: Type.Array(InstalledFaultSchema) }), ...controlErrors }
+      response: { 200: Type.Object({ faults: Type.Array(ListedFaultSchema) }), ...controlErrors }
     }
   }, async () => ({ faults: faults.list() }))
 

@@ -1,24 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { OperationSchema, ProjectIdSchema } from '../../src/core/api-schema.js'
+import { ProjectIdSchema } from '../../src/core/api-schema.js'
 import { toHar } from '../../src/core/har.js'
-import { JournalEntrySchema, MAX_WAIT_MS, type JournalFilter } from '../../src/core/journal.js'
+import { JournalEntrySchema, JournalFilterSchema, MAX_WAIT_MS, type JournalFilter } from '../../src/core/journal.js'
 import { VERSION } from '../../src/package-info.js'
 import { CONTROL_TAG, controlErrors } from './schemas.js'
 
-/** The journal's filters, as query parameters; an unknown one is refused by name. */
-const FilterQuery = Type.Object({
-  operation: Type.Optional(OperationSchema),
-  method: Type.Optional(Type.String({ description: 'GET, POST, DELETE, … (in any case)' })),
-  project_id: Type.Optional(Type.String()),
-  cluster_id: Type.Optional(Type.String()),
-  status: Type.Optional(Type.Integer({ minimum: 0, maximum: 599, description: '0: dropped by a fault.' })),
-  error_code: Type.Optional(Type.String()),
-  fault_id: Type.Optional(Type.String({ description: 'The fault rule that acted on the request.' })),
-  since: Type.Optional(Type.String({ description: 'A request id: only the requests recorded after it (all kept ones when it is no longer kept).' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'The newest N matches.' })),
+/** The journal's filters as query parameters, and how long to wait for a match. */
+const FilterQuery = Type.Composite([JournalFilterSchema, Type.Object({
   wait_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_MS, description: 'When nothing matches yet, wait up to this long for a matching request to be answered.' }))
-}, { additionalProperties: false })
+})], { additionalProperties: false })
 
 export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { journal } = app.emulator

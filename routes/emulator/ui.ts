@@ -4,7 +4,10 @@ import { extname, join } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { OPERATIONS } from '../../src/core/api-schema.js'
 import { controlNotFound } from '../../src/core/errors.js'
+import { FAULT_ID, FaultErrorSchema } from '../../src/core/fault-schema.js'
+import { LIMITS } from '../../src/core/limits.js'
 import { UI_DIR } from '../../src/package-info.js'
 import { CONTROL_TAG, ControlErrorSchema } from './schemas.js'
 
@@ -37,9 +40,26 @@ function loadAssets (): { assets: Map<string, Asset>, page: Asset, build: string
   // The page names its files under a path of their build, which changes with any of them: they
   // can then be cached for good (no request at all on the next load), and a new emulator's page
   // never runs an old module.
+  // What the fault form offers and allows, from the emulator's own schema: one more module.
+  const bounds = Buffer.from(`// Made by the emulator from its schemas (routes/emulator/ui.ts).\nexport default ${JSON.stringify(dashboardBounds())}\n`)
+  assets.set('bounds.js', { body: bounds, type: TYPES['.js']!, etag: etagOf(bounds) })
   const build = createHash('sha256').update([...assets.values()].map((asset) => asset.etag).join()).digest('hex').slice(0, 12)
   const html = Buffer.from(assets.get('index.html')!.body.toString('utf8').replaceAll('"ui/', `"ui/${build}/`))
   return { assets, build, page: { body: html, type: TYPES['.html']!, etag: etagOf(html) } }
+}
+
+/** The fault form's choices and limits, as the control plane checks them. */
+function dashboardBounds () {
+  const { status, error_code: code, error_msg: message } = FaultErrorSchema.properties
+  return {
+    operations: OPERATIONS,
+    // The page's pattern is a /v regular expression: a class's final hyphen escaped.
+    faultId: { pattern: `${FAULT_ID.pattern.replace(/-\]$/, '\\-]')}+`, maxLength: FAULT_ID.maxLength },
+    status: { min: status.minimum, max: status.maximum },
+    errorCodeMaxLength: code.maxLength,
+    errorMsgMaxLength: message.maxLength,
+    delayMax: LIMITS.faultDelay.value
+  }
 }
 
 const etagOf = (body: Buffer) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`

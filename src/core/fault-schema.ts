@@ -39,7 +39,9 @@ export const FaultActionSchema = Type.Union([
   }, { additionalProperties: false, description: 'Close the connection without answering.' })
 ])
 
-const faultId = (options: object = {}) => Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', 'x-expected': '1 to 64 letters, digits, underscores or hyphens', ...options })
+/** A fault rule's id: 1 to 64 letters, digits, underscores or hyphens. */
+export const FAULT_ID = { pattern: '[A-Za-z0-9_-]', maxLength: 64 } as const
+const faultId = (options: object = {}) => Type.String({ pattern: `^${FAULT_ID.pattern}{1,${FAULT_ID.maxLength}}$`, 'x-expected': `1 to ${FAULT_ID.maxLength} letters, digits, underscores or hyphens`, ...options })
 
 /** A fault rule as clients send it. */
 export const FaultRuleSchema = Type.Object({
@@ -61,3 +63,17 @@ export function faultRuleProblem (rule: FaultRule): { path: string, reason: stri
   const framing = Object.keys(headers).find((name) => FRAMING_HEADERS.has(name.toLowerCase()))
   return framing === undefined ? undefined : { path: `action/headers/${framing}`, reason: `a fault may not set ${framing}` }
 }
+
+/** An installed rule: as sent, with its id and its counters. */
+export const InstalledFaultSchema = Type.Composite([FaultRuleSchema, Type.Object({
+  id: Type.String(),
+  hits: Type.Integer({ description: 'Matching requests seen.' }),
+  acted: Type.Integer({ description: 'Requests it acted on.' })
+})])
+export type InstalledFault = Static<typeof InstalledFaultSchema>
+
+/** A rule as `GET /_emulator/faults` shows it: with what is left of `times`. */
+export const ListedFaultSchema = Type.Composite([InstalledFaultSchema, Type.Object({
+  remaining: Type.Union([Type.Integer(), Type.Null()], { description: 'What is left of times; null when unlimited. A used-up rule (0) stays listed until deleted.' })
+})])
+export type ListedFault = Static<typeof ListedFaultSchema>

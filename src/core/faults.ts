@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import type { FaultAction, FaultRule } from './fault-schema.js'
+import type { FaultAction, FaultRule, InstalledFault, ListedFault } from './fault-schema.js'
 import { LIMITS } from './limits.js'
 
-/** An installed rule: as sent, with its id and its counters. */
-export interface InstalledFault extends FaultRule {
-  id: string
-  /** Matching requests seen. */
-  hits: number
-  /** Requests it acted on. */
-  acted: number
-}
-
-/** A rule as `GET /_emulator/faults` shows it: with what is left of `times` (null: unlimited). */
-export type ListedFault = InstalledFault & { remaining: number | null }
+export type { InstalledFault, ListedFault } from './fault-schema.js'
 
 /** A request as the rules see it; IAM's routes have no project or cluster in their path. */
 export interface FaultTarget { operation: string, method: string, projectId: string | undefined, clusterId: string | undefined }

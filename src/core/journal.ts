@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { Type, type Static } from '@sinclair/typebox'
+import { OperationSchema } from './api-schema.js'
 import { deeperThan } from './json-depth.js'
 import { redactSecrets, SECRET_BODIES, SECRET_HEADERS } from './secrets.js'
 import { LIMITS, worded } from './limits.js'
@@ -61,20 +62,19 @@ export const JournalEntrySchema = Type.Object({
 })
 export type JournalEntry = Static<typeof JournalEntrySchema>
 
-/** The journal's filters: all optional, combined with AND. */
-export interface JournalFilter {
-  operation?: string
-  method?: string
-  project_id?: string
-  cluster_id?: string
-  status?: number
-  error_code?: string
-  fault_id?: string
-  /** A request id: only the requests recorded after it (all of them when it is no longer kept). */
-  since?: string
-  /** The newest N matches. */
-  limit?: number
-}
+/** The journal's filters: all optional, combined with AND; an unknown one is refused by name. */
+export const JournalFilterSchema = Type.Object({
+  operation: Type.Optional(OperationSchema),
+  method: Type.Optional(Type.String({ description: 'GET, POST, DELETE, … (in any case)' })),
+  project_id: Type.Optional(Type.String()),
+  cluster_id: Type.Optional(Type.String()),
+  status: Type.Optional(Type.Integer({ minimum: 0, maximum: 599, description: '0: dropped by a fault.' })),
+  error_code: Type.Optional(Type.String()),
+  fault_id: Type.Optional(Type.String({ description: 'The fault rule that acted on the request.' })),
+  since: Type.Optional(Type.String({ description: 'A request id: only the requests recorded after it (all kept ones when it is no longer kept).' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.journalEntries.value, description: 'The newest N matches.' }))
+}, { additionalProperties: false })
+export type JournalFilter = Static<typeof JournalFilterSchema>
 
 /** Keeps at most JOURNAL_BODY_LIMIT bytes of a body, copied so a large body is not kept alive. */
 export function keepBody (body: Buffer | undefined): Buffer | undefined {

@@ -1,10 +1,7 @@
 // Fault rules: the list (with hits and what is left) and a labelled form to add one.
 import { api } from './api.js'
+import bounds from './bounds.js'
 import { act, h, keepState } from './dom.js'
-
-const OPERATIONS = ['CancelSyncIamUser', 'UpdateSyncIamUser', 'ShowSyncIamUser', 'ListSyncStatus', 'ListSyncRequirements',
-  'KeystoneListProjects', 'KeystoneListAuthProjects', 'KeystoneListAuthDomains', 'KeystoneListRegions', 'KeystoneCreateProject',
-  'KeystoneCreateUserTokenByPassword', 'CreateTemporaryAccessKeyByToken']
 
 function describe (rule) {
   const match = Object.entries(rule.match ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'every request'
@@ -39,7 +36,14 @@ export function renderFaults (faults, refresh) {
 export function faultForm (refresh) {
   const form = document.getElementById('fault-form')
   const select = document.getElementById('fault-operation')
-  select.append(...OPERATIONS.map((name) => h('option', { value: name }, name)))
+  select.append(...bounds.operations.map((name) => h('option', { value: name }, name)))
+  // The limits the control plane checks, as the emulator serves them (bounds.js).
+  const limit = (id, attributes) => { for (const [name, value] of Object.entries(attributes)) document.getElementById(id).setAttribute(name, value) }
+  limit('fault-id', { maxlength: bounds.faultId.maxLength, pattern: bounds.faultId.pattern })
+  limit('fault-status', { min: bounds.status.min, max: bounds.status.max })
+  limit('fault-code', { maxlength: bounds.errorCodeMaxLength })
+  limit('fault-message', { maxlength: bounds.errorMsgMaxLength })
+  limit('fault-delay', { max: bounds.delayMax })
   const kind = document.getElementById('fault-kind')
   const errorFields = document.getElementById('fault-error-fields')
   const delayField = document.getElementById('fault-delay-field')

@@ -1,5 +1,7 @@
 import t from 'tap'
 import { build } from '../../helpers.js'
+import { OPERATIONS } from '../../../src/core/api-schema.js'
+import { LIMITS } from '../../../src/core/limits.js'
 
 t.test('GET /_emulator/ui: the page and its files, from memory, open without the admin token', async (t) => {
   const app = await build(t, { adminToken: 'secret' })
@@ -39,4 +41,22 @@ t.test('GET /_emulator/ui: the page and its files, from memory, open without the
   t.equal((await app.inject({ url: '/_emulator/ui/..%2Fpackage.json' })).statusCode, 404, 'only the page\'s own files')
   t.equal((await app.inject({ url: '/_emulator/state' })).statusCode, 401, 'the data still needs the token')
   t.equal((await app.inject({ url: '/_emulator/ui', headers: { origin: 'http://evil.test' } })).statusCode, 403, 'the browser rules apply')
+})
+
+t.test("the fault form's choices and limits come from the emulator's schemas (bounds.js)", async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ url: '/_emulator/ui/bounds.js' })
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['content-type'], 'text/javascript; charset=utf-8')
+  const bounds = JSON.parse(/export default (.*)\n/.exec(res.body)![1]!)
+  t.same(bounds.operations, OPERATIONS)
+  t.same(bounds, {
+    operations: OPERATIONS,
+    faultId: { pattern: '[A-Za-z0-9_\\-]+', maxLength: 64 },
+    status: { min: 400, max: 599 },
+    errorCodeMaxLength: LIMITS.faultErrorCode.value,
+    errorMsgMaxLength: LIMITS.faultErrorMsg.value,
+    delayMax: LIMITS.faultDelay.value
+  })
+  t.ok(new RegExp(`^${bounds.faultId.pattern}$`, 'v').test('rule-1_a'), 'a pattern the page can use')
 })
