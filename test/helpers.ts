@@ -1,8 +1,9 @@
 import { connect } from 'node:net'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Test } from 'tap'
+import type { FastifyInstance } from 'fastify'
 import { buildApp, type BuildOptions } from '../src/app.js'
 import { ApiError } from '../src/core/errors.js'
 import type { Authenticator, AuthRequest } from '../src/core/auth.js'
@@ -89,3 +90,20 @@ export function authenticateBoth (authenticator: Authenticator, request: AuthReq
   const verdict = authenticator.headers(request)
   return verdict === undefined || verdict instanceof ApiError ? verdict : authenticator.signature(verdict, request)
 }
+
+/** The journal's entries, as `GET /_emulator/requests` answers them. */
+export async function journalOf (app: FastifyInstance, query = ''): Promise<any[]> {
+  return (await app.inject({ url: `/_emulator/requests${query}` })).json<{ requests: any[] }>().requests
+}
+
+/** Waits, a turn of the event loop at a time, until the fault rules have seen `hits` requests in all. */
+export async function faultHits (app: FastifyInstance, hits: number): Promise<void> {
+  const seen = async () => (await app.inject({ url: '/_emulator/faults' })).json<{ faults: Array<{ hits: number }> }>().faults.reduce((n, rule) => n + rule.hits, 0)
+  while (await seen() < hits) await new Promise((resolve) => setImmediate(resolve))
+}
+
+/** A state file's path in a folder of its own, removed after the test. */
+export const stateFilePath = async (t: Test, prefix = 'mrs-state-') => join(await tempDir(t, prefix), 'state.json')
+
+/** A JSON file's content, parsed. */
+export const readJson = async (file: string): Promise<any> => JSON.parse(await readFile(file, 'utf8'))

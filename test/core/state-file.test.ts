@@ -1,10 +1,10 @@
 import * as fs from 'node:fs'
-import { mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readlink, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import type { Fixture } from '../../src/core/fixture-schema.js'
 import { describeFsError, readStateFile, StateFile, StateFileError, type StateFs } from '../../src/core/state-file.js'
-import { tempDir } from '../helpers.js'
+import { readJson, tempDir } from '../helpers.js'
 
 const world = (n: number): Fixture => ({ projects: [{ project_id: `p${n}`, iam: { users: [], groups: [] }, clusters: [] }] })
 
@@ -35,7 +35,7 @@ function failing (call: keyof StateFs, code: string, failures = Infinity) {
   return control
 }
 
-const onDisk = async (file: string) => JSON.parse(await readFile(file, 'utf8'))
+const onDisk = readJson
 
 t.test('readStateFile: absent → undefined; broken → a FixtureError naming the file', async (t) => {
   const dir = await tempDir(t, 'mrs-state-')

@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import { connect } from 'node:net'
-import { join } from 'node:path'
 import { setImmediate as tick } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import { startEmulator } from '../../src/start.js'
-import { CLUSTER, PROJECT, tempDir } from '../helpers.js'
+import { CLUSTER, PROJECT, stateFilePath } from '../helpers.js'
 
 const IN_FLIGHT = 10
-const tempFile = async (t: Test) => join(await tempDir(t, 'mrs-close-'), 'state.json')
+const tempFile = (t: Test) => stateFilePath(t, 'mrs-close-')
 const json = (method: string, body: unknown) => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
 
 /** Connects; resolves with 'connected' or the error code. */

@@ -4,7 +4,7 @@ import t from 'tap'
 import { BODY_LIMIT } from '../../src/app.js'
 import { signRequest, sha256Hex, type SigningKey } from '../../src/core/signature.js'
 import {
-  build, CLUSTER, DOC_EXAMPLE_BODY, JSON_HEADERS, listening, PROJECT, rawExchange, responsesIn, TOKEN, userPath
+  build, faultHits, journalOf, CLUSTER, DOC_EXAMPLE_BODY, JSON_HEADERS, listening, PROJECT, rawExchange, responsesIn, TOKEN, userPath
 } from '../helpers.js'
 
 // The gateway's order and every seam of it that an attacker probed, one test each.
@@ -20,8 +20,6 @@ const rawStatus = (url: string, method: string, headers: Record<string, string>,
   req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'))
   req.end(body)
 })
-const journal = async (app: Awaited<ReturnType<typeof build>>) =>
-  (await app.inject({ url: '/_emulator/requests' })).json<{ requests: Array<Record<string, unknown>> }>().requests
 
 t.test('strict mode answers a caller without credentials before a byte of its body arrives', async (t) => {
   const { url } = await listening(t, { auth: 'strict' })
@@ -75,7 +73,7 @@ t.test('an absolute-form target is the same request as its origin form', async (
   await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { action: { status: 503, error_code: 'APIGW.0203', error_msg: 'Service unavailable.' } } })
   const faulted = responsesIn(await rawExchange(port, `GET ${target}?x=1 HTTP/1.1\r\nHost: x\r\nX-Auth-Token: t\r\nConnection: close\r\n\r\n`))
   t.match(faulted, [{ status: 503 }], 'fault rules apply')
-  const entries = await journal(app)
+  const entries = await journalOf(app)
   t.same(entries.map((entry) => entry.path), [userPath(), userPath(), `${userPath()}?x=1`], 'journaled in origin form')
   t.equal((entries[1]!.headers as Record<string, string>).host, 'emulator.test:9336', 'the target\'s authority replaces Host')
   const control = responsesIn(await rawExchange(port, 'GET http://evil.example/_emulator/state HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'))
@@ -127,7 +125,7 @@ t.test('a path that does not decode gets the gateway\'s 400, its request id and 
   t.equal(answer!.headers['content-type'], 'application/json; charset=utf-8')
   const id = answer!.headers['x-request-id']!
   t.same(JSON.parse(answer!.body), { error_code: 'APIGW.0201', error_msg: 'API request error.', request_id: id })
-  t.match(await journal(app), [{ request_id: id, path: `/v2/%zz/clusters/${CLUSTER}/iam-sync-user`, status: 400, error_code: 'APIGW.0201', operation: null }])
+  t.match(await journalOf(app), [{ request_id: id, path: `/v2/%zz/clusters/${CLUSTER}/iam-sync-user`, status: 400, error_code: 'APIGW.0201', operation: null }])
 })
 
 t.test('HTTP/1.1 without Host gets the gateway\'s 400; HTTP/1.0 needs none', async (t) => {
@@ -139,7 +137,7 @@ t.test('HTTP/1.1 without Host gets the gateway\'s 400; HTTP/1.0 needs none', asy
   t.match(control, { status: 400, body: /EMULATOR\.0400/ }, 'in the control plane\'s code')
   const [old] = responsesIn(await rawExchange(port, `GET ${userPath()} HTTP/1.0\r\nX-Auth-Token: t\r\n\r\n`))
   t.equal(old!.status, 200)
-  t.match(await journal(app), [{ status: 400, error_code: 'APIGW.0201' }, { status: 200 }], 'the API plane journals both')
+  t.match(await journalOf(app), [{ status: 400, error_code: 'APIGW.0201' }, { status: 200 }], 'the API plane journals both')
 })
 
 t.test('an unknown path or method is answered 404 before its body is read, whatever the credentials', async (t) => {
@@ -173,8 +171,9 @@ t.test('a malformed request after pipelined ones is answered after them, in orde
   await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { match: { operation: 'ShowSyncIamUser' }, action: { delay_ms: 1000 } } })
   const exchange = rawExchange(port, 'GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\n\r\n' +
     `GET ${userPath()} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\n` + 'NOT HTTP\r\n\r\n')
-  // The delayed answer is due before the parse error's: hold it, then let it go.
-  setTimeout(open, 50)
+  // The delayed answer is due before the parse error's: hold it until the rule has it, then let it go.
+  await faultHits(app, 1)
+  open()
   const answers = responsesIn(await exchange)
   t.same(answers.map((answer) => answer.status), [200, 200, 400])
   t.match(answers[2]!.body, /"error_code":"APIGW.0201"/)
@@ -195,7 +194,7 @@ t.test('cookies and proxy credentials are redacted in the journal and the logs, 
   const secrets = { cookie: 'session=s3cret-cookie', 'proxy-authorization': 'Basic c2VjcmV0LXByb3h5', authorization: 'Basic c2VjcmV0', 'x-auth-token': 'secret-token', 'x-security-token': 'secret-sts' }
   await app.inject({ method: 'GET', url: userPath(), headers: secrets })
   await app.inject({ method: 'GET', url: '/nowhere', headers: secrets })
-  const entries = await journal(app)
+  const entries = await journalOf(app)
   for (const entry of entries) {
     for (const name of Object.keys(secrets)) t.equal((entry.headers as Record<string, string>)[name], '[REDACTED]', name)
   }
@@ -239,7 +238,8 @@ t.test('a client that goes away while a fault reads its body leaves nothing behi
   await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { action: { status: 500, error_code: '12000004', error_msg: 'Internal server error.' } } })
   const socket = connect(port, '127.0.0.1')
   socket.write(`DELETE ${userPath()} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`)
-  await new Promise((resolve) => setTimeout(resolve, 20))
+  // The rule has the request (it now reads the body): then the client goes.
+  await faultHits(app, 1)
   socket.destroy()
   await app.inject({ method: 'DELETE', url: '/_emulator/faults' })
   t.equal((await app.inject({ url: '/_emulator/health' })).statusCode, 200)
@@ -272,8 +272,8 @@ t.test('a fault error or drop is carried out once the body has been read, whatev
   const res = await app.inject({ method: 'DELETE', url: userPath(), headers: { 'content-type': 'application/json' }, payload: body })
   t.equal(res.statusCode, 500)
   t.same(res.json(), { error_code: '12000004', error_msg: 'Internal server error.' })
-  t.match(await journal(app), [{ status: 500, body: DOC_EXAMPLE_BODY }], 'the journal holds what the client sent')
+  t.match(await journalOf(app), [{ status: 500, body: DOC_EXAMPLE_BODY }], 'the journal holds what the client sent')
   await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { action: { drop: true }, times: 1 } })
   await t.rejects(fetch(url + userPath(PROJECT), { method: 'POST', headers: { 'content-type': 'application/json' }, body }))
-  t.match((await journal(app))[1], { status: 0, body: DOC_EXAMPLE_BODY })
+  t.match((await journalOf(app))[1], { status: 0, body: DOC_EXAMPLE_BODY })
 })

@@ -5,10 +5,10 @@ import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../../src/app.js'
 import type { StateFs } from '../../../src/core/state-file.js'
-import { build, CLUSTER, fakeClock, JSON_HEADERS, PROJECT, TOKEN, tempDir, userPath } from '../../helpers.js'
+import { build, CLUSTER, fakeClock, JSON_HEADERS, PROJECT, readJson, stateFilePath, TOKEN, tempDir, userPath } from '../../helpers.js'
 
-const tempFile = async (t: Test) => join(await tempDir(t, 'mrs-persist-'), 'state.json')
-const onDisk = async (file: string) => JSON.parse(await readFile(file, 'utf8'))
+const tempFile = (t: Test) => stateFilePath(t, 'mrs-persist-')
+const onDisk = readJson
 
 t.test('the state file is written at start, and after each change before its response', async (t) => {
   const file = await tempFile(t)

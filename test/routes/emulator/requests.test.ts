@@ -1,8 +1,5 @@
 import t from 'tap'
-import { build, CLUSTER, DOC_EXAMPLE_BODY, fakeClock, JSON_HEADERS, PROJECT, SYNCED_CLUSTER, syncPath, TOKEN, userPath } from '../../helpers.js'
-
-const journal = async (app: Awaited<ReturnType<typeof build>>, query = '') =>
-  (await app.inject({ method: 'GET', url: `/_emulator/requests${query}` })).json().requests
+import { build, CLUSTER, DOC_EXAMPLE_BODY, fakeClock, journalOf, JSON_HEADERS, PROJECT, SYNCED_CLUSTER, syncPath, TOKEN, userPath } from '../../helpers.js'
 
 t.test('the journal records every request to the emulated API, oldest first', async (t) => {
   const clock = fakeClock(Date.UTC(2030, 0, 2, 3, 4, 5))
@@ -13,7 +10,7 @@ t.test('the journal records every request to the emulated API, oldest first', as
   await app.inject({ method: 'GET', url: '/v2/wrong/path' })
   await app.inject({ method: 'GET', url: '/_emulator/health' })
 
-  const entries = await journal(app)
+  const entries = await journalOf(app)
   t.equal(entries.length, 4, 'control-plane requests are not recorded')
   t.same(entries[0], {
     request_id: first.headers['x-request-id'],
@@ -45,9 +42,9 @@ t.test('filters by operation and cluster', async (t) => {
   await app.inject({ method: 'DELETE', url: userPath(), headers: TOKEN })
   await app.inject({ method: 'GET', url: userPath(), headers: TOKEN })
   await app.inject({ method: 'GET', url: userPath(PROJECT, SYNCED_CLUSTER), headers: TOKEN })
-  t.equal((await journal(app, '?operation=ShowSyncIamUser')).length, 2)
-  t.equal((await journal(app, `?cluster_id=${SYNCED_CLUSTER}`)).length, 1)
-  t.equal((await journal(app, `?operation=CancelSyncIamUser&cluster_id=${CLUSTER}`)).length, 1)
+  t.equal((await journalOf(app, '?operation=ShowSyncIamUser')).length, 2)
+  t.equal((await journalOf(app, `?cluster_id=${SYNCED_CLUSTER}`)).length, 1)
+  t.equal((await journalOf(app, `?operation=CancelSyncIamUser&cluster_id=${CLUSTER}`)).length, 1)
   const bad = await app.inject({ method: 'GET', url: '/_emulator/requests?operation=Nope' })
   t.equal(bad.statusCode, 400)
   t.equal(bad.json().error_code, 'EMULATOR.0400')
@@ -61,7 +58,7 @@ t.test('secrets are redacted; bodies that are not JSON are kept as text; large o
   const deep = '['.repeat(20_000) + ']'.repeat(20_000)
   await app.inject({ method: 'DELETE', url: userPath(), headers: JSON_HEADERS, payload: deep.slice(0, 16 * 1024) })
   await app.inject({ method: 'DELETE', url: userPath(), headers: JSON_HEADERS, payload: '[' + '['.repeat(6000) + ']'.repeat(6000) + ']' })
-  const [signed, broken, large, cut, nested] = await journal(app)
+  const [signed, broken, large, cut, nested] = await journalOf(app)
   t.equal(signed.headers.authorization, '[REDACTED]')
   t.equal(signed.headers['x-security-token'], '[REDACTED]')
   t.equal(signed.headers['x-sdk-date'], '20240101T000000Z')
@@ -88,15 +85,15 @@ t.test('JSON bodies up to 1,000 levels deep are kept as JSON, deeper ones as tex
 t.test('the journal is a bounded ring', async (t) => {
   const app = await build(t, { journalSize: 3 })
   for (let i = 0; i < 5; i++) await app.inject({ method: 'GET', url: `${userPath()}?n=${i}`, headers: TOKEN })
-  t.same((await journal(app)).map((e: { path: string }) => e.path.slice(-3)), ['n=2', 'n=3', 'n=4'])
+  t.same((await journalOf(app)).map((e: { path: string }) => e.path.slice(-3)), ['n=2', 'n=3', 'n=4'])
   t.equal((await app.inject({ method: 'DELETE', url: '/_emulator/requests' })).statusCode, 204)
-  t.same(await journal(app), [])
+  t.same(await journalOf(app), [])
   await app.inject({ method: 'GET', url: userPath(), headers: TOKEN })
-  t.equal((await journal(app)).length, 1)
+  t.equal((await journalOf(app)).length, 1)
 })
 
 t.test('a journal of size 0 records nothing', async (t) => {
   const app = await build(t, { journalSize: 0 })
   await app.inject({ method: 'GET', url: userPath(), headers: TOKEN })
-  t.same(await journal(app), [])
+  t.same(await journalOf(app), [])
 })
