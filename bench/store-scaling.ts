@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { Fixture } from '../src/core/fixture-schema.js'
-import { SyncStore } from '../src/core/sync-store.js'
+import { WorldStore } from '../src/core/world-store.js'
 
 /**
  * Cancel and show on one cluster, in a world of 1 cluster and of 10,000: the cost must depend
@@ -16,7 +16,7 @@ function world (clusters: number): Fixture {
   }
 }
 
-function opsPerSecond (store: SyncStore, op: (store: SyncStore) => void, iterations: number): number {
+function opsPerSecond (store: WorldStore, op: (store: WorldStore) => void, iterations: number): number {
   for (let i = 0; i < iterations / 10; i++) op(store)
   const start = performance.now()
   for (let i = 0; i < iterations; i++) op(store)
@@ -25,7 +25,7 @@ function opsPerSecond (store: SyncStore, op: (store: SyncStore) => void, iterati
 
 export function storeScaling (smoke: boolean): string[] {
   const iterations = smoke ? 20_000 : 500_000
-  const ops: Array<[string, (s: SyncStore) => void]> = [
+  const ops: Array<[string, (s: WorldStore) => void]> = [
     ['cancel (2 names)', (s) => s.cancel('p1', 'c0', { user_names: ['u1', 'u9'] })],
     ['sync (1 name)', (s) => s.sync('p1', 'c0', { user_names: ['u1'] })],
     ['show', (s) => s.showJson('p1', 'c0')]
@@ -34,7 +34,7 @@ export function storeScaling (smoke: boolean): string[] {
   for (const [name, op] of ops) {
     // Both worlds in turn, best of three each: at tens of nanoseconds per call, a single run
     // moves with GC and JIT timing more than with the size of the world.
-    const stores = [new SyncStore(world(1)), new SyncStore(world(10_000))]
+    const stores = [new WorldStore(world(1)), new WorldStore(world(10_000))]
     const best = [0, 0]
     for (let round = 0; round < 3; round++) {
       for (const i of [0, 1]) best[i] = Math.max(best[i]!, opsPerSecond(stores[i]!, op, iterations))

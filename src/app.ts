@@ -12,7 +12,7 @@ import { Journal } from './core/journal.js'
 import { LIMITS } from './core/limits.js'
 import { SECRET_HEADERS } from './core/secrets.js'
 import { readStateFile, StateFile, type StateFs } from './core/state-file.js'
-import { SyncStore } from './core/sync-store.js'
+import { WorldStore } from './core/world-store.js'
 import { settingsOf, type Settings } from './config.js'
 import { apiPlane } from './http/api-plane.js'
 import { answerNodesOwnCases, gatewayBeforeRouting, handleClientError } from './http/before-routing.js'
@@ -80,7 +80,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
 
 /** What the routes share, decorated on the app as `emulator`. */
 export interface Emulator {
-  store: SyncStore
+  store: WorldStore
   /** IAM's side of the world: projects by name and region, tokens, temporary keys. */
   iam: Iam
   faults: FaultRules
@@ -148,7 +148,7 @@ function createLogger (logger: BuildOptions['logger']): FastifyBaseLogger | unde
  * Loads the fixtures, and the state file when there is one; writes the state file at once, which
  * proves it writable before the first change needs it (a StateFileError otherwise).
  */
-async function loadWorld (options: BuildOptions, settings: Settings, store: (fixture: Fixture) => SyncStore) {
+async function loadWorld (options: BuildOptions, settings: Settings, store: (fixture: Fixture) => WorldStore) {
   const fixtures = options.fixtures ?? DEFAULT_FIXTURES
   const fixture = typeof fixtures === 'string' ? await loadFixtureFile(fixtures) : validateFixture(structuredClone(fixtures), 'fixtures option')
   if (settings.stateFile === undefined) return { fixture, store: store(fixture) }
@@ -167,7 +167,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
   const clock = new Clock(options.now)
   const now = clock.now
   const { fixture, store, stateFile } = await loadWorld(options, settings,
-    (f) => new SyncStore(f, { now, syncDurationMs: settings.syncDurationMs }))
+    (f) => new WorldStore(f, { now, syncDurationMs: settings.syncDurationMs }))
   const faults = new FaultRules(options.random)
   faults.replace(fixture.faults ?? [])
   const journal = new Journal(settings.journalSize)

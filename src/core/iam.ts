@@ -3,7 +3,7 @@ import type { AuthMode } from '../config.js'
 import { credentialsRequired, iamTokenExpired, iamTokenInvalid, keystoneBodyInvalid, keystoneConflict, keystoneForbidden, keystoneNotFound, keystoneParameterInvalid, shorten, wrongPassword } from './errors.js'
 import type { FixtureCredential } from './fixture-schema.js'
 import { DURATION, type CreateProjectRequest, type ProjectResult, type ProjectsQuery, type TokenRequest } from './iam-schema.js'
-import type { SyncStore } from './sync-store.js'
+import type { WorldStore } from './world-store.js'
 import type { Project } from './world.js'
 import { LIMITS } from './limits.js'
 
@@ -45,7 +45,7 @@ type Scope = { projectId: string, project: Project } | undefined
  * they are persisted and reset like any other.
  */
 export class Iam {
-  constructor (private readonly store: SyncStore, private readonly now: () => number, private readonly auth: AuthMode) {}
+  constructor (private readonly store: WorldStore, private readonly now: () => number, private readonly auth: AuthMode) {}
 
   get domain () { return this.store.world.domain }
 

@@ -8,7 +8,7 @@ import { readJson, tempDir } from '../helpers.js'
 
 const world = (n: number): Fixture => ({ projects: [{ project_id: `p${n}`, iam: { users: [], groups: [] }, clusters: [] }] })
 
-/** A world that counts its changes and dumps, as the SyncStore does. */
+/** A world that counts its changes and dumps, as the WorldStore does. */
 function source (n = 0) {
   const s = {
     version: 0,

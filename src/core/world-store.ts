@@ -10,7 +10,7 @@ import {
 
 export type { CancelRequest, SyncedNames, SyncRequest } from './api-schema.js'
 
-export interface SyncStoreOptions {
+export interface WorldStoreOptions {
   /** The clock tasks run on, in milliseconds. Tests inject a fake one. */
   now?: () => number
   /** How long a sync task runs. 0 (the default): it finishes before the call returns. */
@@ -21,14 +21,15 @@ export interface SyncStoreOptions {
 const SYNCABLE_STATES: ReadonlySet<string> = new Set(['running', 'abnormal'])
 
 /**
- * The per-cluster IAM synchronization state and its tasks. A task finishes when the clock
- * passes its end: every read settles it first, so no timer runs and a fake clock drives
- * it exactly. Errors are checked in the order of the product design: project, cluster,
- * cluster state, running task, names.
+ * The world the emulator serves, and every change to it: projects with their IAM directories
+ * and clusters (each cluster's synchronized names and its sync task), the credentials, issued
+ * ones included. A task finishes when the clock passes its end: every read settles it first, so
+ * no timer runs and a fake clock drives it exactly. Errors are checked in the order of the
+ * product design: project, cluster, cluster state, running task, names.
  *
  * `version` grows with every change, so that persistence writes only when something changed.
  */
-export class SyncStore {
+export class WorldStore {
   #world: World
   readonly #now: () => number
   readonly #durationMs: number
@@ -40,7 +41,7 @@ export class SyncStore {
    */
   #last: { projectId: string, clusterId: string, project: Project, cluster: Cluster } | undefined
 
-  constructor (fixture: Fixture, options: SyncStoreOptions = {}) {
+  constructor (fixture: Fixture, options: WorldStoreOptions = {}) {
     this.#world = worldFromFixture(fixture)
     this.#now = options.now ?? Date.now
     this.#durationMs = options.syncDurationMs ?? 0

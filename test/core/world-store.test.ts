@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { ApiError } from '../../src/core/errors.js'
-import { SyncStore, type SyncedNames } from '../../src/core/sync-store.js'
+import { WorldStore, type SyncedNames } from '../../src/core/world-store.js'
 import type { Fixture } from '../../src/core/fixture-schema.js'
 import { fakeClock } from '../helpers.js'
 
@@ -21,9 +21,9 @@ const fixture = (): Fixture => ({
   }]
 })
 
-const store = (options = {}) => new SyncStore(fixture(), options)
+const store = (options = {}) => new WorldStore(fixture(), options)
 /** What ShowSyncIamUser answers for the cluster, parsed. */
-const shown = (s: SyncStore, project: string, cluster: string) => JSON.parse(s.showJson(project, cluster).toString()) as SyncedNames
+const shown = (s: WorldStore, project: string, cluster: string) => JSON.parse(s.showJson(project, cluster).toString()) as SyncedNames
 
 function throwsCode (t: Test, fn: () => unknown, status: number, code: string, message?: RegExp) {
   try {
@@ -146,7 +146,7 @@ t.test('uses the real clock by default', async (t) => {
 
 t.test('issued credentials are bounded: past one bound the expired go, past the other the oldest', async (t) => {
   const clock = fakeClock(Date.parse('2030-01-01T00:00:00Z'))
-  const s = new SyncStore({ ...fixture(), credentials: [{ token: 'declared', project_id: P }] }, { now: clock.now })
+  const s = new WorldStore({ ...fixture(), credentials: [{ token: 'declared', project_id: P }] }, { now: clock.now })
   const issued = (token: string, expiresAt: string) => ({ token, issued_at: '2030-01-01T00:00:00Z', expires_at: expiresAt })
   const tokens = () => s.credentials.map((c) => ('token' in c ? c.token : c.access_key))
   const bounds = { expired: 2, max: 3 }
