@@ -9,20 +9,15 @@ import { LIMITS, worded } from './limits.js'
 export const JOURNAL_BODY_LIMIT = LIMITS.journalBody.value
 const REDACTED = new Set(SECRET_HEADERS)
 
-/** What the journal keeps of a request: cheap to record, shaped only when read. */
-export interface JournalRecord {
-  requestId: string
+/**
+ * What the journal keeps of a request: cheap to record, shaped only when read. The entry's plain
+ * fields (request_id, method, path, operation, ids, status, error_code, fault_id) are kept as they
+ * are shown; the others as recorded.
+ */
+export interface JournalRecord extends Omit<JournalEntry, 'time' | 'duration_ms' | 'headers' | 'body' | 'response'> {
   /** When the answer was sent, on the emulator's clock. */
   time: number
   durationMs: number
-  method: string
-  path: string
-  operation: string | null
-  projectId: string | null
-  clusterId: string | null
-  status: number
-  errorCode: string | null
-  faultId: string | null
   headers: IncomingHttpHeaders
   /** The body bytes, cut to JOURNAL_BODY_LIMIT; `bodySize` is the size received. */
   body: Buffer | undefined
@@ -127,36 +122,28 @@ function sentOf (kept: unknown): unknown {
 }
 
 function entryOf (r: JournalRecord): JournalEntry {
+  const { request_id: requestId, time, durationMs, headers, body: received, bodySize, responseHeaders, responseBody, ...plain } = r
   const secret = r.operation !== null && SECRET_BODIES.has(r.operation)
-  const body = bodyOf(r.body, r.bodySize)
-  const sent = r.responseHeaders === null ? null : sentOf(r.responseBody)
+  const body = bodyOf(received, bodySize)
+  const sent = responseHeaders === null ? null : sentOf(responseBody)
   return {
-    request_id: r.requestId,
-    time: new Date(r.time).toISOString(),
-    duration_ms: Math.round(r.durationMs * 1000) / 1000,
-    method: r.method,
-    path: r.path,
-    operation: r.operation,
-    project_id: r.projectId,
-    cluster_id: r.clusterId,
-    status: r.status,
-    error_code: r.errorCode,
-    fault_id: r.faultId,
-    headers: headersOf(r.headers),
+    request_id: requestId,
+    time: new Date(time).toISOString(),
+    duration_ms: Math.round(durationMs * 1000) / 1000,
+    ...plain,
+    headers: headersOf(headers),
     body: secret && body !== null ? redactSecrets(body) : body,
-    response: r.responseHeaders === null ? null : { headers: headersOf(r.responseHeaders), body: secret ? redactSecrets(sent) : sent }
+    response: responseHeaders === null ? null : { headers: headersOf(responseHeaders), body: secret ? redactSecrets(sent) : sent }
   }
 }
 
-/** Whether a record passes the filters that do not depend on its place (all but since and limit). */
+/** The filters a record is matched on by its own field of the same name (all but since and limit). */
+const MATCHED = Object.keys(JournalFilterSchema.properties).filter((name) => name !== 'since' && name !== 'limit') as Array<keyof JournalRecord & keyof JournalFilter>
+
+/** Whether a record passes the filters that do not depend on its place. */
 function matches (r: JournalRecord, f: JournalFilter): boolean {
-  return (f.operation === undefined || r.operation === f.operation) &&
-    (f.method === undefined || r.method === f.method) &&
-    (f.project_id === undefined || r.projectId === f.project_id) &&
-    (f.cluster_id === undefined || r.clusterId === f.cluster_id) &&
-    (f.status === undefined || r.status === f.status) &&
-    (f.error_code === undefined || r.errorCode === f.error_code) &&
-    (f.fault_id === undefined || r.faultId === f.fault_id)
+  for (const name of MATCHED) if (f[name] !== undefined && r[name] !== f[name]) return false
+  return true
 }
 
 /** The longest a query may wait for a matching request. */
@@ -221,7 +208,7 @@ export class Journal {
   find (filter: JournalFilter = {}): { count: number, records: JournalRecord[] } {
     let records = this.#ordered()
     if (filter.since !== undefined) {
-      const at = records.findIndex((r) => r.requestId === filter.since)
+      const at = records.findIndex((r) => r.request_id === filter.since)
       if (at !== -1) records = records.slice(at + 1)
     }
     const found = records.filter((r) => matches(r, filter))
@@ -260,7 +247,7 @@ export class Journal {
 
   /** Empties the journal, or drops the entries of one project. */
   clear (projectId?: string): void {
-    const kept = projectId === undefined ? [] : this.#ordered().filter((r) => r.projectId !== projectId)
+    const kept = projectId === undefined ? [] : this.#ordered().filter((r) => r.project_id !== projectId)
     this.#records = kept
     this.#next = 0
   }

@@ -13,17 +13,17 @@ export function journalRequest (journal: Journal, now: () => number, request: Fa
   const params = (request.params ?? {}) as { project_id?: string, cluster_id?: string }
   const sent = request.sentBody
   journal.record({
-    requestId: request.id,
+    request_id: request.id,
     time: now(),
     durationMs: reply.elapsedTime,
     method: request.method,
     path: request.url,
     operation: operationOf(request),
-    projectId: params.project_id ?? null,
-    clusterId: params.cluster_id ?? null,
+    project_id: params.project_id ?? null,
+    cluster_id: params.cluster_id ?? null,
     status,
-    errorCode: request.errorCode,
-    faultId: request.faultId,
+    error_code: request.errorCode,
+    fault_id: request.faultId,
     headers: request.headers,
     body: keepBody(request.rawBody),
     bodySize: request.rawBody?.length ?? 0,

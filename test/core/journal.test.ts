@@ -3,17 +3,17 @@ import { toHar } from '../../src/core/har.js'
 import { Journal, JOURNAL_BODY_LIMIT, type JournalEntry, type JournalRecord } from '../../src/core/journal.js'
 
 const record = (id: string, extra: Partial<JournalRecord> = {}): JournalRecord => ({
-  requestId: id,
+  request_id: id,
   time: 0,
   durationMs: 1,
   method: 'GET',
   path: '/x',
   operation: null,
-  projectId: null,
-  clusterId: null,
+  project_id: null,
+  cluster_id: null,
   status: 200,
-  errorCode: null,
-  faultId: null,
+  error_code: null,
+  fault_id: null,
   headers: {},
   body: undefined,
   bodySize: 0,
