@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { iamFieldInvalid, shorten } from '../src/core/errors.js'
+import { LIMITS, worded } from '../src/core/limits.js'
 import { urlOf } from '../src/core/url.js'
 import {
   AuthProjectListSchema, CreatedProjectSchema, CreateProjectRequestSchema, DomainListSchema, IamOperation, KeystoneErrorSchema,
@@ -103,7 +104,7 @@ export const iamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/v3/auth/tokens', {
     config: { operation: IamOperation.KeystoneCreateUserTokenByPassword, iam: 'keystone', ownAuth: true },
     schema: {
-      summary: 'Get a token with a user\'s password: X-Subject-Token, valid 24 hours on the emulator\'s clock',
+      summary: `Get a token with a user's password: X-Subject-Token, valid ${worded(LIMITS.tokenLifetime)} on the emulator's clock`,
       querystring: TokenQuerySchema,
       body: TokenRequestSchema,
       response: {

@@ -8,6 +8,7 @@ import { FaultRules, type Sleep } from './core/faults.js'
 import { loadFixtureFile, validateFixture } from './core/fixtures.js'
 import { newRequestId } from './core/ids.js'
 import { Iam } from './core/iam.js'
+import type { IamFace } from './core/iam-schema.js'
 import { Journal } from './core/journal.js'
 import { LIMITS } from './core/limits.js'
 import { SECRET_HEADERS } from './core/secrets.js'
@@ -102,7 +103,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     operation?: string
     /** IAM's routes: how their own errors are written (Keystone's `/v3` shape, or `/v3.0`'s `IAM.xxxx`). */
-    iam?: 'keystone' | 'iam'
+    iam?: IamFace
     /** A route that authenticates the caller itself (IAM's token routes): the gateway's step 4 passes it. */
     ownAuth?: boolean
   }

@@ -3,13 +3,14 @@ import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox
 import { Value } from '@sinclair/typebox/value'
 import { problemsOf } from './core/problems.js'
 import { LIMITS } from './core/limits.js'
+import { AUTH_MODES } from './core/auth.js'
+
+export { AUTH_MODES, type AuthMode } from './core/auth.js'
 
 /** The default port: fixed and uncommon, so a local emulator is always at the same URL. */
 export const DEFAULT_PORT = 9336
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
-export const AUTH_MODES = ['permissive', 'strict', 'off'] as const
-export type AuthMode = typeof AUTH_MODES[number]
 
 const oneOf = <T extends string>(values: readonly T[], options: object) =>
   Type.Union(values.map((value) => Type.Literal(value)), options) as unknown as TUnsafe<T>

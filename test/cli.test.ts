@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import { runCli, shutdown, type CliResult } from '../src/cli.js'
 import { DEFAULT_FIXTURES, VERSION } from '../src/package-info.js'
 import { startEmulator } from '../src/start.js'
-import { CLUSTER, DOC_EXAMPLE_BODY, PROJECT, tempDir, userPath } from './helpers.js'
+import { CLUSTER, DOC_EXAMPLE_BODY, docUrl, PROJECT, tempDir } from './helpers.js'
 
 /** Runs the command in-process with captured output; closes whatever it started after the test. */
 async function cli (t: Test, argv: string[], env: Record<string, string> = {}) {
@@ -19,8 +19,6 @@ async function cli (t: Test, argv: string[], env: Record<string, string> = {}) {
   if (result.exitCode === undefined) t.teardown(() => result.emulator.close())
   return { result, stdout, stderr, started }
 }
-
-const docUrl = (base: string) => `${base}${userPath()}`
 
 t.test('starts on the bundled fixtures and prints one line with the URL, after onStart', async (t) => {
   const { result, stdout, stderr, started } = await cli(t, ['--port', '0', '--log-level', 'silent'])

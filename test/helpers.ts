@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type BuildOptions } from '../src/app.js'
+import { PACKAGE_ROOT } from '../src/package-info.js'
 import { ApiError } from '../src/core/errors.js'
 import type { Authenticator, AuthRequest } from '../src/core/auth.js'
 
@@ -107,3 +108,9 @@ export const stateFilePath = async (t: Test, prefix = 'mrs-state-') => join(awai
 
 /** A JSON file's content, parsed. */
 export const readJson = async (file: string): Promise<any> => JSON.parse(await readFile(file, 'utf8'))
+
+/** A file of the package, as text. */
+export const readPackageFile = (path: string) => readFile(join(PACKAGE_ROOT, path), 'utf8')
+
+/** The documentation's example URL (CancelSyncIamUser's path) on an emulator at `base`. */
+export const docUrl = (base: string) => `${base}${userPath()}`

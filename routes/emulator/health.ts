@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { notReady } from '../../src/core/errors.js'
 import { VERSION } from '../../src/package-info.js'
-import { CONTROL_TAG, ControlErrorSchema } from './schemas.js'
+import { ControlErrorSchema } from '../../src/core/control-schema.js'
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { emulator } = app
@@ -10,7 +10,6 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health', {
     schema: {
       operationId: 'EmulatorHealth',
-      tags: [CONTROL_TAG],
       summary: 'Liveness: always 200 while the process answers',
       response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String(), uptime_s: Type.Number() }) }
     }
@@ -19,7 +18,6 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/ready', {
     schema: {
       operationId: 'EmulatorReady',
-      tags: [CONTROL_TAG],
       summary: 'Readiness: 200 once the world is loaded; 503 EMULATOR.0503 before that and while shutting down',
       response: { 200: Type.Object({ status: Type.Literal('ready') }), 503: ControlErrorSchema }
     }

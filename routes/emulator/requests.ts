@@ -4,7 +4,6 @@ import { ProjectIdSchema } from '../../src/core/api-schema.js'
 import { toHar } from '../../src/core/har.js'
 import { JournalEntrySchema, JournalFilterSchema, MAX_WAIT_MS, type JournalFilter } from '../../src/core/journal.js'
 import { VERSION } from '../../src/package-info.js'
-import { CONTROL_TAG, controlErrors } from './schemas.js'
 
 /** The journal's filters as query parameters, and how long to wait for a match. */
 const FilterQuery = Type.Composite([JournalFilterSchema, Type.Object({
@@ -25,20 +24,18 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/requests', {
     schema: {
       operationId: 'EmulatorListRequests',
-      tags: [CONTROL_TAG],
       summary: 'The request journal, oldest first, filtered; count is the number of matches before limit',
       querystring: FilterQuery,
-      response: { 200: Type.Object({ count: Type.Integer(), requests: Type.Array(JournalEntrySchema) }), ...controlErrors }
+      response: { 200: Type.Object({ count: Type.Integer(), requests: Type.Array(JournalEntrySchema) }) }
     }
   }, async (request) => await query(request.query))
 
   app.get('/requests.har', {
     schema: {
       operationId: 'EmulatorExportRequests',
-      tags: [CONTROL_TAG],
       summary: 'The request journal as an HTTP Archive (HAR 1.2), with the same filters',
       querystring: FilterQuery,
-      response: { 200: Type.Object({ log: Type.Unknown({ description: 'HAR 1.2 log' }) }), ...controlErrors }
+      response: { 200: Type.Object({ log: Type.Unknown({ description: 'HAR 1.2 log' }) }) }
     }
   }, async (request, reply) => {
     const { requests } = await query(request.query)
@@ -48,10 +45,9 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete('/requests', {
     schema: {
       operationId: 'EmulatorClearRequests',
-      tags: [CONTROL_TAG],
       summary: 'Empty the request journal, or drop one project\'s entries',
       querystring: Type.Object({ project_id: Type.Optional(ProjectIdSchema) }, { additionalProperties: false }),
-      response: { 204: Type.Null(), ...controlErrors }
+      response: { 204: Type.Null() }
     }
   }, async (request, reply) => {
     journal.clear(request.query.project_id)

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { ProjectIdSchema } from '../../src/core/fixture-schema.js'
-import { CONTROL_TAG, ControlErrorSchema, controlErrors } from './schemas.js'
+import { ProjectIdSchema } from '../../src/core/api-schema.js'
+import { ControlErrorSchema } from '../../src/core/control-schema.js'
 
 /** Back to the fixtures: everything, or one project. */
 export const resetRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -10,11 +10,10 @@ export const resetRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/reset', {
     schema: {
       operationId: 'EmulatorReset',
-      tags: [CONTROL_TAG],
       summary: 'Back to the fixtures: world and fixture faults restored; tasks, added faults and journal dropped; the clock back to real time. ' +
         'With project_id, that project only (its clusters, IAM directory, credentials, tasks, and the journal entries and fault rules that name it)',
       querystring: Type.Object({ project_id: Type.Optional(ProjectIdSchema) }, { additionalProperties: false, description: 'project_id: reset this project only; the others and the clock are untouched.' }),
-      response: { 200: Type.Object({ status: Type.Literal('reset') }), 409: ControlErrorSchema, ...controlErrors }
+      response: { 200: Type.Object({ status: Type.Literal('reset') }), 409: ControlErrorSchema }
     }
   }, async (request) => {
     const { store, fixture, faults, journal, clock } = emulator

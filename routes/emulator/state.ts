@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { controlInvalid } from '../../src/core/errors.js'
 import { FixtureSchema } from '../../src/core/fixture-schema.js'
 import { FixtureError, validateFixture } from '../../src/core/fixtures.js'
-import { CONTROL_TAG, controlErrors } from './schemas.js'
 
 /** The whole world: read it, or replace it. */
 export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -11,19 +10,17 @@ export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/state', {
     schema: {
       operationId: 'EmulatorGetState',
-      tags: [CONTROL_TAG],
       summary: 'The whole world, in the fixture format',
-      response: { 200: FixtureSchema, ...controlErrors }
+      response: { 200: FixtureSchema }
     }
   }, async () => emulator.store.dump())
 
   app.put('/state', {
     schema: {
       operationId: 'EmulatorPutState',
-      tags: [CONTROL_TAG],
       summary: 'Replace the whole world (and the fault rules, when `faults` is given)',
       body: FixtureSchema,
-      response: { 200: FixtureSchema, ...controlErrors }
+      response: { 200: FixtureSchema }
     }
   }, async (request) => {
     try {

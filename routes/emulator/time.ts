@@ -3,8 +3,7 @@ import { Type } from '@sinclair/typebox'
 import type { Clock } from '../../src/core/clock.js'
 import { controlInvalid } from '../../src/core/errors.js'
 import { LIMITS, worded } from '../../src/core/limits.js'
-import { ClusterIdSchema, ProjectIdSchema } from '../../src/core/fixture-schema.js'
-import { CONTROL_TAG, controlErrors } from './schemas.js'
+import { ClusterIdSchema, ProjectIdSchema } from '../../src/core/api-schema.js'
 
 /** The furthest one advance moves the clock. */
 const MAX_ADVANCE_MS = LIMITS.clockAdvance.value
@@ -25,32 +24,29 @@ export const timeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/tasks/complete', {
     schema: {
       operationId: 'EmulatorCompleteTasks',
-      tags: [CONTROL_TAG],
       summary: 'Finish the running sync tasks now: every one, or those of a project or cluster',
       querystring: Type.Object({
         project_id: Type.Optional(ProjectIdSchema),
         cluster_id: Type.Optional(ClusterIdSchema)
       }, { additionalProperties: false, description: 'project_id: only this project\'s tasks; cluster_id: only this cluster\'s (in every project, unless project_id is given).' }),
-      response: { 200: Type.Object({ completed: Type.Integer() }), ...controlErrors }
+      response: { 200: Type.Object({ completed: Type.Integer() }) }
     }
   }, async (request) => ({ completed: emulator.store.completeAll(request.query.project_id, request.query.cluster_id) }))
 
   app.get('/clock', {
     schema: {
       operationId: 'EmulatorGetClock',
-      tags: [CONTROL_TAG],
       summary: 'The emulator\'s clock: its time, and how far it is ahead of the real one',
-      response: { 200: ClockSchema, ...controlErrors }
+      response: { 200: ClockSchema }
     }
   }, async () => clockOf(emulator.clock))
 
   app.post('/clock', {
     schema: {
       operationId: 'EmulatorAdvanceClock',
-      tags: [CONTROL_TAG],
       summary: 'Move the clock forward: sync tasks due by then finish, tokens expire by it, journal times follow it (signatures are still judged on the real clock)',
       body: Type.Object({ advance_ms: Type.Integer({ minimum: 0, maximum: MAX_ADVANCE_MS }) }, { additionalProperties: false }),
-      response: { 200: ClockSchema, ...controlErrors }
+      response: { 200: ClockSchema }
     }
   }, async (request) => {
     if (emulator.clock.offsetMs + request.body.advance_ms > MAX_OFFSET_MS) {

@@ -5,11 +5,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { OPERATIONS } from '../../src/core/api-schema.js'
-import { controlNotFound } from '../../src/core/errors.js'
+import { adminTokenRequired, controlNotFound, internalError } from '../../src/core/errors.js'
 import { FAULT_ID, FaultErrorSchema } from '../../src/core/fault-schema.js'
 import { LIMITS } from '../../src/core/limits.js'
 import { UI_DIR } from '../../src/package-info.js'
-import { CONTROL_TAG, ControlErrorSchema } from './schemas.js'
+import { ControlErrorSchema } from '../../src/core/control-schema.js'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -48,7 +48,7 @@ function loadAssets (): { assets: Map<string, Asset>, page: Asset, build: string
   return { assets, build, page: { body: html, type: TYPES['.html']!, etag: etagOf(html) } }
 }
 
-/** The fault form's choices and limits, as the control plane checks them. */
+/** What the dashboard needs of the emulator's schemas: the fault form's choices and limits, two codes, the journal's wait. */
 function dashboardBounds () {
   const { status, error_code: code, error_msg: message } = FaultErrorSchema.properties
   return {
@@ -58,7 +58,12 @@ function dashboardBounds () {
     status: { min: status.minimum, max: status.maximum },
     errorCodeMaxLength: code.maxLength,
     errorMsgMaxLength: message.maxLength,
-    delayMax: LIMITS.faultDelay.value
+    delayMax: LIMITS.faultDelay.value,
+    // The error the form suggests, and the answer that means the admin token is needed.
+    defaultError: { code: internalError().code, message: internalError().message },
+    tokenRequiredCode: adminTokenRequired().code,
+    // The page long-polls the journal for a little less than the longest wait it may ask for.
+    journalWaitMs: LIMITS.journalWait.value - 5000
   }
 }
 
@@ -82,7 +87,6 @@ export const uiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/ui', {
     schema: {
       operationId: 'EmulatorDashboard',
-      tags: [CONTROL_TAG],
       summary: 'The dashboard: the world, the live journal, fault rules, the clock and reset, in a browser',
       produces: ['text/html'],
       response: { 200: Type.String({ description: 'The page (text/html).' }), 304: Type.Null() }
@@ -92,7 +96,6 @@ export const uiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/ui/:file', {
     schema: {
       operationId: 'EmulatorDashboardAsset',
-      tags: [CONTROL_TAG],
       summary: 'One of the dashboard\'s files (its scripts and style sheet)',
       params: Type.Object({ file: Type.String({ description: 'A file name, e.g. main.js.' }) }),
       response: { 200: Type.String({ description: 'The file (text/javascript or text/css).' }), 301: Type.Null({ description: 'index.html and the folder itself: to /_emulator/ui.' }), 304: Type.Null(), 404: ControlErrorSchema }
@@ -112,7 +115,6 @@ export const uiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/ui/:build/:file', {
     schema: {
       operationId: 'EmulatorDashboardBuildAsset',
-      tags: [CONTROL_TAG],
       summary: 'One of the dashboard\'s files, under its build (what the page loads): cached for good',
       params: Type.Object({ build: Type.String({ description: 'The build the page names.' }), file: Type.String({ description: 'A file name, e.g. main.js.' }) }),
       response: { 200: Type.String({ description: 'The file (text/javascript or text/css).' }), 304: Type.Null(), 404: ControlErrorSchema }

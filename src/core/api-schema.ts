@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { IamOperation, KeystoneErrorSchema } from './iam-schema.js'
+import { IamOperation, KeystoneErrorSchema, type IamFace } from './iam-schema.js'
 import { LIMITS, worded } from './limits.js'
 
 /**
@@ -20,12 +20,14 @@ export type Operation = typeof Operation[keyof typeof Operation]
 export const OPERATIONS = [...Object.values(Operation), ...Object.values(IamOperation)]
 export const OperationSchema = Type.Union(OPERATIONS.map((name) => Type.Literal(name)))
 
+const ID_LENGTH = LIMITS.idLength.value
 /** `project_id` as the API reference defines it: 1 to 64 letters and digits. */
 // The length is a bound and the pattern a plain `+`: the same language as `{1,64}`, which the
 // regular-expression engine unrolls into 64 states, at half the instructions per check.
-export const ProjectIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9]+$', 'x-expected': 'letters and digits only', description: 'Project ID: 1 to 64 letters and digits.' })
+export const ProjectIdSchema = Type.String({ minLength: 1, maxLength: ID_LENGTH, pattern: '^[A-Za-z0-9]+$', 'x-expected': 'letters and digits only', description: `Project ID: 1 to ${ID_LENGTH} letters and digits.` })
 /** `cluster_id` as the API reference defines it: 1 to 64 letters, digits, `_` and `-`. */
-export const ClusterIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', 'x-expected': 'letters, digits, underscores and hyphens only', description: 'Cluster ID: 1 to 64 letters, digits, underscores and hyphens.' })
+export const CLUSTER_ID_RULE = `1 to ${ID_LENGTH} letters, digits, underscores or hyphens`
+export const ClusterIdSchema = Type.String({ minLength: 1, maxLength: ID_LENGTH, pattern: '^[A-Za-z0-9_-]+$', 'x-expected': 'letters, digits, underscores and hyphens only', description: `Cluster ID: ${CLUSTER_ID_RULE}.` })
 
 /** The path parameters every IAM Synchronization operation shares. */
 export const ClusterParamsSchema = Type.Object({
@@ -74,7 +76,7 @@ export const ErrorBodySchema = Type.Object({
  * and its `/v3.0` routes. A route names its face once, in its config (`iam`; none for MRS); its
  * OpenAPI tag and error answers follow from it.
  */
-export type Face = 'mrs' | 'keystone' | 'iam'
+export type Face = 'mrs' | IamFace
 
 export const FACE_TAGS: Record<Face, string> = { mrs: 'IAM Synchronization', keystone: 'IAM', iam: 'IAM' }
 

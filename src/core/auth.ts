@@ -2,6 +2,10 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { ApiError, authenticationFailed, credentialsMissing } from './errors.js'
 import type { SigningKey } from './signature.js'
 
+/** How the emulator plays the API gateway: any well-formed credential, declared ones only, or none. */
+export const AUTH_MODES = ['permissive', 'strict', 'off'] as const
+export type AuthMode = typeof AUTH_MODES[number]
+
 /** What authentication looks at before the body: the request line and headers. */
 export interface HeaderRequest {
   method: string

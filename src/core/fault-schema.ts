@@ -40,7 +40,7 @@ export const FaultActionSchema = Type.Union([
 ])
 
 /** A fault rule's id: 1 to 64 letters, digits, underscores or hyphens. */
-export const FAULT_ID = { pattern: '[A-Za-z0-9_-]', maxLength: 64 } as const
+export const FAULT_ID = { pattern: '[A-Za-z0-9_-]', maxLength: LIMITS.idLength.value } as const
 const faultId = (options: object = {}) => Type.String({ pattern: `^${FAULT_ID.pattern}{1,${FAULT_ID.maxLength}}$`, 'x-expected': `1 to ${FAULT_ID.maxLength} letters, digits, underscores or hyphens`, ...options })
 
 /** A fault rule as clients send it. */
@@ -55,7 +55,6 @@ export const FaultRuleSchema = Type.Object({
 
 export type FaultRule = Static<typeof FaultRuleSchema>
 export type FaultAction = Static<typeof FaultActionSchema>
-export type FaultError = Static<typeof FaultErrorSchema>
 
 /** What a schema cannot say of a rule: the headers it may not set. */
 export function faultRuleProblem (rule: FaultRule): { path: string, reason: string } | undefined {

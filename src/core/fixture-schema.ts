@@ -2,8 +2,6 @@ import { Type, type Static } from '@sinclair/typebox'
 import { ClusterIdSchema, ProjectIdSchema } from './api-schema.js'
 import { FaultRuleSchema } from './fault-schema.js'
 
-export { ClusterIdSchema, ProjectIdSchema }
-
 /** The MRS cluster states of the API reference. */
 export const CLUSTER_STATES = ['starting', 'running', 'terminated', 'failed', 'abnormal', 'terminating',
   'frozen', 'scaling-out', 'scaling-in', 'stopped'] as const

@@ -1,5 +1,5 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { LIMITS } from './limits.js'
+import { Type, type Static } from '@sinclair/typebox'
+import { LIMITS, worded } from './limits.js'
 
 /**
  * The wire shapes of the IAM face (reference/iam-api.md §3–7), written once: the routes register
@@ -19,12 +19,13 @@ export const IamOperation = {
 } as const
 
 /**
- * Marks a body or query schema of IAM's: its validation errors are written as IAM writes them,
- * Keystone's `/v3` shape or `/v3.0`'s `IAM.xxxx` (a symbol: it stays out of the OpenAPI document).
+ * Marks a body or query schema of an IAM route (the API plane does, from the route's config):
+ * its validation errors are written as IAM writes them, Keystone's `/v3` shape or `/v3.0`'s
+ * `IAM.xxxx` (a symbol: it stays out of the OpenAPI document).
  */
 export const IAM_ERRORS = Symbol('iam errors')
+/** IAM's two faces: the `/v3` routes (Keystone's error body) and the `/v3.0` ones. */
 export type IamFace = 'keystone' | 'iam'
-export const iamSchema = <T extends TSchema>(face: IamFace, schema: T): T => Object.assign(schema, { [IAM_ERRORS]: face })
 
 const Text = (description?: string) => Type.String(description === undefined ? {} : { description })
 const Nullable = (description: string) => Type.Union([Type.String(), Type.Null()], { description })
@@ -46,7 +47,7 @@ export const ProjectResultSchema = Type.Object({
 })
 export type ProjectResult = Static<typeof ProjectResultSchema>
 
-export const ProjectsQuerySchema = iamSchema('keystone', Type.Object({
+export const ProjectsQuerySchema = Type.Object({
   name: Type.Optional(Text('The project name, matched exactly: the SDKs send the region id.')),
   domain_id: Type.Optional(Text('The account id.')),
   enabled: Type.Optional(Type.Boolean()),
@@ -54,7 +55,7 @@ export const ProjectsQuerySchema = iamSchema('keystone', Type.Object({
   parent_id: Type.Optional(Text('The parent: the account id, or a region\'s project id.')),
   page: Type.Optional(Type.Integer({ minimum: 1, description: 'The page, from 1; only with per_page.' })),
   per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.projectsPerPage.value, description: `Projects per page, 1 to ${LIMITS.projectsPerPage.value}; only with page.` }))
-}))
+})
 export type ProjectsQuery = Static<typeof ProjectsQuerySchema>
 
 export const ProjectListSchema = Type.Object({ projects: Type.Array(ProjectResultSchema), links: ListLinksSchema })
@@ -77,14 +78,14 @@ export const RegionListSchema = Type.Object({
   links: ListLinksSchema
 })
 
-export const CreateProjectRequestSchema = iamSchema('keystone', Type.Object({
+export const CreateProjectRequestSchema = Type.Object({
   project: Type.Object({
     name: Type.String({ minLength: 1, maxLength: 64, description: 'A region (cn-north-4: its project is answered), or <region>_<name> (a new sub-project).' }),
     parent_id: Type.Optional(Text('The region\'s project id (sub-projects).')),
     domain_id: Type.Optional(Text('The account id.')),
     description: Type.Optional(Type.String({ maxLength: 255 }))
   })
-}))
+})
 export type CreateProjectRequest = Static<typeof CreateProjectRequestSchema>
 export const CreatedProjectSchema = Type.Object({ project: ProjectResultSchema })
 
@@ -93,7 +94,7 @@ const IdOrName = (what: string) => Type.Object({
   name: Type.Optional(Text(`The ${what} name.`))
 })
 
-export const TokenRequestSchema = iamSchema('keystone', Type.Object({
+export const TokenRequestSchema = Type.Object({
   auth: Type.Object({
     identity: Type.Object({
       methods: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 2, description: '["password"], or ["password", "totp"] (the TOTP code is not checked).' }),
@@ -110,12 +111,12 @@ export const TokenRequestSchema = iamSchema('keystone', Type.Object({
       domain: Type.Optional(IdOrName('account'))
     }, { description: 'A project (by id or name), or the account; none: the account.' }))
   })
-}))
+})
 export type TokenRequest = Static<typeof TokenRequestSchema>
 
-export const TokenQuerySchema = iamSchema('keystone', Type.Object({
+export const TokenQuerySchema = Type.Object({
   nocatalog: Type.Optional(Text('Any non-empty value: the token body has an empty catalog.'))
-}))
+})
 
 const DomainRefSchema = Type.Object({ id: Text(), name: Text() })
 export const TokenBodySchema = Type.Object({
@@ -126,7 +127,7 @@ export const TokenBodySchema = Type.Object({
       name: Text(),
       type: Text()
     })),
-    expires_at: Text('24 hours after issued_at, on the emulator\'s clock.'),
+    expires_at: Text(`${worded(LIMITS.tokenLifetime)} after issued_at, on the emulator's clock.`),
     issued_at: Text(),
     methods: Type.Array(Type.String()),
     project: Type.Optional(Type.Object({ domain: DomainRefSchema, id: Text(), name: Text() })),
@@ -139,7 +140,7 @@ export const TokenBodySchema = Type.Object({
 /** The shortest and longest life of a temporary key, in seconds, and its default. */
 export const DURATION = { min: LIMITS.keyDurationMin.value, max: LIMITS.keyDurationMax.value, default: LIMITS.keyDurationMin.value } as const
 
-export const SecurityTokenRequestSchema = iamSchema('iam', Type.Object({
+export const SecurityTokenRequestSchema = Type.Object({
   auth: Type.Object({
     identity: Type.Object({
       methods: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 2, description: '["token"]: the assume_role method is not emulated.' }),
@@ -150,7 +151,7 @@ export const SecurityTokenRequestSchema = iamSchema('iam', Type.Object({
       policy: Type.Optional(Type.Object({}, { description: 'An OBS policy: taken, not applied.' }))
     })
   })
-}))
+})
 
 export const SecurityTokenBodySchema = Type.Object({
   credential: Type.Object({

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import type { AuthMode } from '../config.js'
+import type { AuthMode } from './auth.js'
 import { credentialsRequired, iamTokenExpired, iamTokenInvalid, keystoneBodyInvalid, keystoneConflict, keystoneForbidden, keystoneNotFound, keystoneParameterInvalid, shorten, wrongPassword } from './errors.js'
 import type { FixtureCredential } from './fixture-schema.js'
 import { DURATION, type CreateProjectRequest, type ProjectResult, type ProjectsQuery, type TokenRequest } from './iam-schema.js'

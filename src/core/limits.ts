@@ -38,6 +38,7 @@ export const LIMITS = {
   lingerTime: limit(5 * SECOND, 'ms', 'Time spent doing so', 'the connection is closed'),
   jsonDepth: limit(64, 'levels', 'JSON nesting of a request body', '400 `12000002`, before parsing'),
   // The emulated API.
+  idLength: limit(64, 'count', 'Characters of a `project_id` or `cluster_id` (the API reference\'s bound), or of a fault rule\'s id', '400 `12000107` / `12000002` / `EMULATOR.0400`'),
   names: limit(1000, 'count', 'Names per array on DELETE', '400 `12000002`'),
   sdkDateSkew: limit(15 * MINUTE, 'ms', 'Strict mode: `X-Sdk-Date` away from the emulator\'s real clock', '401 `APIGW.0301`'),
   // IAM.
@@ -55,14 +56,14 @@ export const LIMITS = {
   faultErrorCode: limit(64, 'count', 'Characters of a fault rule\'s `error_code`', '400 `EMULATOR.0400`'),
   faultErrorMsg: limit(4096, 'count', 'Characters of a fault rule\'s `error_msg`', '400 `EMULATOR.0400`'),
   faultDelay: limit(10 * MINUTE, 'ms', 'A fault rule\'s `delay_ms`', '400 `EMULATOR.0400`'),
-  journalEntries: limit(100_000, 'count', 'Journal entries (`MRS_EMULATOR_JOURNAL_SIZE`, default 1,000; the oldest is dropped)', 'the setting is refused'),
+  journalEntries: limit(100_000, 'count', 'Journal entries (`MRS_EMULATOR_JOURNAL_SIZE`; past it the oldest is dropped)', 'the setting is refused'),
   journalBody: limit(16 * KiB, 'bytes', 'Journal body, per request and per response', 'cut, with a marker'),
   journalJsonDepth: limit(1000, 'levels', 'JSON nesting the journal shows as JSON', 'shown as text'),
   journalWait: limit(30 * SECOND, 'ms', '`wait_ms` of a journal query', '400 `EMULATOR.0400`'),
   clockAdvance: limit(YEAR, 'ms', 'One move of the clock (`advance_ms`)', '400 `EMULATOR.0400`'),
   clockOffset: limit(100 * YEAR, 'ms', 'How far the clock gets ahead in all (a reset puts it back)', '400 `EMULATOR.0400`'),
-  syncDuration: limit(24 * HOUR, 'ms', 'A sync task\'s duration (`MRS_EMULATOR_SYNC_DURATION_MS`, default 0)', 'the setting is refused'),
-  shutdownGrace: limit(10 * MINUTE, 'ms', 'The shutdown grace (`MRS_EMULATOR_SHUTDOWN_GRACE_MS`, default 10 s)', 'the setting is refused')
+  syncDuration: limit(24 * HOUR, 'ms', 'A sync task\'s duration (`MRS_EMULATOR_SYNC_DURATION_MS`)', 'the setting is refused'),
+  shutdownGrace: limit(10 * MINUTE, 'ms', 'The shutdown grace (`MRS_EMULATOR_SHUTDOWN_GRACE_MS`)', 'the setting is refused')
 } as const satisfies Record<string, Limit>
 
 const count = (n: number) => n.toLocaleString('en-US')

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { adminTokenRequired, notReady } from '../core/errors.js'
+import { adminTokenRequired } from '../core/errors.js'
+import { notReadyAnswer } from './errors.js'
 
 /**
  * The control plane's gate before every route but the probes: readiness (503 `EMULATOR.0503`
@@ -12,8 +13,7 @@ export function adminGate (adminToken: string | undefined, ready: () => boolean)
   const expected = adminToken === undefined ? undefined : Buffer.from(adminToken)
   return function gate (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
     if (!ready()) {
-      reply.header('retry-after', '1').header('connection', 'close')
-      done(notReady())
+      done(notReadyAnswer(reply))
       return
     }
     if (expected === undefined) {

@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ClusterParams } from '../core/api-schema.js'
-import { permissiveHeaders, type Authenticator, type PendingSignature } from '../core/auth.js'
-import { ApiError, apiNotFound, apiRequestError, keystoneAuthError, notReady } from '../core/errors.js'
+import { permissiveHeaders, type Authenticator, type AuthMode, type PendingSignature } from '../core/auth.js'
+import { ApiError, apiNotFound, apiRequestError, keystoneAuthError } from '../core/errors.js'
 import type { FaultRules, Sleep } from '../core/faults.js'
 import type { Journal } from '../core/journal.js'
-import type { AuthMode } from '../config.js'
 import { announcesBody } from './body.js'
+import { notReadyAnswer } from './errors.js'
 import { carryOutFault } from './fault-action.js'
 import { httpStep } from './http-step.js'
 import { routeConfig } from './internals.js'
@@ -32,11 +32,11 @@ export interface GatewayOptions {
 
 /**
  * The API gateway's steps 1–4 as one `onRequest` hook (each hook costs the hook runner on every
- * request): the `Host` an HTTP/1.1 request must carry; the request id (`X-Request-Id` on every
- * answer) and readiness (503 `EMULATOR.0503` while starting or closing); an unknown route (404
- * before its body is read); fault rules, before authentication (a gateway outage hits every
- * caller); authentication by headers only, so that a caller who fails it never has a byte of
- * its body buffered.
+ * request): 1, the `Host` an HTTP/1.1 request must carry; 2, the request id (`X-Request-Id` on
+ * every answer), readiness (503 `EMULATOR.0503` while starting or closing) and an unknown route
+ * (404 before its body is read); 3, fault rules, before authentication (a gateway outage hits
+ * every caller); 4, authentication by headers only, so that a caller who fails it never has a
+ * byte of its body buffered.
  */
 export function gatewayStep (options: GatewayOptions) {
   const authenticate = authenticator(options)
@@ -49,8 +49,7 @@ export function gatewayStep (options: GatewayOptions) {
     if (!httpStep(request)) {
       done(apiRequestError())
     } else if (!options.ready()) {
-      reply.header('retry-after', '1').header('connection', 'close')
-      done(notReady())
+      done(notReadyAnswer(reply))
     } else if (request.is404) {
       // Route and method come first: an unknown path is a 404 whatever the credentials, and
       // answered before its body is read (else Fastify would read and parse it for the 404).

@@ -3,14 +3,14 @@ import type { FastifyInstance } from 'fastify'
 import type { Sleep } from '../core/faults.js'
 import { apiNotFound } from '../core/errors.js'
 import { strictAuthenticator } from '../core/strict-auth.js'
-import type { AuthMode } from '../config.js'
+import type { AuthMode } from '../core/auth.js'
 import { gatewayStep } from './api-gateway.js'
 import { registerBodyParsers } from './body.js'
 import type { LingerLimits } from './early-answers.js'
 import { apiErrors, errorHandler, sendError } from './errors.js'
 import { registerPersistence } from './persistence.js'
 import { recordStep } from './record.js'
-import { describeOperations } from './request-fields.js'
+import { describeOperations } from './operations.js'
 import { signatureStep } from './signature-step.js'
 import { apiValidatorCompiler } from './validation.js'
 
@@ -26,20 +26,22 @@ export interface ApiPlaneOptions {
 
 /**
  * The emulated API behind its API gateway, as one encapsulated plugin: every step a request
- * meets, registered here in the order it runs.
+ * meets, registered below in the order it runs (docs/architecture.md tells the same).
  *
  *  1. HTTP parsing and connection limits (Node; what never becomes a request is answered in
- *     before-routing.ts), routing (which picks this plane), the `Host` check.
- *  2. Its request id, and readiness.            ┐
- *  3. Fault rules, before authentication.       ├ gatewayStep: one onRequest hook
- *  4. Authentication by headers only.           ┘
- *  5. The body: at most 12 MiB, JSON at most 64 levels deep, checked before parsing.
+ *     before-routing.ts), routing (which picks this plane), the `Host` check.   ┐
+ *  2. Its request id; readiness; an unknown path or method: the gateway's 404,  │ gatewayStep:
+ *     before a byte of its body is read.                                        │ one onRequest
+ *  3. Fault rules, before authentication.                                       │ hook
+ *  4. Authentication by headers only.                                           ┘
+ *  5. The body, read by the plane's parsers: over the limit, 413 here; a body that is not JSON,
+ *     nests too deep or does not parse is noted here and answered at step 7.
  *  6. Strict mode: the signature, over the bytes received.
- *  7. Path and body validation, the operation and its reply (the routes);
- *  8. while a change is not yet in the state file, the answer waits for it (a 500 if it fails);
- *  9. the log line and the journal entry.
+ *  7. Path and body validation, the operation and its reply (the routes).
+ *  8. While a change is not yet in the state file, the answer waits for it (a 500 if it fails).
+ *  9. The log line and the journal entry.
  * Errors at any step are answered by the plane's error handler, in the gateway's or the
- * service's shape; an unknown path or method by the gateway's 404.
+ * service's shape.
  */
 export function apiPlane (options: ApiPlaneOptions) {
   return async function plane (api: FastifyInstance): Promise<void> {
@@ -51,7 +53,7 @@ export function apiPlane (options: ApiPlaneOptions) {
     if (strict !== undefined) api.decorateRequest('signature', null) // strict mode only: a decorator costs every request
 
     api.setErrorHandler(errorHandler(options.limits, apiErrors))
-    api.setNotFoundHandler((request, reply) => sendError(reply, apiNotFound()))
+    api.setNotFoundHandler((request, reply) => sendError(reply, apiNotFound())) // 2
     api.addHook('onRequest', gatewayStep({ auth: options.auth, strict, faults, journal, now, ready: () => emulator.ready, sleep: options.sleep })) // 1–4
     registerBodyParsers(api) // 5
     if (strict !== undefined) api.addHook('preValidation', signatureStep(strict)) // 6

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import cors from '@fastify/cors'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { CONTROL_ERRORS } from '../core/control-schema.js'
 import { controlInvalid, controlNotFound, shorten } from '../core/errors.js'
 import { adminGate } from './admin-gate.js'
 import { announcesBody, registerBodyParsers } from './body.js'
@@ -9,6 +10,7 @@ import type { LingerLimits } from './early-answers.js'
 import { controlErrors, errorHandler, sendError } from './errors.js'
 import { httpStep } from './http-step.js'
 import { registerPersistence } from './persistence.js'
+import { describeControlRoutes } from './operations.js'
 import { logStep } from './record.js'
 import { controlValidatorCompiler } from './validation.js'
 
@@ -28,15 +30,16 @@ export interface ControlPlaneOptions {
 
 /**
  * The emulator's control plane, `/_emulator/…`, as one encapsulated plugin (registered with that
- * prefix): every step a request meets, registered here in the order it runs. Authentication
- * modes and fault rules never apply here, and requests are not journaled.
+ * prefix): every step a request meets, registered below (docs/architecture.md tells the same).
+ * Authentication modes and fault rules never apply here, and requests are not journaled.
  *
- *  1. HTTP parsing, as on the emulated API (the `Host` an HTTP/1.1 request must carry).
+ *  1. HTTP parsing, as on the emulated API, and the `Host` an HTTP/1.1 request must carry.
  *  2. Its request id, then the browser rules (403 `EMULATOR.0403`); an unknown route is
- *     answered before its body is read. Pages of an allowed origin get CORS answers.
- *  3. The body (the API plane's parsers), then validation.
- *  4. Health, ready and the dashboard's files answer; every other route first passes the
- *     admin gate: readiness, then the admin token when one is set.
+ *     answered 404 before its body is read. Pages of an allowed origin get CORS answers.
+ *  3. Every route but the probes (health, ready, the dashboard's files): the admin gate,
+ *     readiness then the admin token. An onRequest hook of the admin routes' scope, registered
+ *     with them: it runs before the body is read.
+ *  4. The body (the same parsers as the emulated API), validation, the route.
  *  5. While a change is not yet in the state file, the answer waits for it (a 500 if it fails).
  *  6. The log line.
  */
@@ -49,23 +52,25 @@ export function controlPlane (options: ControlPlaneOptions) {
     const notFound = (request: FastifyRequest) => controlNotFound(`No control-plane route ${request.method} ${shorten(request.url.split('?')[0]!)}.`)
 
     control.setErrorHandler(errorHandler(options.limits, controlErrors))
-    control.setNotFoundHandler((request, reply) => sendError(reply, notFound(request)))
+    control.setNotFoundHandler((request, reply) => sendError(reply, notFound(request))) // 2
     control.addHook('onRequest', (request, reply, done) => { // 1–2
       reply.header('x-request-id', request.id)
       if (!httpStep(request)) done(controlInvalid('An HTTP/1.1 request needs a Host header.'))
       else done(browserCheck(request) ?? (request.is404 && announcesBody(request.raw) ? notFound(request) : undefined))
     })
     if (allowedOrigins.size > 0) await control.register(cors, corsOptions(allowedOrigins)) // 2
-    registerBodyParsers(control) // 3
-    control.setValidatorCompiler(controlValidatorCompiler) // 3
+    registerBodyParsers(control) // 4
+    control.setValidatorCompiler(controlValidatorCompiler) // 4
     if (emulator.stateFile !== undefined) registerPersistence(control, emulator.stateFile, controlErrors) // 5
     const log = logStep(control)
     if (log !== undefined) control.addHook('onResponse', log) // 6
 
-    for (const routes of options.probes) await control.register(routes) // 4
+    describeControlRoutes(control)
+    for (const routes of options.probes) await control.register(routes) // 4, open to every caller
     await control.register(async (admin) => {
-      admin.addHook('onRequest', adminGate(options.adminToken, () => emulator.ready)) // 4
-      for (const routes of options.routes) await admin.register(routes)
+      admin.addHook('onRequest', adminGate(options.adminToken, () => emulator.ready)) // 3
+      describeControlRoutes(admin, CONTROL_ERRORS)
+      for (const routes of options.routes) await admin.register(routes) // 4
     })
   }
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
   ApiError, apiRequestError, controlInvalid, controlTooLarge, entityTooLarge, errorBody,
-  controlInternal, iamBodyInvalid, iamInternal, internalError, invalidParameter, keystoneBodyInvalid, keystoneInternal
+  controlInternal, iamBodyInvalid, iamInternal, internalError, invalidParameter, keystoneBodyInvalid, keystoneInternal, notReady
 } from '../core/errors.js'
 import { StateFileError } from '../core/state-file.js'
 import { announcesBody } from './body.js'
@@ -89,6 +89,12 @@ export function errorHandler (limits: LingerLimits, toPlaneError: PlaneErrors) {
     request.log.error({ reqId: request.id, err }, 'unexpected error')
     return sendError(reply, toPlaneError.internal(request))
   }
+}
+
+/** The 503 of either plane while starting or closing, with the headers that say come back. */
+export function notReadyAnswer (reply: FastifyReply): ApiError {
+  reply.header('retry-after', '1').header('connection', 'close')
+  return notReady()
 }
 
 /** The requests of one grouped write share its error: the log says it once. */

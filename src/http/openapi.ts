@@ -1,6 +1,7 @@
 import type { SwaggerTransformObject } from '@fastify/swagger'
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify'
-import { BODY_OPTIONAL } from '../core/api-schema.js'
+import { BODY_OPTIONAL, FACE_TAGS } from '../core/api-schema.js'
+import { CONTROL_TAG } from '../core/control-schema.js'
 import { VERSION } from '../package-info.js'
 
 declare module 'fastify' {
@@ -35,7 +36,7 @@ async function documentOf (routes: readonly RouteOptions[]): Promise<unknown> {
     transformObject: optionalBodies as SwaggerTransformObject,
     openapi: {
       info: { title: 'mrs-emulator', version: VERSION, description: 'Huawei Cloud MRS API V2 IAM Synchronization, emulated; and the emulator\'s control plane.' },
-      tags: [{ name: 'IAM Synchronization' }, { name: 'IAM', description: 'The part of IAM that clients call before MRS: project lookups, tokens, temporary keys.' }, { name: 'Emulator control plane' }]
+      tags: [{ name: FACE_TAGS.mrs }, { name: FACE_TAGS.keystone, description: 'The part of IAM that clients call before MRS: project lookups, tokens, temporary keys.' }, { name: CONTROL_TAG }]
     }
   })
   for (const { method, url, schema, config } of routes) scribe.route({ method, url, schema, config, handler: unanswered })

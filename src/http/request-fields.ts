@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { FACE_ERRORS, FACE_TAGS, type Face } from '../core/api-schema.js'
 import { routeConfig, sentHeaders } from './internals.js'
 
 declare module 'fastify' {
@@ -28,25 +27,6 @@ export function decorateRequests (app: FastifyInstance): void {
   app.decorateReply('exactHeader', function (this: FastifyReply, name: string, value: string) {
     sentHeaders(this)[name] = value
     return this
-  })
-}
-
-/**
- * Every operation registered from here on is described from its config, where it names its
- * operation and face once: its OpenAPI `operationId`, tag and error answers. Its handler first
- * notes the operation on the request, so that the journal and the log line on the way out need
- * not read `routeOptions`.
- */
-export function describeOperations (plane: FastifyInstance): void {
-  plane.addHook('onRoute', (route) => {
-    const { operation, iam } = route.config as { operation: string, iam?: Face }
-    const face = iam ?? 'mrs'
-    route.schema = { operationId: operation, tags: [FACE_TAGS[face]], ...route.schema, response: { ...FACE_ERRORS[face], ...route.schema?.response as object } }
-    const handler = route.handler
-    route.handler = function (request, reply) {
-      request.operation = operation
-      return handler.call(this, request, reply)
-    }
   })
 }
 

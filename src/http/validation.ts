@@ -2,6 +2,7 @@ import type { FastifySchemaCompiler } from 'fastify'
 import type { TObject, TSchema } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
+import { CLUSTER_ID_RULE } from '../core/api-schema.js'
 import { controlInvalid, iamBodyInvalid, iamBodyMissing, iamFieldInvalid, iamFieldMissing, invalidParameter, invalidProjectId, keystoneBodyInvalid, keystoneParameterInvalid, shorten } from '../core/errors.js'
 import { IAM_ERRORS, type IamFace } from '../core/iam-schema.js'
 import { formatProblems, problemsOf } from '../core/problems.js'
@@ -26,7 +27,7 @@ function bodyMessage (error: ValueError): string {
 
 function paramsError (params: Record<string, string>, name: string) {
   if (name === 'project_id') return invalidProjectId(String(params.project_id))
-  return invalidParameter(`Invalid cluster_id: '${shorten(String(params.cluster_id))}'. It must be 1 to 64 letters, digits, underscores or hyphens.`)
+  return invalidParameter(`Invalid cluster_id: '${shorten(String(params.cluster_id))}'. It must be ${CLUSTER_ID_RULE}.`)
 }
 
 /** The control plane lists every problem (up to 10) with its JSON path, with its own code. */

@@ -2,6 +2,8 @@
 // emulator has one. The token is asked once and kept for this tab (sessionStorage): never in a
 // URL, a cookie or localStorage.
 
+import bounds from './bounds.js'
+
 const TOKEN_KEY = 'mrs-emulator-admin-token'
 const BASE = new URL('./', document.baseURI).pathname // /_emulator/
 
@@ -59,7 +61,7 @@ export async function api (method, path, body, { signal } = {}) {
     const res = await fetch(BASE + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal })
     const text = await res.text()
     const json = text === '' ? null : JSON.parse(text)
-    if (res.status === 401 && json?.error_code === 'EMULATOR.0401') {
+    if (res.status === 401 && json?.error_code === bounds.tokenRequiredCode) {
       // Several calls are in flight at once. An answer to a call sent before the token changed
       // (one entered since, or one already found wrong) says nothing about the token there is
       // now: send the call again with it, rather than drop it or ask again.

@@ -44,6 +44,8 @@ export function faultForm (refresh) {
   limit('fault-code', { maxlength: bounds.errorCodeMaxLength })
   limit('fault-message', { maxlength: bounds.errorMsgMaxLength })
   limit('fault-delay', { max: bounds.delayMax })
+  limit('fault-code', { value: bounds.defaultError.code })
+  limit('fault-message', { value: bounds.defaultError.message })
   const kind = document.getElementById('fault-kind')
   const errorFields = document.getElementById('fault-error-fields')
   const delayField = document.getElementById('fault-delay-field')

@@ -2,11 +2,11 @@
 // brings each new request as soon as it has been answered. Newest first; an entry opens to show
 // what was sent and answered (built only when opened: the list stays light with 1,000 entries).
 import { api } from './api.js'
+import bounds from './bounds.js'
 import { act, h, reachable, unreachable } from './dom.js'
 
 const MAX_SHOWN = 1000
 const CHUNK = 100
-const WAIT_MS = 25_000
 
 const pretty = (value) => typeof value === 'string' ? value : JSON.stringify(value, null, 2)
 const headerList = (headers) => h('dl', { class: 'headers' }, Object.entries(headers).flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)]))
@@ -100,7 +100,7 @@ export function followJournal (onNew) {
   async function poll (mine, signal) {
     while (mine === generation) {
       try {
-        const answer = await api('GET', last === undefined ? `requests?wait_ms=${WAIT_MS}` : `requests?since=${last}&wait_ms=${WAIT_MS}`, undefined, { signal })
+        const answer = await api('GET', last === undefined ? `requests?wait_ms=${bounds.journalWaitMs}` : `requests?since=${last}&wait_ms=${bounds.journalWaitMs}`, undefined, { signal })
         if (mine !== generation) return
         reachable()
         // A `since` the emulator no longer keeps answers every kept entry, at once: the journal

@@ -5,14 +5,12 @@ import { readFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
-import { DOC_EXAMPLE_BODY, tempDir, userPath } from '../helpers.js'
+import { DOC_EXAMPLE_BODY, docUrl, tempDir } from '../helpers.js'
 import { PACKAGE_ROOT } from '../../src/package-info.js'
 import { plainEnv, runServer, startServer } from './process.js'
 
 // What only the real process can show: the bin's wiring of signals and exit codes. The
 // command's behaviour (settings, banner, errors) is tested in-process in test/cli.test.ts.
-
-const docUrl = (base: string) => `${base}${userPath()}`
 
 t.test('the bin serves the documentation example, and SIGTERM closes it with its state file written, exit 0', async (t) => {
   const file = join(await tempDir(t, 'mrs-e2e-'), 'state.json')

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import t from 'tap'
-import { PACKAGE_ROOT } from '../../src/package-info.js'
+import { readPackageFile } from '../helpers.js'
 
 /*
  * The README's "Works with" table, and the install lines of docs/sdks.md's examples, name the versions
@@ -9,7 +7,7 @@ import { PACKAGE_ROOT } from '../../src/package-info.js'
  * (Node.js). A pin that moves without the table (or the other way) fails here.
  */
 
-const read = (path: string) => readFile(join(PACKAGE_ROOT, path), 'utf8')
+const read = readPackageFile
 
 function pins (text: string, pattern: RegExp): Map<string, string> {
   return new Map([...text.matchAll(pattern)].map((m) => [m[1]!, m[2]!]))

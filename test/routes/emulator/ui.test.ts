@@ -56,7 +56,10 @@ t.test("the fault form's choices and limits come from the emulator's schemas (bo
     status: { min: 400, max: 599 },
     errorCodeMaxLength: LIMITS.faultErrorCode.value,
     errorMsgMaxLength: LIMITS.faultErrorMsg.value,
-    delayMax: LIMITS.faultDelay.value
+    delayMax: LIMITS.faultDelay.value,
+    defaultError: { code: '12000004', message: 'Internal server error.' },
+    tokenRequiredCode: 'EMULATOR.0401',
+    journalWaitMs: LIMITS.journalWait.value - 5000
   })
   t.ok(new RegExp(`^${bounds.faultId.pattern}$`, 'v').test('rule-1_a'), 'a pattern the page can use')
 })
