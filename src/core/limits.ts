@@ -1,7 +1,7 @@
 /**
  * Every limit of the emulator, written once: the code reads its value here, messages and schema
  * descriptions are worded from it (`worded`), and docs/limits.md's table is this table
- * (`limitsTable`, checked by a test). The rule behind every number: no caller, authenticated or
+ * (`limitsTable` in limits-table.ts, checked by a test). The rule behind every number: no caller, authenticated or
  * not, can make the process hold memory or time that no limit bounds.
  */
 
@@ -12,11 +12,9 @@ export interface Limit {
   readonly unit: Unit
   /** What is limited, as the docs' table names it. */
   readonly what: string
-  /** What happens beyond it. */
-  readonly beyond: string
 }
 
-const limit = (value: number, unit: Unit, what: string, beyond: string): Limit => ({ value, unit, what, beyond })
+const limit = (value: number, unit: Unit, what: string): Limit => ({ value, unit, what })
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -27,43 +25,43 @@ const YEAR = 365 * 24 * HOUR
 
 export const LIMITS = {
   // The connection and the request.
-  body: limit(12 * MiB, 'bytes', 'Request body (the gateway\'s documented limit)', '413 `APIGW.0201`'),
-  headers: limit(16 * KiB, 'bytes', 'Request headers', '431 `APIGW.0201`'),
-  headersTimeout: limit(10 * SECOND, 'ms', 'Time to send the request headers', '408 `APIGW.0201` Request timeout., connection closed'),
-  requestTimeout: limit(30 * SECOND, 'ms', 'Time to send the whole request', '408 `APIGW.0201`, connection closed'),
-  timeoutCheckInterval: limit(1 * SECOND, 'ms', 'How often those two timeouts are checked', '—'),
-  keepAlive: limit(5 * SECOND, 'ms', 'Idle keep-alive connection', 'closed'),
-  connections: limit(4096, 'count', 'Connections open at once (at least 1,000 are always served)', 'further connections are closed at once, not queued'),
-  lingerBytes: limit(64 * MiB, 'bytes', 'Bytes of a body read and thrown away after an early answer', 'the connection is closed'),
-  lingerTime: limit(5 * SECOND, 'ms', 'Time spent doing so', 'the connection is closed'),
-  jsonDepth: limit(64, 'levels', 'JSON nesting of a request body', '400 `12000002`, before parsing'),
+  body: limit(12 * MiB, 'bytes', 'Request body (the gateway\'s documented limit)'),
+  headers: limit(16 * KiB, 'bytes', 'Request headers'),
+  headersTimeout: limit(10 * SECOND, 'ms', 'Time to send the request headers'),
+  requestTimeout: limit(30 * SECOND, 'ms', 'Time to send the whole request'),
+  timeoutCheckInterval: limit(1 * SECOND, 'ms', 'How often those two timeouts are checked'),
+  keepAlive: limit(5 * SECOND, 'ms', 'Idle keep-alive connection'),
+  connections: limit(4096, 'count', 'Connections open at once (at least 1,000 are always served)'),
+  lingerBytes: limit(64 * MiB, 'bytes', 'Bytes of a body read and thrown away after an early answer'),
+  lingerTime: limit(5 * SECOND, 'ms', 'Time spent doing so'),
+  jsonDepth: limit(64, 'levels', 'JSON nesting of a request body'),
   // The emulated API.
-  idLength: limit(64, 'count', 'Characters of a `project_id` or `cluster_id` (the API reference\'s bound), or of a fault rule\'s id', '400 `12000107` / `12000002` / `EMULATOR.0400`'),
-  names: limit(1000, 'count', 'Names per array on DELETE', '400 `12000002`'),
-  sdkDateSkew: limit(15 * MINUTE, 'ms', 'Strict mode: `X-Sdk-Date` away from the emulator\'s real clock', '401 `APIGW.0301`'),
+  idLength: limit(64, 'count', 'Characters of a `project_id` or `cluster_id` (the API reference\'s bound), or of a fault rule\'s id'),
+  names: limit(1000, 'count', 'Names per array on DELETE'),
+  sdkDateSkew: limit(15 * MINUTE, 'ms', 'Strict mode: `X-Sdk-Date` away from the emulator\'s real clock'),
   // IAM.
-  tokenLifetime: limit(24 * HOUR, 'ms', 'Life of an issued token (on the emulator\'s clock)', '401 `APIGW.0307`'),
-  keyDurationMin: limit(900, 'seconds', 'Shortest temporary key (`duration_seconds`, also the default)', '400 `IAM.1102`'),
-  keyDurationMax: limit(86_400, 'seconds', 'Longest temporary key', '400 `IAM.1102`'),
-  issuedKept: limit(1000, 'count', 'Issued tokens and temporary keys kept, expired ones included', 'the expired ones are dropped at the next issue'),
-  issuedMax: limit(10_000, 'count', 'Issued tokens and temporary keys in all', 'the oldest is dropped'),
-  projectsPerPage: limit(5000, 'count', '`per_page` of `GET /v3/projects`', '400 (Keystone\'s body)'),
+  tokenLifetime: limit(24 * HOUR, 'ms', 'Life of an issued token (on the emulator\'s clock)'),
+  keyDurationMin: limit(900, 'seconds', 'Shortest temporary key (`duration_seconds`, also the default)'),
+  keyDurationMax: limit(86_400, 'seconds', 'Longest temporary key'),
+  issuedKept: limit(1000, 'count', 'Issued tokens and temporary keys kept, expired ones included'),
+  issuedMax: limit(10_000, 'count', 'Issued tokens and temporary keys in all'),
+  projectsPerPage: limit(5000, 'count', '`per_page` of `GET /v3/projects`'),
   // The control plane.
-  faultRules: limit(1000, 'count', 'Fault rules', '409 `EMULATOR.0409`'),
-  faultHeaders: limit(16, 'count', 'Headers a fault rule adds', '400 `EMULATOR.0400`'),
-  faultHeaderName: limit(64, 'count', 'Characters of such a header\'s name', '400 `EMULATOR.0400`'),
-  faultHeaderValue: limit(1024, 'count', 'Characters of such a header\'s value', '400 `EMULATOR.0400`'),
-  faultErrorCode: limit(64, 'count', 'Characters of a fault rule\'s `error_code`', '400 `EMULATOR.0400`'),
-  faultErrorMsg: limit(4096, 'count', 'Characters of a fault rule\'s `error_msg`', '400 `EMULATOR.0400`'),
-  faultDelay: limit(10 * MINUTE, 'ms', 'A fault rule\'s `delay_ms`', '400 `EMULATOR.0400`'),
-  journalEntries: limit(100_000, 'count', 'Journal entries (`MRS_EMULATOR_JOURNAL_SIZE`; past it the oldest is dropped)', 'the setting is refused'),
-  journalBody: limit(16 * KiB, 'bytes', 'Journal body, per request and per response', 'cut, with a marker'),
-  journalJsonDepth: limit(1000, 'levels', 'JSON nesting the journal shows as JSON', 'shown as text'),
-  journalWait: limit(30 * SECOND, 'ms', '`wait_ms` of a journal query', '400 `EMULATOR.0400`'),
-  clockAdvance: limit(YEAR, 'ms', 'One move of the clock (`advance_ms`)', '400 `EMULATOR.0400`'),
-  clockOffset: limit(100 * YEAR, 'ms', 'How far the clock gets ahead in all (a reset puts it back)', '400 `EMULATOR.0400`'),
-  syncDuration: limit(24 * HOUR, 'ms', 'A sync task\'s duration (`MRS_EMULATOR_SYNC_DURATION_MS`)', 'the setting is refused'),
-  shutdownGrace: limit(10 * MINUTE, 'ms', 'The shutdown grace (`MRS_EMULATOR_SHUTDOWN_GRACE_MS`)', 'the setting is refused')
+  faultRules: limit(1000, 'count', 'Fault rules'),
+  faultHeaders: limit(16, 'count', 'Headers a fault rule adds'),
+  faultHeaderName: limit(64, 'count', 'Characters of such a header\'s name'),
+  faultHeaderValue: limit(1024, 'count', 'Characters of such a header\'s value'),
+  faultErrorCode: limit(64, 'count', 'Characters of a fault rule\'s `error_code`'),
+  faultErrorMsg: limit(4096, 'count', 'Characters of a fault rule\'s `error_msg`'),
+  faultDelay: limit(10 * MINUTE, 'ms', 'A fault rule\'s `delay_ms`'),
+  journalEntries: limit(100_000, 'count', 'Journal entries (`MRS_EMULATOR_JOURNAL_SIZE`; past it the oldest is dropped)'),
+  journalBody: limit(16 * KiB, 'bytes', 'Journal body, per request and per response'),
+  journalJsonDepth: limit(1000, 'levels', 'JSON nesting the journal shows as JSON'),
+  journalWait: limit(30 * SECOND, 'ms', '`wait_ms` of a journal query'),
+  clockAdvance: limit(YEAR, 'ms', 'One move of the clock (`advance_ms`)'),
+  clockOffset: limit(100 * YEAR, 'ms', 'How far the clock gets ahead in all (a reset puts it back)'),
+  syncDuration: limit(24 * HOUR, 'ms', 'A sync task\'s duration (`MRS_EMULATOR_SYNC_DURATION_MS`)'),
+  shutdownGrace: limit(10 * MINUTE, 'ms', 'The shutdown grace (`MRS_EMULATOR_SHUTDOWN_GRACE_MS`)')
 } as const satisfies Record<string, Limit>
 
 const count = (n: number) => n.toLocaleString('en-US')
@@ -89,10 +87,4 @@ export function worded ({ value, unit }: Limit): string {
     case 'count':
       return count(value)
   }
-}
-
-/** docs/limits.md's table, made from LIMITS. */
-export function limitsTable (): string {
-  const rows = Object.values(LIMITS).map((l) => `| ${l.what} | ${worded(l)} | ${l.beyond} |`)
-  return ['| Limit | Value | Beyond it |', '|---|---|---|', ...rows].join('\n')
 }

@@ -1,0 +1,54 @@
+import {
+  type ApiError, authenticationFailed, credentialExpired, controlInvalid, entityTooLarge, headersTooLarge, iamFieldInvalid,
+  invalidParameter, invalidProjectId, keystoneParameterInvalid, requestTimeout, tooManyFaults
+} from './errors.js'
+import { LIMITS, worded } from './limits.js'
+
+/** An answer's status and code, as the docs write them: 413 `APIGW.0201`. */
+const answered = (error: ApiError, more = '') => `${error.statusCode} \`${error.code}\`${more}`
+
+const SETTING_REFUSED = 'the setting is refused'
+
+/** What happens past each limit: the answers are the emulator's own errors, as errors.ts writes them. */
+const BEYOND: Record<keyof typeof LIMITS, string> = {
+  body: answered(entityTooLarge()),
+  headers: answered(headersTooLarge()),
+  headersTimeout: `${answered(requestTimeout())} ${requestTimeout().message}, connection closed`,
+  requestTimeout: answered(requestTimeout(), ', connection closed'),
+  timeoutCheckInterval: '—',
+  keepAlive: 'closed',
+  connections: 'further connections are closed at once, not queued',
+  lingerBytes: 'the connection is closed',
+  lingerTime: 'the connection is closed',
+  jsonDepth: answered(invalidParameter(''), ', before parsing'),
+  idLength: `${answered(invalidProjectId(''))} / ${answered(invalidParameter(''))} / ${answered(controlInvalid(''))}`,
+  names: answered(invalidParameter('')),
+  sdkDateSkew: answered(authenticationFailed('')),
+  tokenLifetime: answered(credentialExpired(false)),
+  keyDurationMin: answered(iamFieldInvalid('', '')),
+  keyDurationMax: answered(iamFieldInvalid('', '')),
+  issuedKept: 'the expired ones are dropped at the next issue',
+  issuedMax: 'the oldest is dropped',
+  projectsPerPage: `${answered(keystoneParameterInvalid(''))} (Keystone's body)`,
+  faultRules: answered(tooManyFaults(0)),
+  faultHeaders: answered(controlInvalid('')),
+  faultHeaderName: answered(controlInvalid('')),
+  faultHeaderValue: answered(controlInvalid('')),
+  faultErrorCode: answered(controlInvalid('')),
+  faultErrorMsg: answered(controlInvalid('')),
+  faultDelay: answered(controlInvalid('')),
+  journalEntries: SETTING_REFUSED,
+  journalBody: 'cut, with a marker',
+  journalJsonDepth: 'shown as text',
+  journalWait: answered(controlInvalid('')),
+  clockAdvance: answered(controlInvalid('')),
+  clockOffset: answered(controlInvalid('')),
+  syncDuration: SETTING_REFUSED,
+  shutdownGrace: SETTING_REFUSED
+}
+
+/** docs/limits.md's table, made from LIMITS and the answers past them. */
+export function limitsTable (): string {
+  const rows = Object.entries(LIMITS).map(([name, l]) => `| ${l.what} | ${worded(l)} | ${BEYOND[name as keyof typeof LIMITS]} |`)
+  return ['| Limit | Value | Beyond it |', '|---|---|---|', ...rows].join('\n')
+}
