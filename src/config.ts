@@ -28,7 +28,10 @@ export const SettingsSchema = Type.Object({
   auth: oneOf(AUTH_MODES, { env: 'MRS_EMULATOR_AUTH', default: 'permissive', description: `Authentication mode: ${AUTH_MODES.join(', ')}.` }),
   syncDurationMs: Type.Integer({ env: 'MRS_EMULATOR_SYNC_DURATION_MS', minimum: 0, maximum: LIMITS.syncDuration.value, default: 0, description: 'How long a sync task runs, in ms (0: done before the 202 is sent).' }),
   stateFile: Type.Optional(Type.String({ env: 'MRS_EMULATOR_STATE_FILE', minLength: 1, description: 'State file: loaded at start (the fixtures when absent), written after every change.' })),
-  adminToken: Type.Optional(Type.String({ env: 'MRS_EMULATOR_ADMIN_TOKEN', minLength: 1, description: 'Bearer token the control plane requires (health, ready and the dashboard\'s files excepted).' })),
+  // An empty variable counts as set here: MRS_EMULATOR_ADMIN_TOKEN= would otherwise leave the
+  // control plane open to someone who meant to close it. The token must be what a header can
+  // carry and a client can type: printable ASCII, no space.
+  adminToken: Type.Optional(Type.String({ env: 'MRS_EMULATOR_ADMIN_TOKEN', emptyRefused: true, minLength: 1, pattern: '^[\\x21-\\x7e]+$', 'x-expected': 'printable ASCII characters without spaces', description: 'Bearer token the control plane requires (health, ready and the dashboard\'s files excepted).' })),
   journalSize: Type.Integer({ env: 'MRS_EMULATOR_JOURNAL_SIZE', minimum: 0, maximum: LIMITS.journalEntries.value, default: 1000, description: 'How many requests the journal keeps (0: none).' }),
   allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^/\\s,]+$', 'x-expected': 'an origin such as http://localhost:3000' }), {
     env: 'MRS_EMULATOR_ALLOWED_ORIGINS', default: [], description: 'Comma-separated origins (e.g. http://localhost:3000) whose pages may use the control plane, besides the emulator\'s own.'
@@ -127,8 +130,9 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
   const given: Record<string, unknown> = {}
   const problems: string[] = []
   for (const { name, flag, variable, schema } of SETTINGS) {
-    // An empty variable counts as unset (PORT= would otherwise coerce to port 0).
-    const fromEnv = env[variable] === '' ? undefined : env[variable]
+    // An empty variable counts as unset (PORT= would otherwise coerce to port 0), unless the
+    // setting says otherwise.
+    const fromEnv = env[variable] === '' && schema.emptyRefused !== true ? undefined : env[variable]
     const text = (flags[flag] as string | undefined) ?? fromEnv
     if (text === undefined) continue
     given[name] = fromText(schema, text)

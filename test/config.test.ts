@@ -51,6 +51,10 @@ t.test('an invalid value stops the start with one line naming the setting', asyn
     [{ MRS_EMULATOR_SYNC_DURATION_MS: '1.5' }, [], 'Invalid MRS_EMULATOR_SYNC_DURATION_MS: "1.5" must be an integer'],
     [{}, ['--bogus'], "Unknown option '--bogus'"],
     [{}, ['--admin-token', ''], 'Invalid --admin-token: "" must not be empty'],
+    // An empty admin token variable is refused, not taken as unset: it would leave the control plane open.
+    [{ MRS_EMULATOR_ADMIN_TOKEN: '' }, [], 'Invalid MRS_EMULATOR_ADMIN_TOKEN: "" must not be empty'],
+    [{ MRS_EMULATOR_ADMIN_TOKEN: ' ' }, [], 'Invalid MRS_EMULATOR_ADMIN_TOKEN: " " must be printable ASCII characters without spaces'],
+    [{}, ['--admin-token', 'tök'], 'Invalid --admin-token: "tök" must be printable ASCII characters without spaces'],
     [{}, ['--allowed-origins', 'localhost:3000'], 'Invalid --allowed-origins: "localhost:3000" must be an origin such as http://localhost:3000'],
     [{}, ['--allowed-origins', 'http://a.test,ftp://b.test'], 'Invalid --allowed-origins: "ftp://b.test" must be an origin such as http://localhost:3000'],
     [{}, ['--allowed-origins', ''], 'Invalid --allowed-origins: "" must not be empty'],
@@ -74,6 +78,7 @@ t.test('in-process options: the same schema, the same messages; names in any cas
   t.throws(() => settingsOf({ auth: 'nope' }), { name: 'ConfigError', message: 'Invalid option auth: "nope" must be one of permissive, strict, off' })
   t.throws(() => settingsOf({ syncDurationMs: -1, journalSize: 1.5 }), { message: 'Invalid option syncDurationMs: -1 must be >= 0; Invalid option journalSize: 1.5 must be an integer' })
   t.throws(() => settingsOf({ adminToken: '' }), { message: 'Invalid option adminToken: "" must not be empty' })
+  t.throws(() => settingsOf({ adminToken: 'two words' }), { message: 'Invalid option adminToken: "two words" must be printable ASCII characters without spaces' })
   t.throws(() => settingsOf({ allowedOrigins: ['http://ok.test', 'nope'] }), { message: 'Invalid option allowedOrigins: "nope" must be an origin such as http://localhost:3000' })
   t.throws(() => settingsOf({ port: '80' }), { message: 'Invalid option port: "80" must be an integer' })
   t.throws(() => settingsOf({ stateFile: 7 }), { message: 'Invalid option stateFile: 7 must be a string' })

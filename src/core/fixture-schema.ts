@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { ClusterIdSchema, ProjectIdSchema } from './api-schema.js'
 import { FaultRuleSchema } from './fault-schema.js'
+import { LIMITS, worded } from './limits.js'
 
 /** The MRS cluster states of the API reference. */
 export const CLUSTER_STATES = ['starting', 'running', 'terminated', 'failed', 'abnormal', 'terminating',
@@ -85,7 +86,8 @@ export const FixtureSchema = Type.Object({
   domain: Type.Optional(DomainSchema),
   projects: Type.Array(FixtureProjectSchema),
   credentials: Type.Optional(Type.Array(FixtureCredentialSchema)),
-  faults: Type.Optional(Type.Array(FaultRuleSchema, { description: 'Fault rules installed at start and on reset.' }))
+  // More rules than the cap are refused, never silently dropped.
+  faults: Type.Optional(Type.Array(FaultRuleSchema, { maxItems: LIMITS.faultRules.value, description: `Fault rules installed at start and on reset, at most ${worded(LIMITS.faultRules)}.` }))
 }, { additionalProperties: false })
 
 export type Fixture = Static<typeof FixtureSchema>

@@ -1,5 +1,5 @@
 import * as nodeFs from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { Fixture } from './fixture-schema.js'
 import { FixtureError, parseFixture } from './fixtures.js'
@@ -14,13 +14,27 @@ export { describeFsError }
 export async function readStateFile (file: string): Promise<Fixture | undefined> {
   let text: string
   try {
+    // A device, FIFO, socket or folder at the path is never read (a FIFO would block the start)
+    // nor replaced by the first write: the start stops.
+    const kind = kindOf(await stat(file))
+    if (kind !== undefined) throw new FixtureError(file, [{ path: '', message: `the state file must be a regular file, and this is ${kind}: the emulator neither reads nor replaces it` }])
     text = await readFile(file, 'utf8')
   } catch (err) {
+    if (err instanceof FixtureError) throw err
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new FixtureError(file, [{ path: '', message: `cannot read the state file: ${describeFsError(err)}` }])
   }
   if (text.trim() === '') return undefined
   return parseFixture(text, file)
+}
+
+/** What a path that is not a regular file is, in words; undefined for a regular file. */
+function kindOf (stats: nodeFs.Stats): string | undefined {
+  if (stats.isFile()) return undefined
+  if (stats.isDirectory()) return 'a folder'
+  if (stats.isFIFO()) return 'a FIFO'
+  if (stats.isSocket()) return 'a socket'
+  return 'a device'
 }
 
 /** The file-system calls a state file makes; tests inject ones that fail. */

@@ -1,7 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { type ApiError, apiNotFound, apiRequestError, errorBody, headersTooLarge, requestTimeout } from '../core/errors.js'
+import { type ApiError, apiNotFound, apiRequestError, controlInvalid, errorBody, headersTooLarge, requestTimeout } from '../core/errors.js'
 import { newRequestId } from '../core/ids.js'
 import { afterDueResponses } from './early-answers.js'
 import { sendError } from './errors.js'
@@ -58,11 +58,20 @@ export function handleClientError (err: NodeJS.ErrnoException, socket: Socket): 
  * What Fastify answers itself before routing (a path whose `%` escapes do not decode): the
  * gateway's 400, with its request id, log line and journal entry like any other answer.
  */
+/** A path under the control plane's prefix, in origin or absolute form. */
+const CONTROL_PATH = /^(?:https?:\/\/[^/]*)?\/_emulator(?:[/?]|$)/i
+
 export function gatewayBeforeRouting (app: () => FastifyInstance) {
   return (error: Error, request: FastifyRequest, reply: FastifyReply) => {
     const { journal, now } = app().emulator
     reply.header('x-request-id', request.id)
     request.log.info({ reqId: request.id, url: request.url, reason: error.message }, 'request refused before routing')
+    // No plane has the request (the router could not read its path): its prefix is the one
+    // thing that says whose it is. The control plane's answer is its own, and not journaled.
+    if (CONTROL_PATH.test(request.url)) {
+      sendError(reply, controlInvalid('The path does not decode: a % is not followed by two hex digits, or they are not UTF-8.'))
+      return
+    }
     sendError(reply, apiRequestError())
     journalRequest(journal, now, request, reply, reply.statusCode)
   }

@@ -22,8 +22,9 @@ export function journalRequest (journal: Journal, now: () => number, request: Fa
     project_id: params.project_id ?? null,
     cluster_id: params.cluster_id ?? null,
     status,
+    // ?? null: a request refused before routing is not decorated (before-routing.ts).
     error_code: request.errorCode,
-    fault_id: request.faultId,
+    fault_id: request.faultId ?? null,
     headers: request.headers,
     body: keepBody(request.rawBody),
     bodySize: request.rawBody?.length ?? 0,

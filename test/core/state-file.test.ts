@@ -1,7 +1,11 @@
+import { execFileSync } from 'node:child_process'
+import { once } from 'node:events'
 import * as fs from 'node:fs'
+import { createServer } from 'node:net'
 import { mkdir, readdir, readlink, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
+import { buildApp } from '../../src/app.js'
 import type { Fixture } from '../../src/core/fixture-schema.js'
 import { describeFsError, readStateFile, StateFile, StateFileError, type StateFs } from '../../src/core/state-file.js'
 import { readJson, tempDir } from '../helpers.js'
@@ -42,9 +46,25 @@ t.test('readStateFile: absent → undefined; broken → a FixtureError naming th
   t.equal(await readStateFile(join(dir, 'absent.json')), undefined)
   await writeFile(join(dir, 'torn.json'), '{"projects": [')
   await t.rejects(readStateFile(join(dir, 'torn.json')), { name: 'FixtureError', message: /torn\.json/ })
-  await t.rejects(readStateFile(dir), { name: 'FixtureError', message: /cannot read the state file: EISDIR \(it is a folder\)/ })
   await writeFile(join(dir, 'ok.json'), JSON.stringify(world(1)))
   t.same(await readStateFile(join(dir, 'ok.json')), world(1))
+  await t.rejects(readStateFile(join(dir, 'ok.json', 'below')), { name: 'FixtureError', message: /cannot read the state file: ENOTDIR/ })
+})
+
+t.test('a state file that is not a regular file is neither read nor replaced: the start stops', async (t) => {
+  const dir = await tempDir(t, 'mrs-state-')
+  await t.rejects(readStateFile(dir), { name: 'FixtureError', message: /must be a regular file, and this is a folder/ })
+  await t.rejects(readStateFile('/dev/null'), { name: 'FixtureError', message: /this is a device: the emulator neither reads nor replaces it/ })
+  const fifo = join(dir, 'fifo')
+  execFileSync('mkfifo', [fifo])
+  await t.rejects(readStateFile(fifo), { name: 'FixtureError', message: /this is a FIFO/ }, 'answered at once, not blocked on the FIFO')
+  const socket = join(dir, 'socket')
+  const server = createServer().listen(socket)
+  await once(server, 'listening')
+  t.teardown(() => server.close())
+  await t.rejects(readStateFile(socket), { name: 'FixtureError', message: /this is a socket/ })
+  await t.rejects(buildApp({ stateFile: '/dev/null' }), { name: 'FixtureError' }, 'the app is not built')
+  t.ok(fs.statSync('/dev/null').isCharacterDevice(), '/dev/null is still the device')
 })
 
 t.test('writeNow writes the whole world by temp file and rename, leaving no temp file', async (t) => {

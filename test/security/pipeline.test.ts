@@ -126,6 +126,16 @@ t.test('a path that does not decode gets the gateway\'s 400, its request id and 
   const id = answer!.headers['x-request-id']!
   t.same(JSON.parse(answer!.body), { error_code: 'APIGW.0201', error_msg: 'API request error.', request_id: id })
   t.match(await journalOf(app), [{ request_id: id, path: `/v2/%zz/clusters/${CLUSTER}/iam-sync-user`, status: 400, error_code: 'APIGW.0201', operation: null }])
+  t.equal((await journalOf(app))[0].fault_id, null, 'the entry has every field, fault_id too')
+
+  // Under the control plane's prefix: the control plane's answer, and no journal entry.
+  for (const target of ['/_emulator/%zz', 'http://localhost/_emulator/state%zz']) {
+    const [control] = responsesIn(await rawExchange(port, `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`))
+    t.equal(control!.status, 400, target)
+    t.match(JSON.parse(control!.body), { error_code: 'EMULATOR.0400', error_msg: /does not decode/ })
+    t.match(control!.headers['x-request-id'], /^[0-9a-f]{32}$/)
+  }
+  t.equal((await journalOf(app)).length, 1, 'only the API request is journaled')
 })
 
 t.test('HTTP/1.1 without Host gets the gateway\'s 400; HTTP/1.0 needs none', async (t) => {

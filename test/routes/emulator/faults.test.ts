@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { request } from 'node:http'
 import t from 'tap'
 import { build, CLUSTER, JSON_HEADERS, PROJECT, SYNCED_CLUSTER, syncPath, TOKEN, userPath } from '../../helpers.js'
+import { LIMITS } from '../../../src/core/limits.js'
 
 const addFault = async (app: Awaited<ReturnType<typeof build>>, rule: object) => {
   const res = await app.inject({ method: 'POST', url: '/_emulator/faults', payload: rule })
@@ -124,4 +125,18 @@ t.test('fixture faults are installed at start', async (t) => {
   })
   t.equal((await app.inject({ method: 'GET', url: '/v2/p1/clusters/c1/iam-sync', headers: TOKEN })).statusCode, 500)
   t.equal((await app.inject({ method: 'GET', url: '/v2/p1/clusters/c1/iam-sync', headers: TOKEN })).statusCode, 200)
+})
+
+t.test('more fault rules than the cap in a world or a fixture file are refused, naming the cap, not dropped', async (t) => {
+  const app = await build(t)
+  const rules = Array.from({ length: LIMITS.faultRules.value + 1 }, (_, i) => ({ id: `r${i}`, action: { delay_ms: 0 } }))
+  const world = (await app.inject({ url: '/_emulator/state' })).json()
+  const res = await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { ...world, faults: rules } })
+  t.equal(res.statusCode, 400)
+  t.match(res.json(), { error_code: 'EMULATOR.0400', error_msg: /faults.*1000/ })
+  t.equal((await app.inject({ url: '/_emulator/faults' })).json().faults.length, 0, 'nothing was installed')
+  await t.rejects(build(t, { fixtures: { ...world, faults: rules } }), /faults.*1000/, 'a fixture with too many rules stops the start')
+  const fits = await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { ...world, faults: rules.slice(1) } })
+  t.equal(fits.statusCode, 200)
+  t.equal((await app.inject({ url: '/_emulator/faults' })).json().faults.length, LIMITS.faultRules.value, 'the cap itself fits, every rule kept')
 })
