@@ -21,6 +21,11 @@ export class Clock {
     this.#offsetMs += ms
   }
 
+  /** Back to an offset it had: a move whose change could not be kept. */
+  restore (offsetMs: number): void {
+    this.#offsetMs = offsetMs
+  }
+
   /** Back to the real time (a reset). */
   reset (): void {
     this.#offsetMs = 0

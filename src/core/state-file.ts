@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import type { Fixture } from './fixture-schema.js'
 import { FixtureError, parseFixture } from './fixtures.js'
 import { describeFsError } from './fs-errors.js'
@@ -39,7 +39,25 @@ function kindOf (stats: nodeFs.Stats): string | undefined {
 
 /** The file-system calls a state file makes; tests inject ones that fail. */
 export type StateFs = Pick<typeof nodeFs,
-  'openSync' | 'writeSync' | 'fsyncSync' | 'ftruncateSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'realpathSync' | 'readlinkSync' | 'lstatSync'>
+  'openSync' | 'writeSync' | 'fsyncSync' | 'ftruncateSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'realpathSync' | 'readlinkSync' | 'lstatSync' | 'readdirSync'>
+
+/**
+ * The temporary files beside the state file that a process killed mid-write left (`<file>.<pid>.tmp`):
+ * removed at the next start. Nothing is lost with them: the file itself was never torn.
+ */
+function removeLeftTemps (target: string, fs: StateFs): void {
+  const name = basename(target)
+  let entries: string[]
+  try {
+    entries = fs.readdirSync(dirname(target))
+  } catch {
+    return // an unreadable folder: the write at start says what is wrong with it
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(`${name}.`) || !/^\.\d+\.tmp$/.test(entry.slice(name.length))) continue
+    try { fs.unlinkSync(join(dirname(target), entry)) } catch {} // gone already, or not ours to remove
+  }
+}
 
 /** What the state file holds: the world, and a version that grows with every change. */
 export interface StateSource {
@@ -126,6 +144,7 @@ export class StateFile {
     } catch (err) {
       throw new StateFileError(file, err)
     }
+    removeLeftTemps(this.#target, fs)
     this.#savedText = this.#text()
     this.#savedVersion = source.version
   }

@@ -252,3 +252,21 @@ t.test('describeFsError: known codes in words, others as they are', async (t) =>
   t.equal(describeFsError(Object.assign(new Error('x'), { code: 'EWHATEVER' })), 'EWHATEVER')
   t.equal(describeFsError(new Error('plain')), 'plain')
 })
+
+t.test('temporary files a killed process left beside the state file are removed at the next start', async (t) => {
+  const dir = await tempDir(t, 'mrs-state-')
+  const file = join(dir, 'state.json')
+  const left = ['state.json.12345.tmp', 'state.json.7.tmp']
+  const kept = ['other.json.1.tmp', 'state.json.tmp', 'state.json.x.tmp', 'state.json.1.tmp.bak']
+  for (const name of [...left, ...kept]) await writeFile(join(dir, name), 'x')
+  new StateFile(file, source()).writeNow()
+  t.same((await readdir(dir)).sort(), [...kept, 'state.json'].sort(), 'only <file>.<pid>.tmp files go')
+
+  // A folder that cannot be listed, or a temp file that cannot be removed: the start goes on.
+  await writeFile(join(dir, 'state.json.8.tmp'), 'x')
+  const unlisted = { ...fs, readdirSync: () => { throw Object.assign(new Error('EACCES'), { code: 'EACCES' }) } } as unknown as StateFs
+  t.doesNotThrow(() => new StateFile(file, source(), unlisted))
+  const stuck = { ...fs, unlinkSync: () => { throw Object.assign(new Error('EPERM'), { code: 'EPERM' }) } } as unknown as StateFs
+  t.doesNotThrow(() => new StateFile(file, source(), stuck))
+  t.ok((await readdir(dir)).includes('state.json.8.tmp'), 'left where it could not be removed')
+})

@@ -5,7 +5,7 @@ import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../../src/app.js'
 import type { StateFs } from '../../../src/core/state-file.js'
-import { build, CLUSTER, fakeClock, JSON_HEADERS, PROJECT, readJson, stateFilePath, TOKEN, tempDir, userPath } from '../../helpers.js'
+import { build, CLUSTER, fakeClock, JSON_HEADERS, PROJECT, readJson, stateFilePath, syncPath, TOKEN, tempDir, userPath } from '../../helpers.js'
 
 const tempFile = (t: Test) => stateFilePath(t, 'mrs-persist-')
 const onDisk = readJson
@@ -211,4 +211,20 @@ t.test('names are plain data in the journal and the state file', async (t) => {
   const restarted = await build(t, { stateFile: file })
   t.same((await restarted.inject({ method: 'GET', url: '/v2/p1/clusters/c1/iam-sync-user', headers: TOKEN })).json().user_names, ['constructor', 'toString', '', 'x'.repeat(10_000)])
   t.equal(({} as Record<string, unknown>).toString, Object.prototype.toString)
+})
+
+t.test('a clock move whose tasks could not be written is not kept: the clock goes back with the world', async (t) => {
+  const dir = await tempDir(t, 'mrs-persist-')
+  const d = disk()
+  const app = await build(t, { stateFile: join(dir, 'state.json'), fs: d.fs, syncDurationMs: 60_000 })
+  t.equal((await app.inject({ method: 'POST', url: userPath(), headers: JSON_HEADERS, payload: { user_names: ['user1'] } })).statusCode, 202)
+  d.full = true
+  const moved = await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { advance_ms: 60_000 } })
+  t.equal(moved.statusCode, 500)
+  t.match(moved.json(), { error_code: 'EMULATOR.0500', error_msg: /not kept/ })
+  t.equal((await app.inject({ url: '/_emulator/clock' })).json().offset_ms, 0, 'the clock is where it was')
+  t.equal((await app.inject({ method: 'GET', url: syncPath(), headers: TOKEN })).json().is_synchronizing, true, 'the task still runs')
+  d.full = false
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { advance_ms: 60_000 } })).statusCode, 200)
+  t.equal((await app.inject({ method: 'GET', url: syncPath(), headers: TOKEN })).json().is_synchronizing, false, 'once the disk works, the move is kept')
 })
