@@ -23,6 +23,7 @@ const BEYOND: Record<keyof typeof LIMITS, string> = {
   jsonDepth: answered(invalidParameter(''), ', before parsing'),
   idLength: `${answered(invalidProjectId(''))} / ${answered(invalidParameter(''))} / ${answered(controlInvalid(''))}`,
   names: answered(invalidParameter('')),
+  ownAuthBody: answered(entityTooLarge()),
   sdkDateSkew: answered(authenticationFailed('')),
   tokenLifetime: answered(credentialExpired(false)),
   keyDurationMin: answered(iamFieldInvalid('', '')),

@@ -38,6 +38,8 @@ export const LIMITS = {
   // The emulated API.
   idLength: limit(64, 'count', 'Characters of a `project_id` or `cluster_id` (the API reference\'s bound), or of a fault rule\'s id'),
   names: limit(1000, 'count', 'Names per array on DELETE'),
+  // Routes that check their caller themselves (IAM's token routes) read their body first: a small one.
+  ownAuthBody: limit(64 * KiB, 'bytes', 'Request body of IAM\'s token routes, which read it before they can check the caller'),
   sdkDateSkew: limit(15 * MINUTE, 'ms', 'Strict mode: `X-Sdk-Date` away from the emulator\'s real clock'),
   // IAM.
   tokenLifetime: limit(24 * HOUR, 'ms', 'Life of an issued token (on the emulator\'s clock)'),

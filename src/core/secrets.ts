@@ -24,10 +24,14 @@ function walk (value: unknown, key: string | undefined): unknown {
   if (Array.isArray(value)) return value.map((item) => walk(item, key))
   const out: Record<string, unknown> = {}
   for (const [name, field] of Object.entries(value)) {
-    // `identity.password` holds the password method's block (the user, its name); any other
-    // secret key's value, whatever its type, is a secret.
-    const secret = (SECRET_KEYS.has(name) && !(name === 'password' && key === 'identity')) || (name === 'id' && key === 'token')
-    out[name] = secret ? '[REDACTED]' : walk(field, name)
+    // Keys in any case (a mistyped `Password`, `ID`). `identity.password` holds the password
+    // method's block (the user, its name), walked; anything else there, like any other secret
+    // key's value of whatever type, is the secret itself; so is a token given as a bare string.
+    const lower = name.toLowerCase()
+    const block = typeof field === 'object' && field !== null
+    const secret = (SECRET_KEYS.has(lower) && !(lower === 'password' && key === 'identity' && block)) ||
+      (lower === 'id' && key === 'token') || (lower === 'token' && !block)
+    out[name] = secret ? '[REDACTED]' : walk(field, lower)
   }
   return out
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { FACE_ERRORS, FACE_TAGS, type Face } from '../core/api-schema.js'
 import { CONTROL_TAG } from '../core/control-schema.js'
 import { IAM_ERRORS } from '../core/iam-schema.js'
+import { LIMITS } from '../core/limits.js'
 
 /**
  * Every operation registered from here on is described from its config, where it names its
@@ -11,7 +12,9 @@ import { IAM_ERRORS } from '../core/iam-schema.js'
  */
 export function describeOperations (plane: FastifyInstance): void {
   plane.addHook('onRoute', (route) => {
-    const { operation, iam } = route.config as { operation: string, iam?: Face }
+    const { operation, iam, ownAuth } = route.config as { operation: string, iam?: Face, ownAuth?: boolean }
+    // A route that checks its caller itself reads the body of anyone first: a small one.
+    if (ownAuth === true) route.bodyLimit = LIMITS.ownAuthBody.value
     const face = iam ?? 'mrs'
     const schema = { operationId: operation, tags: [FACE_TAGS[face]], ...route.schema, response: { ...FACE_ERRORS[face], ...route.schema?.response as object } }
     // IAM's routes word their validation errors as IAM does: the validator reads the face here.

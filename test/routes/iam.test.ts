@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { DEFAULT_DOMAIN, type Fixture } from '../../src/core/fixture-schema.js'
+import { LIMITS } from '../../src/core/limits.js'
 import { signRequest } from '../../src/core/signature.js'
 import type { StateFs } from '../../src/core/state-file.js'
 import { build, fakeClock, listening, OTHER_PROJECT, PROJECT, rawExchange, syncPath, tempDir } from '../helpers.js'
@@ -416,6 +417,11 @@ t.test('what the first round of probing found: secrets of odd bodies, unique nam
   await send('/v3/auth/tokens', '{"auth": {"identity": {"methods": ["password", "totp"], "totp": {"user": {"passcode": "SECRET-3"}}}}}')
   await send('/v3.0/OS-CREDENTIAL/securitytokens', '{"auth": {"identity": {"methods": ["token"], "token": {"id": "SECRET-4"}}}')
   await send('/v3.0/OS-CREDENTIAL/securitytokens', '{"auth": {"identity": {"methods": ["token"], "token": [{"id": "SECRET-5"}]}}}')
+  // Mistyped: a password given as a string, a token as a bare string, keys in another case.
+  await send('/v3/auth/tokens', '{"auth": {"identity": {"methods": ["password"], "password": "SECRET-6"}}}')
+  await send('/v3.0/OS-CREDENTIAL/securitytokens', '{"auth": {"identity": {"methods": ["token"], "token": "SECRET-7"}}}')
+  await send('/v3/auth/tokens', '{"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "u", "Password": "SECRET-8"}}}}}')
+  await send('/v3.0/OS-CREDENTIAL/securitytokens', '{"auth": {"identity": {"methods": ["token"], "token": {"ID": "SECRET-9"}}}}')
   const journal = (await app.inject({ url: '/_emulator/requests' })).body + (await app.inject({ url: '/_emulator/requests.har' })).body
   t.notMatch(journal, /SECRET-/, 'no secret of a malformed or odd-shaped body reaches the journal or the HAR')
   const entries = (await app.inject({ url: '/_emulator/requests' })).json().requests
@@ -448,4 +454,16 @@ t.test('what the first round of probing found: secrets of odd bodies, unique nam
   const { port } = await listening(t, { auth: 'off' })
   const answer = await rawExchange(port, 'GET /v3/auth/domains HTTP/1.0\r\n\r\n')
   t.match(answer, `"self":"http://127.0.0.1:${port}/v3/auth/domains"`)
+})
+
+t.test("IAM's token routes, which read a caller's body before they can check it, read a small one only", async (t) => {
+  const app = await build(t, { auth: 'strict' })
+  const padding = 'x'.repeat(LIMITS.ownAuthBody.value)
+  for (const url of ['/v3/auth/tokens', '/v3.0/OS-CREDENTIAL/securitytokens']) {
+    const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: `{"padding":"${padding}"}` })
+    t.equal(res.statusCode, 413, url)
+    t.match(res.json(), { error_code: 'APIGW.0201', error_msg: 'Request entity too large.' })
+  }
+  const small = await app.inject({ method: 'POST', url: '/v3/auth/tokens', headers: { 'content-type': 'application/json' }, payload: { auth: { padding: 'x'.repeat(1000) } } })
+  t.not(small.statusCode, 413, 'a body under the limit is read and checked')
 })
