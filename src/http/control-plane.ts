@@ -6,7 +6,7 @@ import { controlInvalid, controlNotFound, shorten } from '../core/errors.js'
 import { adminGate } from './admin-gate.js'
 import { announcesBody, registerBodyParsers } from './body.js'
 import { browserRules } from './browser-rules.js'
-import type { LingerLimits } from './early-answers.js'
+import { droppedConnections, type LingerLimits } from './early-answers.js'
 import { controlErrors, errorHandler, sendError } from './errors.js'
 import { httpStep } from './http-step.js'
 import { registerPersistence } from './persistence.js'
@@ -54,6 +54,10 @@ export function controlPlane (options: ControlPlaneOptions) {
     control.setErrorHandler(errorHandler(options.limits, controlErrors))
     control.setNotFoundHandler((request, reply) => sendError(reply, notFound(request))) // 2
     control.addHook('onRequest', (request, reply, done) => { // 1–2
+      if (droppedConnections.has(request.raw.socket)) { // pipelined behind a dropped request
+        void reply.hijack()
+        return
+      }
       reply.header('x-request-id', request.id)
       if (!httpStep(request)) done(controlInvalid('An HTTP/1.1 request needs a Host header.'))
       else done(browserCheck(request) ?? (request.is404 && announcesBody(request.raw) ? notFound(request) : undefined))

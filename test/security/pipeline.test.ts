@@ -4,7 +4,7 @@ import t from 'tap'
 import { BODY_LIMIT } from '../../src/app.js'
 import { signRequest, sha256Hex, type SigningKey } from '../../src/core/signature.js'
 import {
-  build, faultHits, journalOf, CLUSTER, DOC_EXAMPLE_BODY, JSON_HEADERS, listening, PROJECT, rawExchange, responsesIn, TOKEN, userPath
+  build, faultHits, journalOf, CLUSTER, DOC_EXAMPLE_BODY, JSON_HEADERS, listening, PROJECT, rawExchange, responsesIn, SYNCED_CLUSTER, TOKEN, userPath
 } from '../helpers.js'
 
 // The gateway's order and every seam of it that an attacker probed, one test each.
@@ -196,6 +196,14 @@ t.test('a malformed request after pipelined ones is answered after them, in orde
   t.equal(await rawExchange(port, `GET ${userPath().replace('iam-sync-user', 'iam-sync')} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\nNOT HTTP\r\n\r\n`), '')
   // A drop closes the connection only after the answers due before it.
   t.same(responsesIn(await rawExchange(port, health.repeat(2) + `GET ${userPath().replace('iam-sync-user', 'iam-sync')} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\n`)).map((answer) => answer.status), [200, 200])
+  // What is pipelined behind a dropped request is never carried out: not a cancel, not a reset.
+  const cancel = JSON.stringify({ user_names: ['analyst'] })
+  const behind = `DELETE ${userPath(PROJECT, SYNCED_CLUSTER)} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\nContent-Type: application/json\r\nContent-Length: ${cancel.length}\r\n\r\n${cancel}` +
+    'POST /_emulator/clock HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n{"advance_ms": 1000}'
+  t.equal(await rawExchange(port, `GET ${userPath().replace('iam-sync-user', 'iam-sync')} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\n` + behind), '')
+  t.same((await app.inject({ method: 'GET', url: userPath(PROJECT, SYNCED_CLUSTER), headers: TOKEN })).json().user_names, ['analyst', 'etl_service'], 'the cancel did not run')
+  t.equal((await app.inject({ url: '/_emulator/clock' })).json().offset_ms, 0, 'nor did the clock move')
+  t.same((await journalOf(app, '?method=DELETE')).length, 0, 'nor is it journaled')
 })
 
 t.test('cookies and proxy credentials are redacted in the journal and the logs, with the other secrets', async (t) => {
