@@ -121,6 +121,12 @@ export const iamRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/v3.0/OS-CREDENTIAL/securitytokens', {
     config: { operation: IamOperation.CreateTemporaryAccessKeyByToken, iam: 'iam', ownAuth: true },
+    // A token in the header is checked before the body is read: an unknown or expired one gets
+    // its 401 at once, as the gateway answers credentials it can check from the headers.
+    onRequest: (request, reply, done) => {
+      const header = request.headers['x-auth-token']
+      done(typeof header === 'string' && header !== '' ? iam.tokenProblem(header) : undefined)
+    },
     schema: {
       summary: 'Get a temporary AK/SK and security token with a token (X-Auth-Token, or auth.identity.token.id)',
       body: SecurityTokenRequestSchema,

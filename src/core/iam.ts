@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { AuthMode } from './auth.js'
-import { credentialsRequired, iamTokenExpired, iamTokenInvalid, keystoneBodyInvalid, keystoneConflict, keystoneForbidden, keystoneNotFound, keystoneParameterInvalid, shorten, wrongPassword } from './errors.js'
+import { type ApiError, credentialsRequired, iamTokenExpired, iamTokenInvalid, keystoneBodyInvalid, keystoneConflict, keystoneForbidden, keystoneNotFound, keystoneParameterInvalid, shorten, wrongPassword } from './errors.js'
 import type { FixtureCredential } from './fixture-schema.js'
 import { DURATION, type CreateProjectRequest, type ProjectResult, type ProjectsQuery, type TokenRequest } from './iam-schema.js'
 import type { WorldStore } from './world-store.js'
@@ -224,17 +224,27 @@ export class Iam {
    * security token, bound to what the token is bound to. Strict mode: the token must be one the
    * world knows, unexpired; permissive and off: an unknown token gives a key of the domain.
    */
+  /** What strict mode finds wrong with a token a temporary key is asked with; undefined when nothing (or not strict). */
+  tokenProblem (token: string): ApiError | undefined {
+    if (this.auth !== 'strict') return undefined
+    const known = this.#token(token)
+    if (known === undefined) return iamTokenInvalid()
+    if (known.expires_at !== undefined && this.now() >= Date.parse(known.expires_at)) return iamTokenExpired()
+    return undefined
+  }
+
+  #token (token: string) {
+    return this.store.credentials.find((credential): credential is Extract<FixtureCredential, { token: string }> => 'token' in credential && credential.token === token)
+  }
+
   issueTemporaryKey (token: string | undefined, durationSeconds: number = DURATION.default): object {
     let projectId: string | undefined
     if (token === undefined) {
       if (this.auth !== 'off') throw credentialsRequired()
     } else {
-      const known = this.store.credentials.find((credential): credential is Extract<FixtureCredential, { token: string }> => 'token' in credential && credential.token === token)
-      if (this.auth === 'strict') {
-        if (known === undefined) throw iamTokenInvalid()
-        if (known.expires_at !== undefined && this.now() >= Date.parse(known.expires_at)) throw iamTokenExpired()
-      }
-      projectId = known?.project_id
+      const problem = this.tokenProblem(token)
+      if (problem !== undefined) throw problem
+      projectId = this.#token(token)?.project_id
     }
     const issuedAt = this.now()
     const expiresAt = issuedAt + durationSeconds * 1000

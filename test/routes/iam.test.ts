@@ -467,3 +467,15 @@ t.test("IAM's token routes, which read a caller's body before they can check it,
   const small = await app.inject({ method: 'POST', url: '/v3/auth/tokens', headers: { 'content-type': 'application/json' }, payload: { auth: { padding: 'x'.repeat(1000) } } })
   t.not(small.statusCode, 413, 'a body under the limit is read and checked')
 })
+
+t.test('a temporary key asked with an unknown or expired token in the header: 401 before the body is read', async (t) => {
+  const clock = fakeClock()
+  const app = await build(t, { auth: 'strict', now: clock.now })
+  const ask = (token: string, payload: string) => app.inject({ method: 'POST', url: '/v3.0/OS-CREDENTIAL/securitytokens', headers: { 'content-type': 'application/json', 'x-auth-token': token }, payload })
+  const unknown = await ask('no-such-token', '{"not": "a valid body"}')
+  t.equal(unknown.statusCode, 401, 'the token, not the body, decides')
+  t.same(unknown.json(), { error_code: 'IAM.0067', error_msg: 'Invalid token.' })
+  const token = 'emulator-token-ff8080828997cb24018a1b2db3440b80'
+  t.equal((await ask(token, '{"auth": {"identity": {"methods": ["token"], "token": {"duration_seconds": 900}}}}')).statusCode, 201, 'a known one goes on to the body')
+  t.equal((await ask(token, '{"not": "a valid body"}')).statusCode, 400, 'and then the body is checked')
+})
