@@ -18,6 +18,7 @@ import { settingsOf, type Settings } from './config.js'
 import { apiPlane } from './http/api-plane.js'
 import { answerNodesOwnCases, gatewayBeforeRouting, handleClientError } from './http/before-routing.js'
 import { BODY_LIMIT } from './http/body.js'
+import { Connections } from './http/connections.js'
 import { controlPlane } from './http/control-plane.js'
 import { registerOpenApi } from './http/openapi.js'
 import { decorateRequests } from './http/request-fields.js'
@@ -208,7 +209,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
   answerNodesOwnCases(app)
   app.decorate('emulator', { store, iam: new Iam(store, now, settings.auth), faults, journal, fixture, stateFile, clock, now, startedAt: clock.real(), ready: false })
   decorateRequests(app)
-  registerLifecycle(app)
+  registerLifecycle(app, new Connections(app.server, limits.headersTimeoutMs))
   registerOpenApi(app)
 
   const linger = { lingerMs: limits.lingerMs, lingerBytes: limits.lingerBytes }
@@ -230,16 +231,18 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
 }
 
 /** Ready once loaded; not ready, with every delay fault ended and quick to let connections go, once closing starts. */
-function registerLifecycle (app: FastifyInstance): void {
+function registerLifecycle (app: FastifyInstance, connections: Connections): void {
   app.addHook('onReady', async () => { app.emulator.ready = true })
   let sweep: NodeJS.Timeout | undefined
   app.addHook('preClose', async () => {
     app.emulator.ready = false
     app.emulator.faults.endDelays()
     app.emulator.journal.endWaits()
-    // Keep-alive connections whose last request finishes during shutdown would otherwise
-    // hold it open until keepAliveTimeout: close each as soon as it is idle.
-    sweep = setInterval(() => app.server.closeIdleConnections(), 50).unref()
+    // Shutdown waits for the requests in flight only: connections that are idle, silent or half
+    // way through their headers close now, and those whose last request finishes during
+    // shutdown as soon as it has.
+    connections.closeUnbusy(app.server)
+    sweep = setInterval(() => connections.closeUnbusy(app.server), 50).unref()
   })
   app.addHook('onClose', async () => clearInterval(sweep))
 }

@@ -48,6 +48,16 @@ t.test('a client that drips its headers is cut off with 408 after headersTimeout
   t.match(state.data, /"error_code":"APIGW\.0201","error_msg":"Request timeout\."/)
 })
 
+t.test('a connection that never sends a byte is closed after headersTimeout', async (t) => {
+  const port = await startWith(t, { headersTimeoutMs: 100 })
+  const { state, closed, connected } = open(port)
+  await connected
+  const started = Date.now()
+  await closed
+  t.ok(Date.now() - started >= 90, 'not before headersTimeout')
+  t.equal(state.data, '', 'closed without a word: there is no request to answer')
+})
+
 t.test('a client that drips its body is cut off after requestTimeout', async (t) => {
   const port = await startWith(t, { headersTimeoutMs: 50, requestTimeoutMs: 100 })
   const { socket, state, closed, connected } = open(port)

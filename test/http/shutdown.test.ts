@@ -91,3 +91,27 @@ t.test('closing under load: every request completes or is refused, and every ack
   const clusters = new Set(saved.projects.find((p: { project_id: string }) => p.project_id === 'p1').clusters.map((c: { cluster_id: string }) => c.cluster_id))
   t.same(acknowledged.filter((id) => !clusters.has(id)), [], 'every acknowledged change is in the state file')
 })
+
+t.test('closing does not wait for connections with no request in flight: silent, idle, or half-way through their headers', async (t) => {
+  const emulator = await startEmulator({ auth: 'off' })
+  const port = Number(new URL(emulator.url).port)
+  /** Connects and sends; resolves once sent (and answered, when `answered`) with the promise of its close. */
+  const opened = (send: string, answered = false) => new Promise<{ closed: Promise<void> }>((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.on('error', () => {})
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()))
+    if (answered) socket.once('data', () => resolve({ closed }))
+    socket.on('connect', () => {
+      if (send === '') resolve({ closed })
+      else socket.write(send, () => { if (!answered) resolve({ closed }) })
+    })
+  })
+  const silent = await opened('')
+  const half = await opened('GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\n')
+  const idle = await opened('GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\n\r\n', true)
+  const started = Date.now()
+  await emulator.close()
+  await Promise.all([silent.closed, half.closed, idle.closed])
+  // headersTimeout (10 s) and keepAliveTimeout (5 s) are far: the close did not wait for them.
+  t.ok(Date.now() - started < 4000, `closed in ${Date.now() - started} ms`)
+})
