@@ -12,7 +12,7 @@ import type { IamFace } from './core/iam-schema.js'
 import { Journal } from './core/journal.js'
 import { LIMITS } from './core/limits.js'
 import { SECRET_HEADERS } from './core/secrets.js'
-import { readStateFile, StateFile, type StateFs } from './core/state-file.js'
+import { readStateFile, StateFile, type StateFs, type StateSource } from './core/state-file.js'
 import { WorldStore } from './core/world-store.js'
 import { settingsOf, type Settings } from './config.js'
 import { apiPlane } from './http/api-plane.js'
@@ -150,15 +150,35 @@ function createLogger (logger: BuildOptions['logger']): FastifyBaseLogger | unde
  * Loads the fixtures, and the state file when there is one; writes the state file at once, which
  * proves it writable before the first change needs it (a StateFileError otherwise).
  */
-async function loadWorld (options: BuildOptions, settings: Settings, store: (fixture: Fixture) => WorldStore) {
+async function loadWorld (options: BuildOptions, settings: Settings, clock: Clock, store: (fixture: Fixture) => WorldStore) {
   const fixtures = options.fixtures ?? DEFAULT_FIXTURES
   const fixture = typeof fixtures === 'string' ? await loadFixtureFile(fixtures) : validateFixture(structuredClone(fixtures), 'fixtures option')
-  if (settings.stateFile === undefined) return { fixture, store: store(fixture) }
-  const saved = await readStateFile(settings.stateFile)
-  const world = store(saved ?? fixture)
-  const stateFile = new StateFile(settings.stateFile, world, options.fs)
+  const saved = settings.stateFile === undefined ? undefined : await readStateFile(settings.stateFile)
+  const loaded = saved ?? fixture
+  const world = store(loaded)
+  clock.restore(loaded.clock_offset_ms ?? 0)
+  if (settings.stateFile === undefined) return { fixture, store: world }
+  const stateFile = new StateFile(settings.stateFile, persisted(world, clock), options.fs)
   stateFile.writeNow()
   return { fixture, store: world, stateFile }
+}
+
+/**
+ * What the state file keeps: the world and the clock's offset, so that a task's end (a time on
+ * the emulator's clock) means the same after a restart. A failed write puts both back.
+ */
+function persisted (store: WorldStore, clock: Clock): StateSource {
+  return {
+    get version () { return store.version + clock.moves },
+    dump: () => {
+      const world = store.dump()
+      return clock.offsetMs === 0 ? world : { ...world, clock_offset_ms: clock.offsetMs }
+    },
+    replace: (fixture) => {
+      store.replace(fixture)
+      clock.restore(fixture.clock_offset_ms ?? 0)
+    }
+  }
 }
 
 /** Builds the emulator, ready for `inject` or `listen`; reads and writes only the files it is given. */
@@ -168,7 +188,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
   const settings = settingsOf(options)
   const clock = new Clock(options.now)
   const now = clock.now
-  const { fixture, store, stateFile } = await loadWorld(options, settings,
+  const { fixture, store, stateFile } = await loadWorld(options, settings, clock,
     (f) => new WorldStore(f, { now, syncDurationMs: settings.syncDurationMs }))
   const faults = new FaultRules(options.random)
   faults.replace(fixture.faults ?? [])

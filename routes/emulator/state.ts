@@ -29,7 +29,9 @@ export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       throw controlInvalid(`Invalid body: ${(err as FixtureError).detail}.`)
     }
     emulator.store.replace(request.body)
-    // The faults change only once the world is written: a failed write changes nothing.
+    if (request.body.clock_offset_ms !== undefined) emulator.clock.restore(request.body.clock_offset_ms)
+    // The faults change only once the world is written: a failed write changes nothing (the
+    // world and the clock go back).
     await emulator.stateFile?.save()
     if (request.body.faults !== undefined) emulator.faults.replace(request.body.faults)
     return emulator.store.dump()

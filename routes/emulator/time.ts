@@ -52,17 +52,11 @@ export const timeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (emulator.clock.offsetMs + request.body.advance_ms > MAX_OFFSET_MS) {
       throw controlInvalid(`The clock moves at most ${MAX_OFFSET_MS} ms (${worded(LIMITS.clockOffset)}) ahead of real time in all; it is ${emulator.clock.offsetMs} ms ahead. A reset puts it back.`)
     }
-    const before = emulator.clock.offsetMs
     emulator.clock.advance(request.body.advance_ms)
-    // The tasks now due finish at once, and are written to the state file, if any: when that
-    // write fails, the world goes back (the state file does that) and so does the clock.
+    // The tasks now due finish at once, and are written to the state file with the clock's
+    // offset, if there is one: when that write fails, the world and the clock go back.
     emulator.store.settleDue()
-    try {
-      await emulator.stateFile?.save()
-    } catch (err) {
-      emulator.clock.restore(before)
-      throw err
-    }
+    await emulator.stateFile?.save()
     return clockOf(emulator.clock)
   })
 }

@@ -6,6 +6,7 @@
 export class Clock {
   readonly real: () => number
   #offsetMs = 0
+  #moves = 0
   /** The emulator's time, in ms (a bound function: handed around as `now`). */
   readonly now: () => number
 
@@ -15,19 +16,18 @@ export class Clock {
   }
 
   get offsetMs (): number { return this.#offsetMs }
+  /** Grows with every move: the state file keeps the offset, and writes when it changed. */
+  get moves (): number { return this.#moves }
 
   /** Moves the clock forward by `ms` (never back: tasks and tokens only ever get older). */
   advance (ms: number): void {
     this.#offsetMs += ms
+    this.#moves++
   }
 
-  /** Back to an offset it had: a move whose change could not be kept. */
+  /** To an offset it had: a move whose change could not be kept, a restart, a reset. */
   restore (offsetMs: number): void {
     this.#offsetMs = offsetMs
-  }
-
-  /** Back to the real time (a reset). */
-  reset (): void {
-    this.#offsetMs = 0
+    this.#moves++
   }
 }

@@ -86,6 +86,11 @@ export const FixtureSchema = Type.Object({
   domain: Type.Optional(DomainSchema),
   projects: Type.Array(FixtureProjectSchema),
   credentials: Type.Optional(Type.Array(FixtureCredentialSchema)),
+  clock_offset_ms: Type.Optional(Type.Integer({
+    minimum: 0,
+    maximum: LIMITS.clockOffset.value,
+    description: 'How far the emulator\'s clock is ahead of the real one. The state file keeps it, so that a task\'s end and a token\'s expiry mean the same after a restart; a fixture may set it to start ahead (reset goes back to it). Default 0.'
+  })),
   // More rules than the cap are refused, never silently dropped.
   faults: Type.Optional(Type.Array(FaultRuleSchema, { maxItems: LIMITS.faultRules.value, description: `Fault rules installed at start and on reset, at most ${worded(LIMITS.faultRules)}.` }))
 }, { additionalProperties: false })

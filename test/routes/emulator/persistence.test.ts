@@ -228,3 +228,32 @@ t.test('a clock move whose tasks could not be written is not kept: the clock goe
   t.equal((await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { advance_ms: 60_000 } })).statusCode, 200)
   t.equal((await app.inject({ method: 'GET', url: syncPath(), headers: TOKEN })).json().is_synchronizing, false, 'once the disk works, the move is kept')
 })
+
+t.test('the clock\'s offset is kept with the world: a task started on a moved clock ends on time after a restart', async (t) => {
+  const file = await tempFile(t)
+  const YEAR = 365 * 24 * 3600 * 1000
+  const first = await buildApp({ stateFile: file, syncDurationMs: 60_000 })
+  await first.inject({ method: 'POST', url: '/_emulator/clock', payload: { advance_ms: YEAR } })
+  t.equal((await onDisk(file)).clock_offset_ms, YEAR, 'a clock move is a change to write')
+  t.equal((await first.inject({ method: 'POST', url: userPath(), headers: JSON_HEADERS, payload: { user_names: ['user1'] } })).statusCode, 202)
+  await first.close()
+  const second = await build(t, { stateFile: file, syncDurationMs: 60_000 })
+  t.equal((await second.inject({ url: '/_emulator/clock' })).json().offset_ms, YEAR, 'the clock is where it was')
+  t.equal((await second.inject({ method: 'GET', url: syncPath(), headers: TOKEN })).json().is_synchronizing, true)
+  await second.inject({ method: 'POST', url: '/_emulator/clock', payload: { advance_ms: 60_000 } })
+  t.equal((await second.inject({ method: 'GET', url: syncPath(), headers: TOKEN })).json().is_synchronizing, false, 'the task ends a minute later, not a year')
+  t.notOk('clock_offset_ms' in (await second.inject({ url: '/_emulator/state' })).json(), 'GET /_emulator/state shows the world; /_emulator/clock the clock')
+  await second.inject({ method: 'POST', url: '/_emulator/reset' })
+  t.equal((await second.inject({ url: '/_emulator/clock' })).json().offset_ms, 0, 'reset puts the clock back')
+  t.notOk('clock_offset_ms' in await onDisk(file), 'and the state file says so')
+})
+
+t.test('a fixture or an uploaded world may set the clock ahead; reset goes back to the fixture\'s', async (t) => {
+  const fixture = { projects: [], clock_offset_ms: 5000 }
+  const app = await build(t, { fixtures: fixture })
+  t.equal((await app.inject({ url: '/_emulator/clock' })).json().offset_ms, 5000)
+  t.equal((await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { projects: [], clock_offset_ms: 9000 } })).statusCode, 200)
+  t.equal((await app.inject({ url: '/_emulator/clock' })).json().offset_ms, 9000)
+  await app.inject({ method: 'POST', url: '/_emulator/reset' })
+  t.equal((await app.inject({ url: '/_emulator/clock' })).json().offset_ms, 5000)
+})
