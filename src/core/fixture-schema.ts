@@ -52,6 +52,7 @@ export const FixtureProjectSchema = Type.Object({
 }, { additionalProperties: false })
 
 const EXPIRES_AT = 'When it expires, on the emulator\'s clock: strict mode then answers 401 APIGW.0307. Default: never.'
+const UNVERIFIED = 'Set on the credentials permissive or off mode issued for what strict mode refuses (a wrong password, an unknown token, no token): strict mode does not take them, after a restart either.'
 const ISSUED_AT = 'Set on the credentials the emulator issued (POST /v3/auth/tokens, /v3.0/OS-CREDENTIAL/securitytokens): reset drops them.'
 
 export const FixtureCredentialSchema = Type.Union([
@@ -61,14 +62,16 @@ export const FixtureCredentialSchema = Type.Union([
     security_token: Type.Optional(Type.String({ minLength: 1, description: 'Temporary keys: the X-Security-Token they must be used with.' })),
     project_id: Type.Optional(ProjectIdSchema),
     expires_at: Type.Optional(Instant(EXPIRES_AT)),
-    issued_at: Type.Optional(Instant(ISSUED_AT))
+    issued_at: Type.Optional(Instant(ISSUED_AT)),
+    unverified: Type.Optional(Type.Literal(true, { description: UNVERIFIED }))
   }, { additionalProperties: false, description: 'An AK/SK pair, bound to one project or to the domain.' }),
   Type.Object({
     token: Type.String({ minLength: 1 }),
     project_id: Type.Optional(ProjectIdSchema),
     user: Type.Optional(Type.String({ minLength: 1, description: 'The user it was issued to.' })),
     expires_at: Type.Optional(Instant(EXPIRES_AT)),
-    issued_at: Type.Optional(Instant(ISSUED_AT))
+    issued_at: Type.Optional(Instant(ISSUED_AT)),
+    unverified: Type.Optional(Type.Literal(true, { description: UNVERIFIED }))
   }, { additionalProperties: false, description: 'An X-Auth-Token, bound to one project or to the domain.' })
 ])
 

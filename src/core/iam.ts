@@ -156,14 +156,15 @@ export class Iam {
     }
     const { user } = identity.password
     const known = this.#user(user.name)
-    const strict = this.auth === 'strict'
-    if (known === undefined || (strict && (user.domain.name !== this.domain.name || known.password !== user.password))) throw wrongPassword()
+    const verified = known !== undefined && user.domain.name === this.domain.name && known.password === user.password
+    if (known === undefined || (this.auth === 'strict' && !verified)) throw wrongPassword()
     const bound = this.#tokenScope(scope)
     const issuedAt = this.now()
     const expiresAt = issuedAt + TOKEN_LIFETIME_MS
     const token = `MII${randomText(96)}`
     const credential: FixtureCredential = { token, user: user.name, issued_at: new Date(issuedAt).toISOString(), expires_at: new Date(expiresAt).toISOString() }
     if (bound !== undefined) credential.project_id = bound.projectId
+    if (!verified) credential.unverified = true
     this.store.issue(credential, ISSUED_BOUNDS)
     const domain = { id: this.domain.id, name: this.domain.name }
     const region = bound === undefined ? '*' : regionOf(bound.project.name) ?? bound.project.name
@@ -226,9 +227,13 @@ export class Iam {
    */
   /** What strict mode finds wrong with a token a temporary key is asked with; undefined when nothing (or not strict). */
   tokenProblem (token: string): ApiError | undefined {
-    if (this.auth !== 'strict') return undefined
+    return this.auth === 'strict' ? this.#strictProblem(token) : undefined
+  }
+
+  /** What strict mode finds wrong with a token, whatever the mode. */
+  #strictProblem (token: string): ApiError | undefined {
     const known = this.#token(token)
-    if (known === undefined) return iamTokenInvalid()
+    if (known === undefined || known.unverified === true) return iamTokenInvalid()
     if (known.expires_at !== undefined && this.now() >= Date.parse(known.expires_at)) return iamTokenExpired()
     return undefined
   }
@@ -239,11 +244,14 @@ export class Iam {
 
   issueTemporaryKey (token: string | undefined, durationSeconds: number = DURATION.default): object {
     let projectId: string | undefined
+    // A key issued for what strict mode refuses is marked: strict mode never takes it.
+    let verified = false
     if (token === undefined) {
       if (this.auth !== 'off') throw credentialsRequired()
     } else {
       const problem = this.tokenProblem(token)
       if (problem !== undefined) throw problem
+      verified = this.#strictProblem(token) === undefined
       projectId = this.#token(token)?.project_id
     }
     const issuedAt = this.now()
@@ -253,6 +261,7 @@ export class Iam {
     const securitytoken = `gQ${randomText(240)}`
     const credential: FixtureCredential = { access_key: access, secret_key: secret, security_token: securitytoken, issued_at: new Date(issuedAt).toISOString(), expires_at: new Date(expiresAt).toISOString() }
     if (projectId !== undefined) credential.project_id = projectId
+    if (!verified) credential.unverified = true
     this.store.issue(credential, ISSUED_BOUNDS)
     return { credential: { access, secret, securitytoken, expires_at: iamTime(expiresAt) } }
   }

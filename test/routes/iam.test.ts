@@ -1,10 +1,11 @@
 import t, { type Test } from 'tap'
+import { buildApp } from '../../src/app.js'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { DEFAULT_DOMAIN, type Fixture } from '../../src/core/fixture-schema.js'
 import { LIMITS } from '../../src/core/limits.js'
 import { signRequest } from '../../src/core/signature.js'
 import type { StateFs } from '../../src/core/state-file.js'
-import { build, fakeClock, listening, OTHER_PROJECT, PROJECT, rawExchange, syncPath, tempDir } from '../helpers.js'
+import { build, fakeClock, listening, OTHER_PROJECT, PROJECT, rawExchange, readJson, stateFilePath, syncPath, tempDir } from '../helpers.js'
 import { join } from 'node:path'
 import * as nodeFs from 'node:fs'
 
@@ -478,4 +479,33 @@ t.test('a temporary key asked with an unknown or expired token in the header: 40
   const token = 'emulator-token-ff8080828997cb24018a1b2db3440b80'
   t.equal((await ask(token, '{"auth": {"identity": {"methods": ["token"], "token": {"duration_seconds": 900}}}}')).statusCode, 201, 'a known one goes on to the body')
   t.equal((await ask(token, '{"not": "a valid body"}')).statusCode, 400, 'and then the body is checked')
+})
+
+t.test('credentials permissive mode issued for what strict refuses are marked, and strict mode does not take them after a restart', async (t) => {
+  const file = await stateFilePath(t, 'mrs-iam-')
+  const permissive = await buildApp({ auth: 'permissive', stateFile: file })
+  const issue = async (password: string) => {
+    const token = (await getToken(permissive, tokenBody('user1', password, { project: { name: 'cn-north-4' } }))).headers['x-subject-token'] as string
+    const key = (await getKey(permissive, keyBody(token), { 'x-auth-token': token })).json().credential as { access: string, secret: string, securitytoken: string }
+    return { token, key }
+  }
+  const wrong = await issue('not-the-password')
+  const right = await issue('Password-user1')
+  const unknownTokensKey = (await getKey(permissive, keyBody('MIIunknown'), { 'x-auth-token': 'MIIunknown' })).json().credential as { access: string, secret: string, securitytoken: string }
+  await permissive.close()
+  const issued = (await readJson(file)).credentials.filter((c: { issued_at?: string }) => c.issued_at !== undefined)
+  t.same(issued.map((c: { unverified?: true }) => c.unverified ?? false), [true, true, false, false, true], 'marked in the state file')
+
+  const strict = await build(t, { auth: 'strict', stateFile: file })
+  const mrs = (token: string) => strict.inject({ url: syncPath(), headers: { 'x-auth-token': token } })
+  t.match((await mrs(wrong.token)).json(), { error_code: 'APIGW.0301' }, 'a token for a wrong password is unknown to strict mode')
+  t.equal((await mrs(right.token)).statusCode, 200, 'one for the right password works')
+  t.match((await getKey(strict, keyBody(wrong.token), { 'x-auth-token': wrong.token })).json(), { error_code: 'IAM.0067', error_msg: 'Invalid token.' })
+  const withKey = (key: { access: string, secret: string, securitytoken: string }) => {
+    const date = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')
+    return strict.inject(signed('GET', syncPath(), undefined, { accessKey: key.access, secretKey: key.secret, securityToken: key.securitytoken }, date))
+  }
+  t.match((await withKey(wrong.key)).json(), { error_code: 'APIGW.0301', error_msg: /not exist/ }, 'nor is a key issued for such a token')
+  t.match((await withKey(unknownTokensKey)).json(), { error_code: 'APIGW.0301', error_msg: /not exist/ }, 'or for an unknown one')
+  t.equal((await withKey(right.key)).statusCode, 200, 'a key for a verified token works')
 })
