@@ -19,6 +19,7 @@ import { apiPlane } from './http/api-plane.js'
 import { answerNodesOwnCases, gatewayBeforeRouting, handleClientError } from './http/before-routing.js'
 import { BODY_LIMIT } from './http/body.js'
 import { Connections } from './http/connections.js'
+import { Waiting } from './http/waiting.js'
 import { controlPlane } from './http/control-plane.js'
 import { registerOpenApi } from './http/openapi.js'
 import { decorateRequests } from './http/request-fields.js'
@@ -68,6 +69,8 @@ export interface ServerLimits {
   lingerMs: number
   /** … and how many more bytes at most. */
   lingerBytes: number
+  /** A journal reader that takes nothing of its answer for this long is cut off. */
+  journalStallMs: number
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -77,7 +80,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxConnections: LIMITS.connections.value,
   timeoutCheckIntervalMs: LIMITS.timeoutCheckInterval.value,
   lingerMs: LIMITS.lingerTime.value,
-  lingerBytes: LIMITS.lingerBytes.value
+  lingerBytes: LIMITS.lingerBytes.value,
+  journalStallMs: LIMITS.journalStall.value
 }
 
 /** What the routes share, decorated on the app as `emulator`. */
@@ -97,6 +101,10 @@ export interface Emulator {
   startedAt: number
   /** False until the world is loaded, and again once closing starts. */
   ready: boolean
+  /** The places requests wait in (journal long polls, delay faults). */
+  waiting: Waiting
+  /** A journal reader that takes nothing of its answer for this long is cut off. */
+  journalStallMs: number
 }
 
 declare module 'fastify' {
@@ -227,7 +235,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
   app.server.headersTimeout = limits.headersTimeoutMs
   app.server.maxConnections = limits.maxConnections
   answerNodesOwnCases(app)
-  app.decorate('emulator', { store, iam: new Iam(store, now, settings.auth), faults, journal, fixture, stateFile, clock, now, startedAt: clock.real(), ready: false })
+  app.decorate('emulator', { store, iam: new Iam(store, now, settings.auth), faults, journal, fixture, stateFile, clock, now, startedAt: clock.real(), ready: false, waiting: new Waiting(LIMITS.waiting.value), journalStallMs: limits.journalStallMs })
   decorateRequests(app)
   registerLifecycle(app, new Connections(app.server, limits.headersTimeoutMs))
   registerOpenApi(app)

@@ -85,6 +85,8 @@ export const entityTooLarge = () => new ApiError(413, 'APIGW.0201', 'Request ent
 export const headersTooLarge = () => new ApiError(431, 'APIGW.0201', 'Request header fields too large.', 'gateway')
 export const authenticationFailed = (detail: string) =>
   new ApiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${detail}`, 'gateway')
+/** The gateway's throttling answer: here, when every place to wait is taken (a delay fault). */
+export const throttled = () => new ApiError(429, 'APIGW.0308', 'The throttling threshold has been reached.', 'gateway')
 export const accessDenied = () => new ApiError(403, 'APIGW.0306', 'API access denied.', 'gateway')
 
 /**
@@ -157,5 +159,9 @@ export const controlTooLarge = () =>
   new ApiError(413, 'EMULATOR.0413', `Request entity too large: the control plane takes bodies of at most ${worded(LIMITS.body)}.`)
 export const tooManyFaults = (max: number) =>
   new ApiError(409, 'EMULATOR.0409', `At most ${max} fault rules: delete some first.`)
+export const tooManyWaiting = () =>
+  new ApiError(429, 'EMULATOR.0429', `Too many requests waiting: at most ${worded(LIMITS.waiting)} wait at once (journal wait_ms long polls and delay faults). Try again shortly.`)
+export const tooManyReads = () =>
+  new ApiError(429, 'EMULATOR.0429', `Too many journal reads at once: at most ${worded(LIMITS.journalReads)} are sent at a time. Try again shortly.`)
 export const notReady = () =>
   new ApiError(503, 'EMULATOR.0503', 'The emulator is not ready: it is starting or shutting down.')

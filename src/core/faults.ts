@@ -101,13 +101,14 @@ export class FaultRules {
    * Waits out a rule's `delay_ms`; answers false when it ended early because the rule went (the
    * request then goes on normally). A used-up rule's wait runs its course.
    */
-  async delay (rule: string, ms: number, sleep: Sleep): Promise<boolean> {
+  async delay (rule: string, ms: number, sleep: Sleep, gone: AbortSignal): Promise<boolean> {
     const controller = new AbortController()
     let waits = this.#waiting.get(rule)
     if (waits === undefined) this.#waiting.set(rule, waits = new Set())
     waits.add(controller)
     try {
-      await sleep(ms, controller.signal)
+      // Ends early too once the client is gone (the caller sees `gone`).
+      await sleep(ms, AbortSignal.any([controller.signal, gone]))
     } catch {
       // Aborted: told below.
     } finally {

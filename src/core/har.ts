@@ -16,6 +16,16 @@ export function toHar (entries: readonly JournalEntry[], version: string) {
   }
 }
 
+/**
+ * The HAR document around its entries, as two texts (`{"log":{…,"entries":[` and `]}}`): the
+ * control plane writes the entries between them one at a time.
+ */
+export function harHead (version: string): [string, string] {
+  const empty = JSON.stringify(toHar([], version))
+  const tail = ']}}'
+  return [empty.slice(0, -tail.length), tail]
+}
+
 const pairs = (headers: Record<string, string>) => Object.entries(headers).map(([name, value]) => ({ name, value }))
 const text = (body: unknown) => body === null ? '' : typeof body === 'string' ? body : JSON.stringify(body)
 
@@ -31,7 +41,7 @@ function urlOf (entry: JournalEntry): URL {
   }
 }
 
-function harEntry (entry: JournalEntry) {
+export function harEntry (entry: JournalEntry) {
   const url = urlOf(entry)
   const sent = entry.response
   const requestText = text(entry.body)

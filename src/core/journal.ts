@@ -10,25 +10,39 @@ export const JOURNAL_BODY_LIMIT = LIMITS.journalBody.value
 const REDACTED = new Set(SECRET_HEADERS)
 
 /**
- * What the journal keeps of a request: cheap to record, shaped only when read. The entry's plain
- * fields (request_id, method, path, operation, ids, status, error_code, fault_id) are kept as they
- * are shown; the others as recorded.
+ * What the journal is told of a request, as the request and reply hold it; it keeps its own
+ * compact copy (see `Kept`). The entry's plain fields (request_id, method, path, operation,
+ * ids, status, error_code, fault_id) are kept as they are shown.
  */
 export interface JournalRecord extends Omit<JournalEntry, 'time' | 'duration_ms' | 'headers' | 'body' | 'response'> {
   /** When the answer was sent, on the emulator's clock. */
   time: number
   durationMs: number
   headers: IncomingHttpHeaders
-  /** The body bytes, cut to JOURNAL_BODY_LIMIT; `bodySize` is the size received. */
+  /** The body bytes received, whole (the journal keeps JOURNAL_BODY_LIMIT of them). */
   body: Buffer | undefined
-  bodySize: number
   /** The headers sent; null when nothing was (a dropped connection). */
   responseHeaders: Record<string, unknown> | null
-  /**
-   * The body sent, by reference: a JSON value (the small bodies the API builds), or its text or
-   * bytes, cut to JOURNAL_BODY_LIMIT (see `Journal.keepSent`).
-   */
+  /** The body sent, as it was noted (a JSON value, or its text or bytes): see `Journal.keepSent`. */
   responseBody: unknown
+}
+
+/**
+ * What the journal keeps of a request: text and numbers, no object graph (a per-request graph
+ * is what the scavenger copies, and what an attacker's thousand tiny headers would multiply),
+ * and `bytes`, what it costs, counted against the journal's byte budget.
+ */
+interface Kept extends Omit<JournalRecord, 'headers' | 'body' | 'responseHeaders' | 'responseBody'> {
+  seq: number
+  bytes: number
+  /** The request headers as JSON text. */
+  headers: string
+  /** The body bytes kept, as Latin-1 text (one byte per character); `bodySize` is the size received. */
+  body: string | undefined
+  bodySize: number
+  responseHeaders: string | null
+  /** The body sent, kept: its text, or its bytes cut to JOURNAL_BODY_LIMIT. */
+  responseBody: string | Buffer
 }
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
@@ -71,11 +85,6 @@ export const JournalFilterSchema = Type.Object({
 }, { additionalProperties: false })
 export type JournalFilter = Static<typeof JournalFilterSchema>
 
-/** Keeps at most JOURNAL_BODY_LIMIT bytes of a body, copied so a large body is not kept alive. */
-export function keepBody (body: Buffer | undefined): Buffer | undefined {
-  return body === undefined || body.length <= JOURNAL_BODY_LIMIT ? body : Buffer.from(body.subarray(0, JOURNAL_BODY_LIMIT))
-}
-
 /**
  * Bodies nested deeper than this are kept as text. Whether JSON.stringify can write a deeper
  * value depends on the stack left where it runs and on the V8 version (Node 26 writes 6,000
@@ -102,29 +111,29 @@ function bodyOf (kept: Buffer | string | undefined, size: number): unknown {
   }
 }
 
-function headersOf (headers: Record<string, unknown>): Record<string, string> {
+function headersOf (json: string): Record<string, string> {
+  const headers = JSON.parse(json) as Record<string, unknown>
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
     // Lower case, as Node gives request headers: a response header may be sent in its own spelling.
     const lower = name.toLowerCase()
-    if (value !== undefined) out[lower] = REDACTED.has(lower) ? '[REDACTED]' : String(value)
+    if (value !== undefined && value !== null) out[lower] = REDACTED.has(lower) ? '[REDACTED]' : String(value)
   }
   return out
 }
 
-/** Sizes of the large bodies sent, by their kept (cut) copy: a cut body shows the size sent. */
+/** Sizes of the large bodies sent, by their kept (cut) copy: a cut body shows the size sent. Every Buffer kept is one. */
 const sentSizes = new WeakMap<Buffer, number>()
 
-function sentOf (kept: unknown): unknown {
+function sentOf (kept: string | Buffer): unknown {
   if (typeof kept === 'string') return bodyOf(kept, Buffer.byteLength(kept))
-  if (Buffer.isBuffer(kept)) return bodyOf(kept, sentSizes.get(kept) ?? kept.length)
-  return kept
+  return bodyOf(kept, sentSizes.get(kept)!)
 }
 
-function entryOf (r: JournalRecord): JournalEntry {
-  const { request_id: requestId, time, durationMs, headers, body: received, bodySize, responseHeaders, responseBody, ...plain } = r
+function entryOf (r: Kept): JournalEntry {
+  const { request_id: requestId, time, durationMs, headers, body: received, bodySize, responseHeaders, responseBody, seq: _seq, bytes: _bytes, ...plain } = r
   const secret = r.operation !== null && SECRET_BODIES.has(r.operation)
-  const body = bodyOf(received, bodySize)
+  const body = bodyOf(received === undefined ? undefined : Buffer.from(received, 'latin1'), bodySize)
   const sent = responseHeaders === null ? null : sentOf(responseBody)
   return {
     request_id: requestId,
@@ -137,11 +146,17 @@ function entryOf (r: JournalRecord): JournalEntry {
   }
 }
 
+/**
+ * What a kept record costs beyond its text: the object, its numbers, and the short strings it
+ * shares with the request (measured: bench/journal-memory.ts).
+ */
+export const RECORD_OVERHEAD = 600
+
 /** The filters a record is matched on by its own field of the same name (all but since and limit). */
-const MATCHED = Object.keys(JournalFilterSchema.properties).filter((name) => name !== 'since' && name !== 'limit') as Array<keyof JournalRecord & keyof JournalFilter>
+const MATCHED = Object.keys(JournalFilterSchema.properties).filter((name) => name !== 'since' && name !== 'limit') as Array<keyof Kept & keyof JournalFilter>
 
 /** Whether a record passes the filters that do not depend on its place. */
-function matches (r: JournalRecord, f: JournalFilter): boolean {
+function matches (r: Kept, f: JournalFilter): boolean {
   for (const name of MATCHED) if (f[name] !== undefined && r[name] !== f[name]) return false
   return true
 }
@@ -151,92 +166,188 @@ export const MAX_WAIT_MS = LIMITS.journalWait.value
 
 interface Waiter { filter: JournalFilter, resolve: () => void }
 
+/** A read of the journal in progress: the entries one by one, holding none of them. */
+export interface JournalCursor {
+  /** The matches when the read began (before `limit`). */
+  readonly count: number
+  /** The next entry; undefined at the end. Entries dropped from the journal meanwhile are left out. */
+  next: () => JournalEntry | undefined
+}
+
 /**
- * A bounded ring of the latest requests to the emulated API, oldest first. Recording keeps
- * references (bodies cut at 16 KiB), so memory is bounded by the size, response bodies included;
- * entries are shaped only when read.
+ * The latest requests to the emulated API, oldest first, bounded twice: by number (`size`) and
+ * by the bytes they keep (`maxBytes`): past either, the oldest go. Each request is kept as text
+ * cut to JOURNAL_BODY_LIMIT a body, so that what a request costs is known when it is recorded;
+ * entries are shaped only when read, one at a time by a cursor, so that reading costs a bounded
+ * multiple of one entry, whatever the journal holds.
  */
 export class Journal {
   readonly #size: number
-  #records: JournalRecord[] = []
-  #next = 0
+  readonly #maxBytes: number
+  /** The records kept are `#records[#head…]`, in the order recorded (and of `seq`). */
+  #records: Array<Kept | undefined> = []
+  #head = 0
+  #bytes = 0
+  #seq = 0
   readonly #waiters = new Set<Waiter>()
   /** The response body recorded last, and its kept part: repeated answers of a large cached body share one copy. */
   #lastSent: Buffer | undefined
   #lastKept: Buffer | undefined
 
-  constructor (size: number) {
+  constructor (size: number, maxBytes: number = LIMITS.journalBytes.value) {
     this.#size = size
+    this.#maxBytes = maxBytes
   }
 
   get enabled (): boolean { return this.#size > 0 }
+  /** What the records kept cost, in bytes (as counted against the budget). */
+  get bytes (): number { return this.#bytes }
+  get length (): number { return this.#records.length - this.#head }
 
   /**
-   * A response body to keep, by reference: a JSON value (the small bodies the API builds), or
-   * text or bytes cut to JOURNAL_BODY_LIMIT. A large Buffer answered again (a cluster's cached
+   * A response body to keep: its text (a JSON value is written as JSON), or, past
+   * JOURNAL_BODY_LIMIT, its bytes cut there. A large Buffer answered again (a cluster's cached
    * ShowSyncIamUser body) shares the copy made the first time.
    */
-  keepSent (sent: unknown): unknown {
+  keepSent (sent: unknown): string | Buffer {
     if (typeof sent === 'string') return sent.length * 3 <= JOURNAL_BODY_LIMIT ? sent : this.keepSent(Buffer.from(sent))
-    if (!Buffer.isBuffer(sent) || sent.length <= JOURNAL_BODY_LIMIT) return sent
+    // JSON.stringify(undefined) is undefined: nothing was noted.
+    if (!Buffer.isBuffer(sent)) return this.keepSent(JSON.stringify(sent) as string | undefined ?? '')
+    if (sentSizes.has(sent)) return sent // kept already
+    // A small buffer is kept as its text: it may be a slice of a larger one it would keep alive.
+    if (sent.length <= JOURNAL_BODY_LIMIT) return sent.toString()
     if (sent !== this.#lastSent) {
       this.#lastSent = sent
-      this.#lastKept = keepBody(sent)!
+      this.#lastKept = Buffer.from(sent.subarray(0, JOURNAL_BODY_LIMIT))
       sentSizes.set(this.#lastKept, sent.length)
     }
-    return this.#lastKept
+    return this.#lastKept!
   }
 
   record (record: JournalRecord): void {
     if (this.#size === 0) return
-    if (this.#records.length < this.#size) {
-      this.#records.push(record)
-    } else {
-      this.#records[this.#next] = record
-      this.#next = (this.#next + 1) % this.#size
+    const { headers, body, responseHeaders, responseBody, ...plain } = record
+    const kept: Kept = {
+      ...plain,
+      seq: this.#seq++,
+      bytes: 0,
+      headers: JSON.stringify(headers),
+      body: body === undefined ? undefined : body.toString('latin1', 0, JOURNAL_BODY_LIMIT),
+      bodySize: body?.length ?? 0,
+      responseHeaders: responseHeaders === null ? null : JSON.stringify(responseHeaders),
+      responseBody: this.keepSent(responseBody)
     }
+    const sent = kept.responseBody
+    // Request headers, path and body are Latin-1 text (one byte a character); the body sent may
+    // not be, and is counted at two.
+    kept.bytes = RECORD_OVERHEAD + kept.headers.length + kept.path.length + (kept.body?.length ?? 0) +
+      (kept.responseHeaders?.length ?? 0) + (typeof sent === 'string' ? 2 * sent.length : sent.length)
+    this.#records.push(kept)
+    this.#bytes += kept.bytes
+    while (this.length > this.#size || this.#bytes > this.#maxBytes) this.#dropOldest()
     if (this.#waiters.size !== 0) {
-      for (const waiter of this.#waiters) if (matches(record, waiter.filter)) waiter.resolve()
+      for (const waiter of this.#waiters) if (matches(kept, waiter.filter)) waiter.resolve()
     }
   }
 
-  #ordered (): JournalRecord[] {
-    return this.#next === 0 ? this.#records : [...this.#records.slice(this.#next), ...this.#records.slice(0, this.#next)]
+  #dropOldest (): void {
+    this.#bytes -= this.#records[this.#head]!.bytes
+    this.#records[this.#head++] = undefined
+    // Now and then, the dropped places go (amortised: each record is moved at most once more).
+    if (this.#head >= 1024 && this.#head * 2 >= this.#records.length) {
+      this.#records = this.#records.slice(this.#head)
+      this.#head = 0
+    }
   }
 
-  /** The records that pass the filter, oldest first; `count` before `limit`. */
-  find (filter: JournalFilter = {}): { count: number, records: JournalRecord[] } {
-    let records = this.#ordered()
+  /** The place of the first record kept whose seq is at least `seq`. */
+  #at (seq: number): number {
+    let low = this.#head
+    let high = this.#records.length
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (this.#records[middle]!.seq < seq) low = middle + 1
+      else high = middle
+    }
+    return low
+  }
+
+  /**
+   * Where a filtered read starts and ends (seqs), and how many match: after `since` when it is
+   * still kept, and the newest `limit` matches.
+   */
+  #range (filter: JournalFilter): { count: number, from: number, to: number } {
+    const records = this.#records
+    let start = this.#head
     if (filter.since !== undefined) {
-      const at = records.findIndex((r) => r.request_id === filter.since)
-      if (at !== -1) records = records.slice(at + 1)
+      for (let i = start; i < records.length; i++) {
+        if (records[i]!.request_id === filter.since) {
+          start = i + 1
+          break
+        }
+      }
     }
-    const found = records.filter((r) => matches(r, filter))
-    return { count: found.length, records: filter.limit === undefined ? found : found.slice(Math.max(0, found.length - filter.limit)) }
+    let count = 0
+    for (let i = start; i < records.length; i++) if (matches(records[i]!, filter)) count++
+    let skip = filter.limit === undefined ? 0 : Math.max(0, count - filter.limit)
+    while (skip > 0) if (matches(records[start++]!, filter)) skip--
+    const to = records.length === 0 ? -1 : records[records.length - 1]!.seq
+    return { count, from: start < records.length ? records[start]!.seq : to + 1, to }
   }
 
-  /** The entries that pass the filter, oldest first, as the control plane answers them. */
+  /** A read of the entries that pass the filter, oldest first, one at a time. */
+  cursor (filter: JournalFilter = {}): JournalCursor {
+    const { count, from, to } = this.#range(filter)
+    let next = from
+    return {
+      count,
+      next: () => {
+        for (let i = this.#at(next); i < this.#records.length; i++) {
+          const record = this.#records[i]!
+          if (record.seq > to) break
+          if (matches(record, filter)) {
+            next = record.seq + 1
+            return entryOf(record)
+          }
+        }
+        next = to + 1
+        return undefined
+      }
+    }
+  }
+
+  /** How many kept requests pass the filter. */
+  count (filter: JournalFilter = {}): number {
+    return this.#range(filter).count
+  }
+
+  /** The entries that pass the filter, oldest first, all at once (in-process callers; the control plane reads with a cursor). */
   entries (filter: JournalFilter = {}): { count: number, requests: JournalEntry[] } {
-    const { count, records } = this.find(filter)
-    return { count, requests: records.map(entryOf) }
+    const cursor = this.cursor(filter)
+    const requests: JournalEntry[] = []
+    for (let entry = cursor.next(); entry !== undefined; entry = cursor.next()) requests.push(entry)
+    return { count: cursor.count, requests }
   }
 
   /**
    * Resolves once a request that passes the filter (but `since` and `limit`: any new request is
-   * after `since`) is recorded, or after `ms`, or when the waits are ended (the emulator closes).
+   * after `since`) is recorded, or after `ms`, or once `gone` aborts (the client went away), or
+   * when the waits are ended (the emulator closes).
    */
-  waitFor (filter: JournalFilter, ms: number): Promise<void> {
+  waitFor (filter: JournalFilter, ms: number, gone?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const waiter: Waiter = {
         filter,
         resolve: () => {
           clearTimeout(timer)
+          gone?.removeEventListener('abort', waiter.resolve)
           this.#waiters.delete(waiter)
           resolve()
         }
       }
       const timer = setTimeout(waiter.resolve, ms)
       this.#waiters.add(waiter)
+      gone?.addEventListener('abort', waiter.resolve, { once: true })
     })
   }
 
@@ -247,8 +358,15 @@ export class Journal {
 
   /** Empties the journal, or drops the entries of one project. */
   clear (projectId?: string): void {
-    const kept = projectId === undefined ? [] : this.#ordered().filter((r) => r.project_id !== projectId)
+    const kept: Kept[] = []
+    if (projectId !== undefined) {
+      for (let i = this.#head; i < this.#records.length; i++) {
+        const record = this.#records[i]!
+        if (record.project_id !== projectId) kept.push(record)
+      }
+    }
     this.#records = kept
-    this.#next = 0
+    this.#head = 0
+    this.#bytes = kept.reduce((sum, record) => sum + record.bytes, 0)
   }
 }

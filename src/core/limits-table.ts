@@ -1,6 +1,6 @@
 import {
   type ApiError, authenticationFailed, credentialExpired, controlInvalid, entityTooLarge, headersTooLarge, iamFieldInvalid,
-  invalidParameter, invalidProjectId, keystoneParameterInvalid, requestTimeout, tooManyFaults
+  invalidParameter, invalidProjectId, keystoneParameterInvalid, requestTimeout, throttled, tooManyFaults, tooManyReads, tooManyWaiting
 } from './errors.js'
 import { LIMITS, worded } from './limits.js'
 
@@ -40,8 +40,12 @@ const BEYOND: Record<keyof typeof LIMITS, string> = {
   faultDelay: answered(controlInvalid('')),
   journalEntries: SETTING_REFUSED,
   journalBody: 'cut, with a marker',
+  journalBytes: 'the oldest entries are dropped',
   journalJsonDepth: 'shown as text',
   journalWait: answered(controlInvalid('')),
+  journalReads: answered(tooManyReads()),
+  journalStall: 'the connection is closed',
+  waiting: `${answered(tooManyWaiting())}; a delay fault: ${answered(throttled())}`,
   clockAdvance: answered(controlInvalid('')),
   clockOffset: answered(controlInvalid('')),
   syncDuration: SETTING_REFUSED,

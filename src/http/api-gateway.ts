@@ -8,6 +8,7 @@ import { announcesBody } from './body.js'
 import { notReadyAnswer } from './errors.js'
 import { droppedConnections } from './early-answers.js'
 import { carryOutFault } from './fault-action.js'
+import type { Waiting } from './waiting.js'
 import { httpStep } from './http-step.js'
 import { routeConfig } from './internals.js'
 
@@ -29,6 +30,8 @@ export interface GatewayOptions {
   ready: () => boolean
   /** How delay faults wait. */
   sleep: Sleep
+  /** The places to wait in. */
+  waiting: Waiting
 }
 
 /**

@@ -1,17 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiError } from '../core/errors.js'
-import { faultError } from '../core/errors.js'
+import { faultError, throttled } from '../core/errors.js'
 import type { FaultRules, Sleep, TakenFault } from '../core/faults.js'
 import type { Journal } from '../core/journal.js'
 import { announcesBody, BODY_LIMIT, readBody } from './body.js'
 import { afterDueResponses, droppedConnections } from './early-answers.js'
 import { journalRequest } from './record.js'
+import type { Waiting } from './waiting.js'
 
 export interface FaultContext {
   faults: FaultRules
   journal: Journal
   now: () => number
   sleep: Sleep
+  /** The places to wait in (delays count with the journal's long polls). */
+  waiting: Waiting
   /** Step 4, for a request that goes on after a delay. */
   authenticate: (request: FastifyRequest) => ApiError | undefined
 }
@@ -22,10 +25,32 @@ export interface FaultContext {
  * that the journal holds what the client sent on the failed attempt.
  */
 export function carryOutFault ({ rule, action }: TakenFault, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void, context: FaultContext): void {
-  const { faults, journal, now, sleep, authenticate } = context
+  const { faults, journal, now, sleep, waiting, authenticate } = context
   request.faultId = rule
+  /**
+   * Waits out the delay in one of the places to wait (the gateway's 429 when none is free), then
+   * goes on, unless the client went away meanwhile: then the request is neither carried out nor
+   * answered, and its journal entry says status 0.
+   */
+  const delay = (ms: number, then: (waited: boolean) => void) => {
+    const place = waiting.enter(request.raw.socket)
+    if (place === undefined) {
+      done(throttled())
+      return
+    }
+    void faults.delay(rule, ms, sleep, place.gone).then((waited) => {
+      place.leave()
+      if (!place.gone.aborted) {
+        then(waited)
+        return
+      }
+      request.log.info({ reqId: request.id, rule }, 'fault: the client went away during the delay')
+      journalRequest(journal, now, request, reply, 0)
+      void reply.hijack()
+    })
+  }
   if (!('status' in action) && !('drop' in action)) {
-    void faults.delay(rule, action.delay_ms, sleep).then(() => done(authenticate(request)))
+    delay(action.delay_ms, () => done(authenticate(request)))
     return
   }
   const act = () => {
@@ -58,7 +83,7 @@ export function carryOutFault ({ rule, action }: TakenFault, request: FastifyReq
     return
   }
   // An error after a wait; the request goes on normally if the rule goes meanwhile.
-  void faults.delay(rule, action.delay_ms, sleep).then((waited) => {
+  delay(action.delay_ms, (waited) => {
     if (waited) afterBody()
     else done(authenticate(request))
   })

@@ -1,17 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { keepBody, type Journal } from '../core/journal.js'
+import type { Journal } from '../core/journal.js'
 import { sentHeaders } from './internals.js'
 import { operationOf } from './request-fields.js'
 
 /**
- * Records a request in the journal: references to what it already holds (headers, bodies cut
- * at 16 KiB), shaped into an entry only when the journal is read. Status 0: the connection was
- * dropped, nothing was sent.
+ * Records a request in the journal, which keeps its own compact copy (bodies cut at 16 KiB),
+ * shaped into an entry only when the journal is read. Status 0: the connection was dropped,
+ * nothing was sent.
  */
 export function journalRequest (journal: Journal, now: () => number, request: FastifyRequest, reply: FastifyReply, status: number): void {
   if (!journal.enabled) return
   const params = (request.params ?? {}) as { project_id?: string, cluster_id?: string }
-  const sent = request.sentBody
   journal.record({
     request_id: request.id,
     time: now(),
@@ -26,10 +25,9 @@ export function journalRequest (journal: Journal, now: () => number, request: Fa
     error_code: request.errorCode,
     fault_id: request.faultId ?? null,
     headers: request.headers,
-    body: keepBody(request.rawBody),
-    bodySize: request.rawBody?.length ?? 0,
+    body: request.rawBody,
     responseHeaders: status === 0 ? null : sentHeaders(reply),
-    responseBody: journal.keepSent(sent)
+    responseBody: request.sentBody
   })
 }
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { toHar } from '../../src/core/har.js'
-import { Journal, JOURNAL_BODY_LIMIT, type JournalEntry, type JournalRecord } from '../../src/core/journal.js'
+import { Journal, JOURNAL_BODY_LIMIT, RECORD_OVERHEAD, type JournalEntry, type JournalRecord } from '../../src/core/journal.js'
 
 const record = (id: string, extra: Partial<JournalRecord> = {}): JournalRecord => ({
   request_id: id,
@@ -16,7 +16,6 @@ const record = (id: string, extra: Partial<JournalRecord> = {}): JournalRecord =
   fault_id: null,
   headers: {},
   body: undefined,
-  bodySize: 0,
   responseHeaders: {},
   responseBody: '',
   ...extra
@@ -26,14 +25,14 @@ t.test('a journal of size 0 keeps nothing', async (t) => {
   const journal = new Journal(0)
   t.equal(journal.enabled, false)
   journal.record(record('a'))
-  t.equal(journal.find().count, 0)
+  t.equal(journal.count(), 0)
 })
 
 t.test('sent bodies are kept to 16 KiB: long text cut; a large buffer sent again shares its copy', async (t) => {
   const journal = new Journal(10)
   t.equal(journal.keepSent('short'), 'short')
-  const value = { a: 1 }
-  t.equal(journal.keepSent(value), value, 'a JSON value by reference')
+  t.equal(journal.keepSent({ a: 1 }), '{"a":1}', 'a JSON value as its text')
+  t.equal(journal.keepSent(undefined), '', 'nothing noted')
   const long = 'é'.repeat(JOURNAL_BODY_LIMIT)
   t.equal((journal.keepSent(long) as Buffer).length, JOURNAL_BODY_LIMIT)
   journal.record(record('cut', { responseBody: journal.keepSent(long) }))
@@ -77,4 +76,53 @@ t.test('HAR entries: a dropped request, no Host, no content type, text and JSON 
   t.match(other!.request, { url: 'http://emulator.test:9336/v2/p/clusters/c/iam-sync-user', postData: { mimeType: 'text/plain', text: 'not json' } })
   t.match(other!.response, { status: 599, statusText: '', content: { text: '{"ok":true}', mimeType: 'application/json' } })
   t.same(har.log.creator, { name: 'mrs-emulator', version: '1.2.3' })
+})
+
+t.test('the journal is bounded in bytes too: each request costs its text, and past the budget the oldest go', async (t) => {
+  const journal = new Journal(1000, 100_000)
+  // 900 tiny headers, the probe's way to make one entry cost 190 KB as objects: here, their text.
+  const headers = Object.fromEntries(Array.from({ length: 900 }, (_, i) => [`x-h${i}`, 'a']))
+  journal.record(record('tiny-headers', { headers }))
+  t.ok(journal.bytes < RECORD_OVERHEAD + JSON.stringify(headers).length + 100, `counted as its text: ${journal.bytes} bytes`)
+  const body = Buffer.alloc(64 * 1024, 1)
+  for (let i = 0; i < 20; i++) journal.record(record(`big${i}`, { body, responseBody: body }))
+  t.ok(journal.bytes <= 100_000, `within the budget: ${journal.bytes}`)
+  const kept = journal.entries().requests.map((e) => e.request_id)
+  t.equal(kept.at(-1), 'big19', 'the newest kept')
+  t.notOk(kept.includes('tiny-headers'), 'the oldest dropped')
+  t.ok(kept.length < 20)
+  t.match(journal.entries().requests.at(-1)!.body, /\[truncated: 65536 bytes in all\]$/, 'bodies cut to 16 KiB')
+})
+
+t.test('a cursor reads one entry at a time, from where the read began: later requests are not in it, dropped ones are left out', async (t) => {
+  const journal = new Journal(3000)
+  for (let i = 0; i < 2500; i++) journal.record(record(`r${i}`, { method: i % 2 === 0 ? 'GET' : 'POST' }))
+  t.equal(journal.length, 2500)
+  const cursor = journal.cursor({ method: 'POST', since: 'r2000', limit: 3 })
+  t.equal(cursor.count, 250, 'matches after since, before limit')
+  t.equal(cursor.next()!.request_id, 'r2495')
+  journal.record(record('r2500', { method: 'POST' }))
+  t.equal(cursor.next()!.request_id, 'r2497')
+  t.equal(cursor.next()!.request_id, 'r2499')
+  t.equal(cursor.next(), undefined, 'a request recorded after the read began is not in it')
+  t.equal(cursor.next(), undefined)
+
+  // Past the size the oldest go (the ring is compacted now and then); a read in progress skips them.
+  const early = journal.cursor()
+  t.equal(early.next()!.request_id, 'r0')
+  for (let i = 2501; i < 3101; i++) journal.record(record(`r${i}`))
+  t.equal(early.next()!.request_id, 'r101', 'entries dropped meanwhile are left out')
+  for (let i = 3101; i < 6000; i++) journal.record(record(`r${i}`))
+  t.equal(journal.length, 3000)
+  t.equal(early.next(), undefined, 'and the read ends where the journal ended when it began')
+  t.same(journal.cursor({ limit: 2 }).count, 3000)
+  t.same(journal.entries({ limit: 2 }).requests.map((e) => e.request_id), ['r5998', 'r5999'])
+  t.same(journal.entries({ since: 'r5997' }).requests.map((e) => e.request_id), ['r5998', 'r5999'])
+  t.equal(journal.entries({ since: 'gone' }).count, 3000, 'a since no longer kept: all kept ones')
+  t.equal(journal.count({ status: 404 }), 0)
+  t.same(journal.cursor({ since: 'r5999' }).next(), undefined)
+
+  journal.clear()
+  t.equal(journal.bytes, 0)
+  t.equal(journal.cursor().next(), undefined, 'an empty journal')
 })

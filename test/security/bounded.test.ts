@@ -1,0 +1,123 @@
+import { connect, Socket } from 'node:net'
+import { setImmediate as tick } from 'node:timers/promises'
+import t from 'tap'
+import { LIMITS } from '../../src/core/limits.js'
+import { Waiting } from '../../src/http/waiting.js'
+import { journalOf, listening, PROJECT, SYNCED_CLUSTER, TOKEN, userPath } from '../helpers.js'
+
+/** Resolves once `condition` holds, checking at every turn of the event loop. */
+async function until (condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!await condition()) await tick()
+}
+
+/** A raw connection that writes `data` and never reads what it is sent. */
+function stalled (port: number, data: string): Promise<Socket> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.pause()
+      socket.write(data, () => resolve(socket))
+    })
+    socket.on('error', () => {})
+  })
+}
+
+t.test('a place to wait is freed when its client goes away, however many of its requests wait', async (t) => {
+  const waiting = new Waiting(3)
+  const socket = new Socket()
+  const places = [waiting.enter(socket)!, waiting.enter(socket)!]
+  t.equal(waiting.count, 2)
+  t.ok(waiting.enter(socket), 'a third place')
+  t.equal(waiting.enter(socket), undefined, 'no fourth')
+  socket.destroy()
+  await until(() => places.every((place) => place.gone.aborted))
+  for (const place of places) place.leave()
+  places[0]!.leave()
+  t.equal(waiting.count, 1, 'each place is left once')
+  const late = waiting.enter(socket)!
+  t.ok(late.gone.aborted, 'a request of a connection already closed is gone at once')
+})
+
+t.test('wait_ms long polls stop waiting when their client goes away, pipelined ones too', async (t) => {
+  const { app, port } = await listening(t)
+  const poll = 'GET /_emulator/requests?operation=ShowSyncIamUser&wait_ms=30000 HTTP/1.1\r\nHost: localhost\r\n\r\n'
+  const socket = await stalled(port, poll.repeat(5))
+  const second = await stalled(port, poll)
+  await until(() => app.emulator.waiting.count >= 2)
+  const started = Date.now()
+  socket.destroy()
+  second.destroy()
+  await until(() => app.emulator.waiting.count === 0)
+  t.ok(Date.now() - started < 5000, 'freed at once, not after wait_ms')
+})
+
+t.test(`at most ${LIMITS.waiting.value} requests wait at once: 429 beyond, in each plane's words`, async (t) => {
+  const { app, url } = await listening(t, { auth: 'off' })
+  const holder = new Socket()
+  t.teardown(() => holder.destroy())
+  for (let i = 0; i < LIMITS.waiting.value; i++) app.emulator.waiting.enter(holder)
+  const poll = await fetch(`${url}/_emulator/requests?wait_ms=100`)
+  t.equal(poll.status, 429)
+  t.same(await poll.json(), { error_code: 'EMULATOR.0429', error_msg: 'Too many requests waiting: at most 1,000 wait at once (journal wait_ms long polls and delay faults). Try again shortly.' })
+  await fetch(`${url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'slow', action: { delay_ms: 60_000 } }) })
+  const delayed = await fetch(`${url}${userPath()}`)
+  t.equal(delayed.status, 429)
+  t.match(await delayed.json(), { error_code: 'APIGW.0308', error_msg: 'The throttling threshold has been reached.' })
+  t.match((await journalOf(app)).at(-1), { status: 429, fault_id: 'slow', error_code: 'APIGW.0308' })
+  t.equal((await fetch(`${url}/_emulator/requests?limit=1`)).status, 200, 'a query that does not wait is answered')
+})
+
+t.test('a request a delay fault holds is neither carried out nor answered once its client goes away', async (t) => {
+  const { app, port, url } = await listening(t, { auth: 'off' })
+  await fetch(`${url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'slow', match: { operation: 'CancelSyncIamUser' }, action: { delay_ms: 600_000 } }) })
+  const path = userPath(PROJECT, SYNCED_CLUSTER)
+  const body = JSON.stringify({ user_names: ['analyst'] })
+  const socket = await stalled(port, `DELETE ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`)
+  await until(() => app.emulator.waiting.count === 1)
+  socket.destroy()
+  await until(async () => (await journalOf(app, '?operation=CancelSyncIamUser')).length === 1)
+  t.match((await journalOf(app, '?operation=CancelSyncIamUser'))[0], { status: 0, fault_id: 'slow', response: null })
+  t.equal(app.emulator.waiting.count, 0)
+  await fetch(`${url}/_emulator/faults/slow`, { method: 'DELETE' })
+  const users = await (await fetch(`${url}${path}`, { headers: TOKEN })).json() as { user_names: string[] }
+  t.ok(users.user_names.includes('analyst'), 'the users are still there')
+})
+
+/** Fills the journal with requests whose bodies are control bytes, which JSON writes six times longer: each read is ~30 MB of text. */
+async function bulkyJournal (app: Awaited<ReturnType<typeof listening>>['app']) {
+  const body = '{"x":"' + '\u0001'.repeat(16 * 1024) + '"}'
+  for (let i = 0; i < 300; i++) await app.inject({ method: 'DELETE', url: userPath(), headers: { ...TOKEN, 'content-type': 'application/json' }, payload: body })
+}
+
+const HAR_READ = 'GET /_emulator/requests.har HTTP/1.1\r\nHost: localhost\r\n\r\n'
+
+t.test('journal reads are sent as they are taken, at most 32 at once: readers that do not read are not buffered', async (t) => {
+  const { app, port, url } = await listening(t)
+  await bulkyJournal(app)
+  const heapBefore = process.memoryUsage().heapUsed
+  const readers = await Promise.all(Array.from({ length: LIMITS.journalReads.value }, () => stalled(port, HAR_READ)))
+  await until(async () => (await fetch(`${url}/_emulator/requests?limit=1`)).status === 429)
+  const refused = await fetch(`${url}/_emulator/requests?limit=1`)
+  t.same(await refused.json(), { error_code: 'EMULATOR.0429', error_msg: 'Too many journal reads at once: at most 32 are sent at a time. Try again shortly.' })
+  t.ok(process.memoryUsage().heapUsed - heapBefore < 100 * 1024 * 1024, 'far less than 32 × 30 MB held')
+  for (const socket of readers) socket.destroy()
+  await until(async () => (await fetch(`${url}/_emulator/requests?limit=1`)).status === 200)
+  const answer = await (await fetch(`${url}/_emulator/requests`)).json() as { count: number, requests: unknown[] }
+  t.equal(answer.count, 300, 'once they go, reads are served again, whole')
+  t.equal(answer.requests.length, 300)
+})
+
+t.test('a journal reader that takes nothing of its answer for journalStallMs is cut off', async (t) => {
+  const { app, port } = await listening(t, { limits: { journalStallMs: 200 } })
+  await bulkyJournal(app)
+  const connections = () => new Promise<number>((resolve) => app.server.getConnections((_err, count) => resolve(count)))
+  const reader = await stalled(port, HAR_READ)
+  await until(async () => await connections() === 1)
+  await until(async () => await connections() === 0)
+  let received = 0
+  reader.on('data', (chunk: Buffer) => { received += chunk.length })
+  const closed = new Promise((resolve) => reader.once('close', resolve))
+  reader.resume()
+  await closed
+  const whole = Buffer.byteLength(JSON.stringify((await app.inject({ url: '/_emulator/requests.har' })).json()))
+  t.ok(received < whole, `it got ${received} of ${whole} bytes`)
+})
