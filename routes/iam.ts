@@ -16,7 +16,9 @@ import {
  */
 const baseOf = (request: FastifyRequest) => {
   const host = request.host
-  if (host !== undefined && host !== '') return `${request.protocol}://${host}`
+  // A Host longer than a DNS name and a port would make every link as long (an answer's size a
+  // caller would control): it gives way to the address reached.
+  if (host !== undefined && host !== '' && host.length <= LIMITS.linkHost.value) return `${request.protocol}://${host}`
   // An HTTP/1.0 request may name no Host: the address it reached.
   return urlOf(request.socket.localAddress!, request.socket.localPort!)
 }

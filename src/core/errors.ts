@@ -134,6 +134,8 @@ export const keystoneInternal = () => keystoneError(500, 'IAM.0006', 'An unexpec
 export const keystoneParameterInvalid = (detail: string) => keystoneError(400, 'IAM.0007', `Request parameter ${detail}.`)
 export const keystoneForbidden = (detail: string) => keystoneError(403, 'IAM.0002', `You are not authorized to perform the requested action: ${detail}`)
 export const keystoneConflict = (message: string) => keystoneError(409, 'IAM.0005', message)
+export const subProjectQuota = (region: string) =>
+  keystoneConflict(`The quota of sub-projects in region ${shorten(region)} is used up: at most ${worded(LIMITS.subProjects)} (IAM's default quota).`)
 /** The `/v3.0` routes' body errors: none, unusable, a field missing, a field invalid. */
 export const iamBodyMissing = () => iamError(400, 'IAM.1101', 'The request body size 0 is invalid.')
 export const iamBodyInvalid = (reason: string) => iamError(400, 'IAM.0011', `Request body is invalid. ${reason}`)

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { AuthMode } from './auth.js'
-import { type ApiError, credentialsRequired, iamTokenExpired, iamTokenInvalid, keystoneBodyInvalid, keystoneConflict, keystoneForbidden, keystoneNotFound, keystoneParameterInvalid, shorten, wrongPassword } from './errors.js'
+import { type ApiError, credentialsRequired, iamTokenExpired, iamTokenInvalid, keystoneBodyInvalid, keystoneConflict, keystoneForbidden, keystoneNotFound, keystoneParameterInvalid, shorten, subProjectQuota, wrongPassword } from './errors.js'
 import type { FixtureCredential } from './fixture-schema.js'
 import { DURATION, type CreateProjectRequest, type ProjectResult, type ProjectsQuery, type TokenRequest } from './iam-schema.js'
 import type { WorldStore } from './world-store.js'
@@ -131,6 +131,9 @@ export class Iam {
     if (request.parent_id !== undefined && request.parent_id !== this.#parentOf(name)) {
       throw keystoneBodyInvalid(`project.parent_id must be ${this.#parentOf(name)}, the project of region ${region}`)
     }
+    let subProjects = 0
+    for (const project of this.store.world.projects.values()) if (project.name !== region && regionOf(project.name) === region) subProjects++
+    if (subProjects >= LIMITS.subProjects.value) throw subProjectQuota(region)
     const id = randomBytes(16).toString('hex')
     this.store.addProject(id, name)
     return { id, project: this.store.world.projects.get(id)!, created: true }

@@ -1,6 +1,6 @@
 import {
   type ApiError, authenticationFailed, credentialExpired, controlInvalid, entityTooLarge, headersTooLarge, iamFieldInvalid,
-  invalidParameter, invalidProjectId, keystoneParameterInvalid, requestTimeout, throttled, tooManyFaults, tooManyReads, tooManyWaiting
+  invalidParameter, invalidProjectId, keystoneParameterInvalid, requestTimeout, subProjectQuota, throttled, tooManyFaults, tooManyReads, tooManyWaiting
 } from './errors.js'
 import { LIMITS, worded } from './limits.js'
 
@@ -31,6 +31,8 @@ const BEYOND: Record<keyof typeof LIMITS, string> = {
   issuedKept: 'the expired ones are dropped at the next issue',
   issuedMax: 'the oldest is dropped',
   projectsPerPage: `${answered(keystoneParameterInvalid(''))} (Keystone's body)`,
+  subProjects: `${answered(subProjectQuota(''))} (Keystone's body)`,
+  linkHost: 'links name the address reached',
   faultRules: answered(tooManyFaults(0)),
   faultHeaders: answered(controlInvalid('')),
   faultHeaderName: answered(controlInvalid('')),

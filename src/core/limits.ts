@@ -48,6 +48,9 @@ export const LIMITS = {
   issuedKept: limit(1000, 'count', 'Issued tokens and temporary keys kept, expired ones included'),
   issuedMax: limit(10_000, 'count', 'Issued tokens and temporary keys in all'),
   projectsPerPage: limit(5000, 'count', '`per_page` of `GET /v3/projects`'),
+  // IAM's default quota, "Subprojects in each region: 10" (https://support.huaweicloud.com/intl/en-us/productdesc-iam/iam_01_0305.html).
+  subProjects: limit(10, 'count', 'Sub-projects a region gets through `POST /v3/projects` (IAM\'s default quota)'),
+  linkHost: limit(261, 'count', 'Characters of a `Host` that IAM\'s links are built from (a DNS name and a port); a longer one gives way to the address reached'),
   // The control plane.
   faultRules: limit(1000, 'count', 'Fault rules'),
   faultHeaders: limit(16, 'count', 'Headers a fault rule adds'),

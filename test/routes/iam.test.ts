@@ -509,3 +509,21 @@ t.test('credentials permissive mode issued for what strict refuses are marked, a
   t.match((await withKey(unknownTokensKey)).json(), { error_code: 'APIGW.0301', error_msg: /not exist/ }, 'or for an unknown one')
   t.equal((await withKey(right.key)).statusCode, 200, 'a key for a verified token works')
 })
+
+t.test('what a caller creates or sizes through IAM is bounded: sub-projects by the quota, links by a Host of a DNS name\'s length', async (t) => {
+  const { app, port } = await listening(t, { auth: 'off' })
+  const create = (name: string) => app.inject({ method: 'POST', url: '/v3/projects', headers: { 'x-auth-token': 't' }, payload: { project: { name } } })
+  for (let i = 0; i < LIMITS.subProjects.value; i++) t.equal((await create(`cn-north-4_p${i}`)).statusCode, 201)
+  const refused = await create('cn-north-4_one-more')
+  t.equal(refused.statusCode, 409)
+  t.same(refused.json(), { error: { code: 409, message: 'The quota of sub-projects in region cn-north-4 is used up: at most 10 (IAM\'s default quota).', title: 'Conflict' } })
+  t.equal((await create('cn-south-1_p0')).statusCode, 201, 'a quota per region')
+  t.equal((await create('cn-north-4')).statusCode, 201, 'the region\'s own project is no sub-project')
+
+  const long = `${'h'.repeat(LIMITS.linkHost.value)}.example`
+  const answer = await rawExchange(port, `GET /v3/projects HTTP/1.1\r\nHost: ${long}\r\nX-Auth-Token: t\r\nConnection: close\r\n\r\n`)
+  t.notOk(answer.includes(long), 'a longer Host is in no link')
+  t.match(answer, `"self":"http://127.0.0.1:${port}/v3/projects`)
+  const fits = 'h'.repeat(LIMITS.linkHost.value - 5) + ':9336'
+  t.match(await rawExchange(port, `GET /v3/auth/domains HTTP/1.1\r\nHost: ${fits}\r\nX-Auth-Token: t\r\nConnection: close\r\n\r\n`), `"self":"http://${fits}/v3/auth/domains"`)
+})
