@@ -7,6 +7,7 @@ import { tooManyReads, tooManyWaiting } from '../../src/core/errors.js'
 import { harEntry, harHead } from '../../src/core/har.js'
 import { JournalEntrySchema, JournalFilterSchema, MAX_WAIT_MS, type JournalCursor, type JournalFilter } from '../../src/core/journal.js'
 import { LIMITS } from '../../src/core/limits.js'
+import { retryLater } from '../../src/http/errors.js'
 import { jsonStream } from '../../src/http/json-stream.js'
 import { VERSION } from '../../src/package-info.js'
 
@@ -24,13 +25,13 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
    * (in one of the places to wait: 429 when none is free); undefined when the client went away
    * meanwhile.
    */
-  const query = async (request: FastifyRequest): Promise<JournalCursor | undefined> => {
+  const query = async (request: FastifyRequest, reply: FastifyReply): Promise<JournalCursor | undefined> => {
     const { wait_ms: waitMs, ...filter } = request.query as Query
     if (filter.method !== undefined) filter.method = filter.method.toUpperCase()
     // A journal of size 0 records nothing: nothing to wait for.
     if (waitMs !== undefined && waitMs > 0 && journal.enabled && journal.count(filter) === 0) {
       const place = waiting.enter(request.raw.socket)
-      if (place === undefined) throw tooManyWaiting()
+      if (place === undefined) throw retryLater(reply, tooManyWaiting())
       await journal.waitFor(filter, waitMs, place.gone)
       place.leave()
       if (place.gone.aborted) return undefined
@@ -45,7 +46,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   let reading = 0
   const send = (reply: FastifyReply, found: JournalCursor | undefined, write: (found: JournalCursor) => Readable) => {
     if (found === undefined) return reply.hijack()
-    if (reading >= LIMITS.journalReads.value) throw tooManyReads()
+    if (reading >= LIMITS.journalReads.value) throw retryLater(reply, tooManyReads())
     reading++
     reply.raw.once('close', () => { reading-- })
     reply.raw.setTimeout(app.emulator.journalStallMs, () => reply.request.raw.socket.destroy())
@@ -59,7 +60,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: FilterQuery,
       response: { 200: Type.Object({ count: Type.Integer(), requests: Type.Array(JournalEntrySchema) }) }
     }
-  }, async (request, reply) => send(reply, await query(request), (found) =>
+  }, async (request, reply) => send(reply, await query(request, reply), (found) =>
     jsonStream(`{"count":${found.count},"requests":[`, () => {
       const entry = found.next()
       return entry === undefined ? undefined : JSON.stringify(entry)
@@ -73,7 +74,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Object({ log: Type.Unknown({ description: 'HAR 1.2 log' }) }) }
     }
   }, async (request, reply) => {
-    const found = await query(request)
+    const found = await query(request, reply)
     reply.header('content-disposition', 'attachment; filename="mrs-emulator.har"')
     return send(reply, found, (found) => {
       const [head, tail] = harHead(VERSION)

@@ -163,6 +163,8 @@ export const tooManyFaults = (max: number) =>
   new ApiError(409, 'EMULATOR.0409', `At most ${max} fault rules: delete some first.`)
 export const tooManyWaiting = () =>
   new ApiError(429, 'EMULATOR.0429', `Too many requests waiting: at most ${worded(LIMITS.waiting)} wait at once (journal wait_ms long polls and delay faults). Try again shortly.`)
+export const tooManyBodies = () =>
+  new ApiError(429, 'EMULATOR.0429', `Too many large bodies at once: at most ${worded(LIMITS.bodiesInFlight)} of request bodies are read at a time. Try again shortly.`)
 export const tooManyReads = () =>
   new ApiError(429, 'EMULATOR.0429', `Too many journal reads at once: at most ${worded(LIMITS.journalReads)} are sent at a time. Try again shortly.`)
 export const notReady = () =>

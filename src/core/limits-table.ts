@@ -1,6 +1,6 @@
 import {
   type ApiError, authenticationFailed, credentialExpired, controlInvalid, entityTooLarge, headersTooLarge, iamFieldInvalid,
-  invalidParameter, invalidProjectId, keystoneParameterInvalid, requestTimeout, subProjectQuota, throttled, tooManyFaults, tooManyReads, tooManyWaiting
+  invalidParameter, invalidProjectId, keystoneParameterInvalid, requestTimeout, subProjectQuota, throttled, tooManyBodies, tooManyFaults, tooManyReads, tooManyWaiting
 } from './errors.js'
 import { LIMITS, worded } from './limits.js'
 
@@ -18,6 +18,7 @@ const BEYOND: Record<keyof typeof LIMITS, string> = {
   timeoutCheckInterval: '—',
   keepAlive: 'closed',
   connections: 'further connections are closed at once, not queued',
+  bodiesInFlight: `${answered(throttled())}; the control plane: ${answered(tooManyBodies())}; before the body is read`,
   lingerBytes: 'the connection is closed',
   lingerTime: 'the connection is closed',
   jsonDepth: answered(invalidParameter(''), ', before parsing'),

@@ -32,6 +32,7 @@ export const LIMITS = {
   timeoutCheckInterval: limit(1 * SECOND, 'ms', 'How often those two timeouts are checked'),
   keepAlive: limit(5 * SECOND, 'ms', 'Idle keep-alive connection'),
   connections: limit(4096, 'count', 'Connections open at once (at least 1,000 are always served)'),
+  bodiesInFlight: limit(64 * MiB, 'bytes', 'Request bodies being read at once, in all (bodies up to 16 KiB are not counted; one without Content-Length counts as 12 MiB)'),
   lingerBytes: limit(64 * MiB, 'bytes', 'Bytes of a body read and thrown away after an early answer'),
   lingerTime: limit(5 * SECOND, 'ms', 'Time spent doing so'),
   jsonDepth: limit(64, 'levels', 'JSON nesting of a request body'),

@@ -1,14 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ClusterParams } from '../core/api-schema.js'
 import { permissiveHeaders, type Authenticator, type AuthMode, type PendingSignature } from '../core/auth.js'
-import { ApiError, apiNotFound, apiRequestError, keystoneAuthError } from '../core/errors.js'
+import { ApiError, apiNotFound, apiRequestError, keystoneAuthError, throttled } from '../core/errors.js'
 import type { FaultRules, Sleep } from '../core/faults.js'
 import type { Journal } from '../core/journal.js'
 import { announcesBody } from './body.js'
-import { notReadyAnswer } from './errors.js'
+import { notReadyAnswer, retryLater } from './errors.js'
 import { droppedConnections } from './early-answers.js'
 import { carryOutFault } from './fault-action.js'
 import type { Waiting } from './waiting.js'
+import type { BodyBudget } from './body-budget.js'
 import { httpStep } from './http-step.js'
 import { routeConfig } from './internals.js'
 
@@ -32,6 +33,8 @@ export interface GatewayOptions {
   sleep: Sleep
   /** The places to wait in. */
   waiting: Waiting
+  /** The bytes of bodies being read at once. */
+  bodies: BodyBudget
 }
 
 /**
@@ -66,14 +69,14 @@ export function gatewayStep (options: GatewayOptions) {
       done(announcesBody(request.raw) ? apiNotFound() : undefined)
     } else {
       const fault = faults.empty ? undefined : faults.take(faultTarget(request))
-      if (fault === undefined) done(authenticate(request))
+      if (fault === undefined) done(authenticate(request, reply))
       else carryOutFault(fault, request, reply, done, { ...options, authenticate })
     }
   }
 }
 
 /** Step 4, as the gateway words it; IAM's lookups word it Keystone's way; its token routes check their own. */
-function authenticator ({ auth, strict }: GatewayOptions) {
+function authenticator ({ auth, strict, bodies }: GatewayOptions) {
   const gatewayAuth = (request: FastifyRequest): ApiError | undefined => {
     if (auth === 'permissive') return permissiveHeaders(request.headers)
     if (strict === undefined) return undefined
@@ -82,11 +85,15 @@ function authenticator ({ auth, strict }: GatewayOptions) {
     request.signature = verdict
     return undefined
   }
-  return (request: FastifyRequest): ApiError | undefined => {
+  const bodyShare = (request: FastifyRequest, reply: FastifyReply): ApiError | undefined =>
+    announcesBody(request.raw) && !bodies.take(request.raw, reply.raw) ? retryLater(reply, throttled()) : undefined
+  // Then, the caller known, its body's share of the bodies read at once (429 when there is none).
+  return (request: FastifyRequest, reply: FastifyReply): ApiError | undefined => {
     const { iam, ownAuth } = routeConfig(request)
-    if (ownAuth === true) return undefined
+    if (ownAuth === true) return bodyShare(request, reply)
     const error = gatewayAuth(request)
-    return error === undefined || iam === undefined ? error : keystoneAuthError(error)
+    if (error === undefined) return bodyShare(request, reply)
+    return iam === undefined ? error : keystoneAuthError(error)
   }
 }
 

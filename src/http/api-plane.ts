@@ -46,7 +46,7 @@ export interface ApiPlaneOptions {
 export function apiPlane (options: ApiPlaneOptions) {
   return async function plane (api: FastifyInstance): Promise<void> {
     const { emulator } = api
-    const { faults, journal, now, store, stateFile, waiting } = emulator
+    const { faults, journal, now, store, stateFile, waiting, bodies } = emulator
     // Signatures are judged on the real clock (clients sign with theirs); issued tokens and
     // temporary keys expire on the emulator's clock, which tests move forward.
     const strict = options.auth === 'strict' ? strictAuthenticator(() => store.credentials, emulator.clock.real, now) : undefined
@@ -54,7 +54,7 @@ export function apiPlane (options: ApiPlaneOptions) {
 
     api.setErrorHandler(errorHandler(options.limits, apiErrors))
     api.setNotFoundHandler((request, reply) => sendError(reply, apiNotFound())) // 2
-    api.addHook('onRequest', gatewayStep({ auth: options.auth, strict, faults, journal, now, ready: () => emulator.ready, sleep: options.sleep, waiting })) // 1–4
+    api.addHook('onRequest', gatewayStep({ auth: options.auth, strict, faults, journal, now, ready: () => emulator.ready, sleep: options.sleep, waiting, bodies })) // 1–4
     registerBodyParsers(api) // 5
     if (strict !== undefined) api.addHook('preValidation', signatureStep(strict)) // 6
     api.setValidatorCompiler(apiValidatorCompiler) // 7

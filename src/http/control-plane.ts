@@ -72,7 +72,7 @@ export function controlPlane (options: ControlPlaneOptions) {
     describeControlRoutes(control)
     for (const routes of options.probes) await control.register(routes) // 4, open to every caller
     await control.register(async (admin) => {
-      admin.addHook('onRequest', adminGate(options.adminToken, () => emulator.ready)) // 3
+      admin.addHook('onRequest', adminGate(options.adminToken, () => emulator.ready, emulator.bodies)) // 3
       describeControlRoutes(admin, CONTROL_ERRORS)
       for (const routes of options.routes) await admin.register(routes) // 4
     })

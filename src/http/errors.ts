@@ -97,6 +97,12 @@ export function notReadyAnswer (reply: FastifyReply): ApiError {
   return notReady()
 }
 
+/** A 429 of the emulator's own bounds (places to wait, bodies, journal reads), with the header that says when to come back. */
+export function retryLater (reply: FastifyReply, error: ApiError): ApiError {
+  reply.header('retry-after', '1')
+  return error
+}
+
 /** The requests of one grouped write share its error: the log says it once. */
 export function logOnce (request: FastifyRequest, err: StateFileError): void {
   if (err.logged) return

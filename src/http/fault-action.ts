@@ -5,8 +5,10 @@ import type { FaultRules, Sleep, TakenFault } from '../core/faults.js'
 import type { Journal } from '../core/journal.js'
 import { announcesBody, BODY_LIMIT, readBody } from './body.js'
 import { afterDueResponses, droppedConnections } from './early-answers.js'
+import { retryLater } from './errors.js'
 import { journalRequest } from './record.js'
 import type { Waiting } from './waiting.js'
+import type { BodyBudget } from './body-budget.js'
 
 export interface FaultContext {
   faults: FaultRules
@@ -16,7 +18,9 @@ export interface FaultContext {
   /** The places to wait in (delays count with the journal's long polls). */
   waiting: Waiting
   /** Step 4, for a request that goes on after a delay. */
-  authenticate: (request: FastifyRequest) => ApiError | undefined
+  authenticate: (request: FastifyRequest, reply: FastifyReply) => ApiError | undefined
+  /** The bytes of bodies being read at once: an error's body is read whatever the credentials. */
+  bodies: BodyBudget
 }
 
 /**
@@ -25,7 +29,7 @@ export interface FaultContext {
  * that the journal holds what the client sent on the failed attempt.
  */
 export function carryOutFault ({ rule, action }: TakenFault, request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void, context: FaultContext): void {
-  const { faults, journal, now, sleep, waiting, authenticate } = context
+  const { faults, journal, now, sleep, waiting, authenticate, bodies } = context
   request.faultId = rule
   /**
    * Waits out the delay in one of the places to wait (the gateway's 429 when none is free), then
@@ -35,7 +39,7 @@ export function carryOutFault ({ rule, action }: TakenFault, request: FastifyReq
   const delay = (ms: number, then: (waited: boolean) => void) => {
     const place = waiting.enter(request.raw.socket)
     if (place === undefined) {
-      done(throttled())
+      done(retryLater(reply, throttled()))
       return
     }
     void faults.delay(rule, ms, sleep, place.gone).then((waited) => {
@@ -50,7 +54,7 @@ export function carryOutFault ({ rule, action }: TakenFault, request: FastifyReq
     })
   }
   if (!('status' in action) && !('drop' in action)) {
-    delay(action.delay_ms, () => done(authenticate(request)))
+    delay(action.delay_ms, () => done(authenticate(request, reply)))
     return
   }
   const act = () => {
@@ -73,6 +77,10 @@ export function carryOutFault ({ rule, action }: TakenFault, request: FastifyReq
       act()
       return
     }
+    if (!bodies.take(request.raw, reply.raw)) {
+      done(retryLater(reply, throttled()))
+      return
+    }
     readBody(request.raw, BODY_LIMIT).then((body) => {
       request.rawBody = body
       act()
@@ -85,6 +93,6 @@ export function carryOutFault ({ rule, action }: TakenFault, request: FastifyReq
   // An error after a wait; the request goes on normally if the rule goes meanwhile.
   delay(action.delay_ms, (waited) => {
     if (waited) afterBody()
-    else done(authenticate(request))
+    else done(authenticate(request, reply))
   })
 }

@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { connect, Socket } from 'node:net'
 import { setImmediate as tick } from 'node:timers/promises'
 import t from 'tap'
@@ -57,6 +59,7 @@ t.test(`at most ${LIMITS.waiting.value} requests wait at once: 429 beyond, in ea
   for (let i = 0; i < LIMITS.waiting.value; i++) app.emulator.waiting.enter(holder)
   const poll = await fetch(`${url}/_emulator/requests?wait_ms=100`)
   t.equal(poll.status, 429)
+  t.equal(poll.headers.get('retry-after'), '1')
   t.same(await poll.json(), { error_code: 'EMULATOR.0429', error_msg: 'Too many requests waiting: at most 1,000 wait at once (journal wait_ms long polls and delay faults). Try again shortly.' })
   await fetch(`${url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'slow', action: { delay_ms: 60_000 } }) })
   const delayed = await fetch(`${url}${userPath()}`)
@@ -120,4 +123,34 @@ t.test('a journal reader that takes nothing of its answer for journalStallMs is 
   await closed
   const whole = Buffer.byteLength(JSON.stringify((await app.inject({ url: '/_emulator/requests.har' })).json()))
   t.ok(received < whole, `it got ${received} of ${whole} bytes`)
+})
+
+t.test(`request bodies read at once are bounded in all (${LIMITS.bodiesInFlight.value / 1024 / 1024} MiB): 429 before a byte is read beyond it, in each plane's words`, async (t) => {
+  const { app, url } = await listening(t, { auth: 'off' })
+  const { bodies } = app.emulator
+  const full = bodies.left
+  // Bodies that take all of it, still arriving.
+  const holder = new EventEmitter()
+  while (bodies.left > 0) t.ok(bodies.take({ headers: { 'content-length': String(Math.min(bodies.left, LIMITS.body.value)) } } as unknown as IncomingMessage, holder as unknown as ServerResponse))
+  const names = JSON.stringify({ user_names: Array.from({ length: 1000 }, (_, i) => `user-with-a-long-name-${i}`) })
+  t.ok(names.length > LIMITS.headers.value)
+  const big = await fetch(`${url}${userPath()}`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: names })
+  t.equal(big.status, 429)
+  t.equal(big.headers.get('retry-after'), '1')
+  t.match(await big.json(), { error_code: 'APIGW.0308', error_msg: 'The throttling threshold has been reached.' })
+  t.match((await journalOf(app)).at(-1), { status: 429, body: null }, 'its body was never read')
+  const small = await fetch(`${url}${userPath()}`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: '{"user_names":["user1"]}' })
+  t.equal(small.status, 202, 'a small body is not counted')
+  const control = await fetch(`${url}/_emulator/state`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ projects: [], padding: names }) })
+  t.equal(control.status, 429)
+  t.equal(control.headers.get('retry-after'), '1')
+  t.same(await control.json(), { error_code: 'EMULATOR.0429', error_msg: 'Too many large bodies at once: at most 64 MiB of request bodies are read at a time. Try again shortly.' })
+  await fetch(`${url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'err', match: { operation: 'CancelSyncIamUser' }, action: { status: 500, error_code: 'X', error_msg: 'x' } }) })
+  t.equal((await fetch(`${url}${userPath()}`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: names })).status, 429, 'a fault rule\'s error, which reads the body whatever the credentials, too')
+  await fetch(`${url}/_emulator/faults/err`, { method: 'DELETE' })
+
+  holder.emit('close')
+  t.equal(bodies.left, full, 'given back once its answer is done')
+  t.equal((await fetch(`${url}${userPath()}`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: names })).status, 202, 'then read and carried out')
+  t.equal(bodies.left, full, 'and given back')
 })
