@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { viaAxios, viaFetch, viaHttp, type Outcome } from '../test/clients.js'
+import { floodTable, FLOODS, runFlood } from './floods.js'
 import { EMULATOR, rssMiB, spawnServer, stop } from './lib.js'
 
 /**
@@ -9,11 +11,24 @@ import { EMULATOR, rssMiB, spawnServer, stop } from './lib.js'
  *  2. memory: RSS before, at its peak and after 40 concurrent unauthenticated 11 MiB uploads in
  *     strict mode;
  *  3. health: GET /_emulator/health latency while two clients loop 5 MiB bodies of nested `[`
- *     with a valid token.
- * Prints a Markdown report. `--smoke` runs each part briefly (CI checks the harness only).
+ *     with a valid token;
+ *  4. floods (bench/floods.ts): peak RSS, health p99 during and after, life and SIGTERM, for each
+ *     flood of the resource findings, beside the same flood on /_emulator/health;
+ *  5. the largest journal's memory (bench/journal-memory.ts), in a process of its own.
+ * Prints a Markdown report. `--smoke` runs each part briefly (CI checks the harness only);
+ * `--only floods` runs part 4 alone; `--emulator PATH` measures another build's dist/src/server.js
+ * (the figures before a change).
  */
-const { values: opts } = parseArgs({ options: { smoke: { type: 'boolean', default: false } } })
+const { values: opts } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    emulator: { type: 'string', default: EMULATOR },
+    flood: { type: 'string' }
+  }
+})
 const smoke = opts.smoke
+const script = opts.emulator
 const TRIES = smoke ? 2 : 20
 const UPLOADS = smoke ? 4 : 40
 const HEALTH_PROBES = smoke ? 20 : 300
@@ -33,7 +48,7 @@ async function earlyAnswers (): Promise<string[]> {
     ['body of 13 MiB (413)', 'permissive', 13 * MiB, { 'content-type': 'application/json', 'x-auth-token': 't' }],
     ['strict, no credentials, 11 MiB (401)', 'strict', 11 * MiB, { 'content-type': 'application/json' }]
   ] as const) {
-    const server = await spawnServer(EMULATOR, ['--auth', mode, '--log-level', 'silent'])
+    const server = await spawnServer(script, ['--auth', mode, '--log-level', 'silent'])
     const body = Buffer.alloc(size, 'a')
     const results: string[] = []
     for (const send of [viaFetch, viaHttp, viaAxios]) {
@@ -48,7 +63,7 @@ async function earlyAnswers (): Promise<string[]> {
 }
 
 async function memory (): Promise<string[]> {
-  const server = await spawnServer(EMULATOR, ['--auth', 'strict', '--log-level', 'silent'])
+  const server = await spawnServer(script, ['--auth', 'strict', '--log-level', 'silent'])
   const pid = server.child.pid!
   const body = Buffer.alloc(11 * MiB, 'a')
   const before = rssMiB(pid)
@@ -65,7 +80,7 @@ async function memory (): Promise<string[]> {
 }
 
 async function health (): Promise<string[]> {
-  const server = await spawnServer(EMULATOR, ['--auth', 'strict', '--log-level', 'silent'])
+  const server = await spawnServer(script, ['--auth', 'strict', '--log-level', 'silent'])
   const nested = Buffer.alloc(5 * MiB, '[')
   let running = true
   let sent = 0
@@ -94,5 +109,20 @@ async function health (): Promise<string[]> {
     '| p50 | p99 | max |', '|---|---|---|', `| ${at(0.5)} ms | ${at(0.99)} ms | ${times.at(-1)!.toFixed(1)} ms |`]
 }
 
-const report = [`# Abuse figures (Node ${process.version})`, '', ...await earlyAnswers(), '', ...await memory(), '', ...await health(), '']
+async function floods (): Promise<string[]> {
+  const rows = []
+  // --flood F2: the floods whose name starts with it.
+  for (const flood of FLOODS.filter((f) => opts.flood === undefined || f.name.startsWith(opts.flood))) rows.push(await runFlood(script, flood, smoke))
+  return ['## Floods', '', 'Each on a fresh emulator with the default settings (or the mode named); health checked every 10 ms during the flood and 100 times, 5 ms apart, once it stops.', '', ...floodTable(rows)]
+}
+
+async function journalMemory (): Promise<string[]> {
+  const script = new URL('journal-memory.js', import.meta.url).pathname
+  const output = execFileSync(process.execPath, ['--expose-gc', script, ...(smoke ? ['--entries', '1000'] : [])], { encoding: 'utf8' })
+  return ['## The largest journal', '', output.trim()]
+}
+
+const parts = opts.only === 'floods' ? [floods] : [earlyAnswers, memory, health, floods, journalMemory]
+const report = [`# Abuse figures (Node ${process.version})`, '']
+for (const part of parts) report.push(...await part(), '')
 console.log(report.join('\n'))

@@ -50,7 +50,7 @@ export interface BuildOptions extends AppSettings {
   sleep?: Sleep
   /** The file system the state file is written with; tests inject one whose writes fail. */
   fs?: StateFs
-  /** Server limits; the defaults are documented in docs/limits.md. */
+  /** Server limits; the defaults are documented in SECURITY.md and docs/limits.md. */
   limits?: Partial<ServerLimits>
 }
 

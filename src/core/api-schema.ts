@@ -85,9 +85,9 @@ const KeystoneOrGateway = Type.Union([KeystoneErrorSchema, ErrorBodySchema])
 
 /** The error statuses every operation of a face can answer with. */
 export const FACE_ERRORS = {
-  mrs: { 400: ErrorBodySchema, 401: ErrorBodySchema, 403: ErrorBodySchema, 404: ErrorBodySchema, 413: ErrorBodySchema, 500: ErrorBodySchema, 503: ErrorBodySchema },
-  keystone: { 400: KeystoneOrGateway, 401: KeystoneOrGateway, 403: KeystoneOrGateway, 413: ErrorBodySchema, 500: KeystoneOrGateway, 503: ErrorBodySchema },
-  iam: { 400: ErrorBodySchema, 401: ErrorBodySchema, 413: ErrorBodySchema, 500: ErrorBodySchema, 503: ErrorBodySchema }
+  mrs: { 400: ErrorBodySchema, 401: ErrorBodySchema, 403: ErrorBodySchema, 404: ErrorBodySchema, 413: ErrorBodySchema, 429: ErrorBodySchema, 500: ErrorBodySchema, 503: ErrorBodySchema },
+  keystone: { 400: KeystoneOrGateway, 401: KeystoneOrGateway, 403: KeystoneOrGateway, 413: ErrorBodySchema, 429: ErrorBodySchema, 500: KeystoneOrGateway, 503: ErrorBodySchema },
+  iam: { 400: ErrorBodySchema, 401: ErrorBodySchema, 413: ErrorBodySchema, 429: ErrorBodySchema, 500: ErrorBodySchema, 503: ErrorBodySchema }
 } satisfies Record<Face, object>
 
 /**

@@ -8,4 +8,4 @@ export const CONTROL_TAG = 'Emulator control plane'
 export const ControlErrorSchema = Type.Omit(ErrorBodySchema, ['request_id'])
 
 /** The errors every control-plane route behind the admin gate can answer with. */
-export const CONTROL_ERRORS = { 400: ControlErrorSchema, 401: ControlErrorSchema, 403: ControlErrorSchema, 404: ControlErrorSchema, 413: ControlErrorSchema, 500: ControlErrorSchema, 503: ControlErrorSchema }
+export const CONTROL_ERRORS = { 400: ControlErrorSchema, 401: ControlErrorSchema, 403: ControlErrorSchema, 404: ControlErrorSchema, 413: ControlErrorSchema, 429: ControlErrorSchema, 500: ControlErrorSchema, 503: ControlErrorSchema }

@@ -42,7 +42,7 @@ interface Kept extends Omit<JournalRecord, 'headers' | 'body' | 'responseHeaders
   bodySize: number
   responseHeaders: string | null
   /** The body sent, kept: its text, or its bytes cut to JOURNAL_BODY_LIMIT. */
-  responseBody: string | Buffer
+  responseBody: KeptSent
 }
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
@@ -122,12 +122,16 @@ function headersOf (json: string): Record<string, string> {
   return out
 }
 
-/** Sizes of the large bodies sent, by their kept (cut) copy: a cut body shows the size sent. Every Buffer kept is one. */
-const sentSizes = new WeakMap<Buffer, number>()
+/**
+ * A body sent as the journal keeps it: its text, or, past JOURNAL_BODY_LIMIT, its first bytes
+ * as Latin-1 text (one byte a character, and no buffer, whose memory a string's length would not
+ * tell) and the size sent.
+ */
+export type KeptSent = string | { readonly bytes: string, readonly size: number }
 
-function sentOf (kept: string | Buffer): unknown {
+function sentOf (kept: KeptSent): unknown {
   if (typeof kept === 'string') return bodyOf(kept, Buffer.byteLength(kept))
-  return bodyOf(kept, sentSizes.get(kept)!)
+  return bodyOf(Buffer.from(kept.bytes, 'latin1'), kept.size)
 }
 
 function entryOf (r: Kept): JournalEntry {
@@ -151,6 +155,8 @@ function entryOf (r: Kept): JournalEntry {
  * shares with the request (measured: bench/journal-memory.ts).
  */
 export const RECORD_OVERHEAD = 600
+/** What a cut body sent costs beyond its bytes: its object (shared by the answers of one cached body). */
+const SENT_OVERHEAD = 64
 
 /** The filters a record is matched on by its own field of the same name (all but since and limit). */
 const MATCHED = Object.keys(JournalFilterSchema.properties).filter((name) => name !== 'since' && name !== 'limit') as Array<keyof Kept & keyof JournalFilter>
@@ -192,7 +198,7 @@ export class Journal {
   readonly #waiters = new Set<Waiter>()
   /** The response body recorded last, and its kept part: repeated answers of a large cached body share one copy. */
   #lastSent: Buffer | undefined
-  #lastKept: Buffer | undefined
+  #lastKept: KeptSent | undefined
 
   constructor (size: number, maxBytes: number = LIMITS.journalBytes.value) {
     this.#size = size
@@ -209,17 +215,15 @@ export class Journal {
    * JOURNAL_BODY_LIMIT, its bytes cut there. A large Buffer answered again (a cluster's cached
    * ShowSyncIamUser body) shares the copy made the first time.
    */
-  keepSent (sent: unknown): string | Buffer {
+  keepSent (sent: unknown): KeptSent {
     if (typeof sent === 'string') return sent.length * 3 <= JOURNAL_BODY_LIMIT ? sent : this.keepSent(Buffer.from(sent))
     // JSON.stringify(undefined) is undefined: nothing was noted.
     if (!Buffer.isBuffer(sent)) return this.keepSent(JSON.stringify(sent) as string | undefined ?? '')
-    if (sentSizes.has(sent)) return sent // kept already
     // A small buffer is kept as its text: it may be a slice of a larger one it would keep alive.
     if (sent.length <= JOURNAL_BODY_LIMIT) return sent.toString()
     if (sent !== this.#lastSent) {
       this.#lastSent = sent
-      this.#lastKept = Buffer.from(sent.subarray(0, JOURNAL_BODY_LIMIT))
-      sentSizes.set(this.#lastKept, sent.length)
+      this.#lastKept = { bytes: sent.toString('latin1', 0, JOURNAL_BODY_LIMIT), size: sent.length }
     }
     return this.#lastKept!
   }
@@ -235,13 +239,13 @@ export class Journal {
       body: body === undefined ? undefined : body.toString('latin1', 0, JOURNAL_BODY_LIMIT),
       bodySize: body?.length ?? 0,
       responseHeaders: responseHeaders === null ? null : JSON.stringify(responseHeaders),
-      responseBody: this.keepSent(responseBody)
+      responseBody: typeof responseBody === 'string' && responseBody.length * 3 <= JOURNAL_BODY_LIMIT ? responseBody : this.keepSent(responseBody)
     }
     const sent = kept.responseBody
     // Request headers, path and body are Latin-1 text (one byte a character); the body sent may
     // not be, and is counted at two.
     kept.bytes = RECORD_OVERHEAD + kept.headers.length + kept.path.length + (kept.body?.length ?? 0) +
-      (kept.responseHeaders?.length ?? 0) + (typeof sent === 'string' ? 2 * sent.length : sent.length)
+      (kept.responseHeaders?.length ?? 0) + (typeof sent === 'string' ? 2 * sent.length : SENT_OVERHEAD + sent.bytes.length)
     this.#records.push(kept)
     this.#bytes += kept.bytes
     while (this.length > this.#size || this.#bytes > this.#maxBytes) this.#dropOldest()

@@ -55,7 +55,7 @@ const BEYOND: Record<keyof typeof LIMITS, string> = {
   shutdownGrace: SETTING_REFUSED
 }
 
-/** docs/limits.md's table, made from LIMITS and the answers past them. */
+/** SECURITY.md's table, made from LIMITS and the answers past them. */
 export function limitsTable (): string {
   const rows = Object.entries(LIMITS).map(([name, l]) => `| ${l.what} | ${worded(l)} | ${BEYOND[name as keyof typeof LIMITS]} |`)
   return ['| Limit | Value | Beyond it |', '|---|---|---|', ...rows].join('\n')

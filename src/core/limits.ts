@@ -1,6 +1,6 @@
 /**
  * Every limit of the emulator, written once: the code reads its value here, messages and schema
- * descriptions are worded from it (`worded`), and docs/limits.md's table is this table
+ * descriptions are worded from it (`worded`), and SECURITY.md's table is this table
  * (`limitsTable` in limits-table.ts, checked by a test). The rule behind every number: no caller, authenticated or
  * not, can make the process hold memory or time that no limit bounds.
  */

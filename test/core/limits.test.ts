@@ -5,11 +5,11 @@ import { LIMITS, worded } from '../../src/core/limits.js'
 import { limitsTable } from '../../src/core/limits-table.js'
 import { PACKAGE_ROOT } from '../../src/package-info.js'
 
-t.test('docs/limits.md shows the limits table of the code', async (t) => {
-  const page = await readFile(join(PACKAGE_ROOT, 'docs', 'limits.md'), 'utf8')
+t.test('SECURITY.md shows the limits table of the code', async (t) => {
+  const page = await readFile(join(PACKAGE_ROOT, 'SECURITY.md'), 'utf8')
   const table = limitsTable()
   const holds = page.includes(table)
-  t.ok(holds, 'docs/limits.md holds limitsTable() as is', holds ? {} : { wanted: table })
+  t.ok(holds, 'SECURITY.md holds limitsTable() as is', holds ? {} : { wanted: table })
 })
 
 t.test('a limit in words', async (t) => {

@@ -24,7 +24,7 @@ t.test('GET /_emulator/openapi.json: a valid OpenAPI 3 document of the API and t
   for (const [id, [method, path, success]] of Object.entries(api)) {
     const op = operations.get(id)!
     t.match(op, { method, path, tags: ['IAM Synchronization'] }, id)
-    t.same(Object.keys(op.responses).sort(), [success, '400', '401', '403', '404', '413', '500', '503'].sort(), `${id} documents its errors`)
+    t.same(Object.keys(op.responses).sort(), [success, '400', '401', '403', '404', '413', '429', '500', '503'].sort(), `${id} documents its errors`)
   }
   const iam: Record<string, [string, string, string]> = {
     KeystoneListProjects: ['get', '/v3/projects', '200'],
