@@ -21,6 +21,7 @@ import { BODY_LIMIT } from './http/body.js'
 import { Connections } from './http/connections.js'
 import { Waiting } from './http/waiting.js'
 import { BodyBudget } from './http/body-budget.js'
+import { AnswerBudget } from './http/large-answers.js'
 import { controlPlane } from './http/control-plane.js'
 import { registerOpenApi } from './http/openapi.js'
 import { decorateRequests } from './http/request-fields.js'
@@ -106,6 +107,8 @@ export interface Emulator {
   waiting: Waiting
   /** The bytes of request bodies being read at once. */
   bodies: BodyBudget
+  /** The bytes of large answers being sent at once. */
+  answers: AnswerBudget
   /** A journal reader that takes nothing of its answer for this long is cut off. */
   journalStallMs: number
 }
@@ -238,7 +241,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
   app.server.headersTimeout = limits.headersTimeoutMs
   app.server.maxConnections = limits.maxConnections
   answerNodesOwnCases(app)
-  app.decorate('emulator', { store, iam: new Iam(store, now, settings.auth), faults, journal, fixture, stateFile, clock, now, startedAt: clock.real(), ready: false, waiting: new Waiting(LIMITS.waiting.value), bodies: new BodyBudget(LIMITS.bodiesInFlight.value), journalStallMs: limits.journalStallMs })
+  app.decorate('emulator', { store, iam: new Iam(store, now, settings.auth), faults, journal, fixture, stateFile, clock, now, startedAt: clock.real(), ready: false, waiting: new Waiting(LIMITS.waiting.value), bodies: new BodyBudget(LIMITS.bodiesInFlight.value), answers: new AnswerBudget(LIMITS.answersInFlight.value), journalStallMs: limits.journalStallMs })
   decorateRequests(app)
   registerLifecycle(app, new Connections(app.server, limits.headersTimeoutMs))
   registerOpenApi(app)

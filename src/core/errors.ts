@@ -165,6 +165,8 @@ export const tooManyWaiting = () =>
   new ApiError(429, 'EMULATOR.0429', `Too many requests waiting: at most ${worded(LIMITS.waiting)} wait at once (journal wait_ms long polls and delay faults). Try again shortly.`)
 export const tooManyBodies = () =>
   new ApiError(429, 'EMULATOR.0429', `Too many large bodies at once: at most ${worded(LIMITS.bodiesInFlight)} of request bodies are read at a time. Try again shortly.`)
+export const tooManyAnswers = () =>
+  new ApiError(429, 'EMULATOR.0429', `Too many large answers at once: at most ${worded(LIMITS.answersInFlight)} of them are sent at a time. Try again shortly.`)
 export const tooManyReads = () =>
   new ApiError(429, 'EMULATOR.0429', `Too many journal reads at once: at most ${worded(LIMITS.journalReads)} are sent at a time. Try again shortly.`)
 export const notReady = () =>

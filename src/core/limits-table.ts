@@ -1,6 +1,6 @@
 import {
   type ApiError, authenticationFailed, credentialExpired, controlInvalid, entityTooLarge, headersTooLarge, iamFieldInvalid,
-  invalidParameter, invalidProjectId, keystoneParameterInvalid, requestTimeout, subProjectQuota, throttled, tooManyBodies, tooManyFaults, tooManyReads, tooManyWaiting
+  invalidParameter, invalidProjectId, keystoneParameterInvalid, requestTimeout, subProjectQuota, throttled, tooManyAnswers, tooManyBodies, tooManyFaults, tooManyReads, tooManyWaiting
 } from './errors.js'
 import { LIMITS, worded } from './limits.js'
 
@@ -48,6 +48,7 @@ const BEYOND: Record<keyof typeof LIMITS, string> = {
   journalWait: answered(controlInvalid('')),
   journalReads: answered(tooManyReads()),
   journalStall: 'the connection is closed',
+  answersInFlight: `${answered(tooManyAnswers())}; IAM's lists: ${answered(throttled())}`,
   waiting: `${answered(tooManyWaiting())}; a delay fault: ${answered(throttled())}`,
   clockAdvance: answered(controlInvalid('')),
   clockOffset: answered(controlInvalid('')),

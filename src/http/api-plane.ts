@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { Sleep } from '../core/faults.js'
-import { apiNotFound } from '../core/errors.js'
+import { apiNotFound, throttled } from '../core/errors.js'
 import { strictAuthenticator } from '../core/strict-auth.js'
 import type { AuthMode } from '../core/auth.js'
 import { gatewayStep } from './api-gateway.js'
 import { registerBodyParsers } from './body.js'
 import type { LingerLimits } from './early-answers.js'
 import { apiErrors, errorHandler, sendError } from './errors.js'
+import { largeAnswers } from './large-answers.js'
 import { registerPersistence } from './persistence.js'
 import { recordStep } from './record.js'
 import { describeOperations } from './operations.js'
@@ -38,7 +39,8 @@ export interface ApiPlaneOptions {
  *     nests too deep or does not parse is noted here and answered at step 7.
  *  6. Strict mode: the signature, over the bytes received.
  *  7. Path and body validation, the operation and its reply (the routes).
- *  8. While a change is not yet in the state file, the answer waits for it (a 500 if it fails).
+ *  8. While a change is not yet in the state file, the answer waits for it (a 500 if it fails);
+ *     then an IAM answer over 64 KiB takes its share of the large answers sent at once.
  *  9. The log line and the journal entry.
  * Errors at any step are answered by the plane's error handler, in the gateway's or the
  * service's shape.
@@ -59,6 +61,13 @@ export function apiPlane (options: ApiPlaneOptions) {
     if (strict !== undefined) api.addHook('preValidation', signatureStep(strict)) // 6
     api.setValidatorCompiler(apiValidatorCompiler) // 7
     if (stateFile !== undefined) registerPersistence(api, stateFile, apiErrors) // 8
+    // IAM's lists are the API's only answers whose size grows with the world: each takes its
+    // share of the large answers sent at once (the gateway's 429 without one). MRS's routes,
+    // whose answers are small or one shared buffer, get no hook.
+    const large = largeAnswers(emulator.answers, emulator.journalStallMs, throttled)
+    api.addHook('onRoute', (route) => {
+      if (route.config?.iam !== undefined) route.onSend = [...[route.onSend ?? []].flat(), large] as typeof route.onSend
+    }) // 8
     api.addHook('onResponse', recordStep(api, journal, now)) // 9
     describeOperations(api)
     for (const routes of options.routes) await api.register(routes)

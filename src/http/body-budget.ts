@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { LIMITS } from '../core/limits.js'
+import { whenDone } from './on-close.js'
 
 /** Bodies this small are not counted: every connection may send as much in headers anyway. */
 const UNCOUNTED = LIMITS.headers.value
@@ -26,7 +27,7 @@ export class BodyBudget {
     if (bytes <= UNCOUNTED) return true
     if (bytes > this.#left) return false
     this.#left -= bytes
-    response.once('close', () => { this.#left += bytes })
+    whenDone(response, request.socket, () => { this.#left += bytes })
     return true
   }
 }

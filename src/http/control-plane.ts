@@ -2,13 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import cors from '@fastify/cors'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { CONTROL_ERRORS } from '../core/control-schema.js'
-import { controlInvalid, controlNotFound, shorten } from '../core/errors.js'
+import { controlInvalid, controlNotFound, shorten, tooManyAnswers } from '../core/errors.js'
 import { adminGate } from './admin-gate.js'
 import { announcesBody, registerBodyParsers } from './body.js'
 import { browserRules } from './browser-rules.js'
 import { droppedConnections, type LingerLimits } from './early-answers.js'
 import { controlErrors, errorHandler, sendError } from './errors.js'
 import { httpStep } from './http-step.js'
+import { largeAnswers } from './large-answers.js'
 import { registerPersistence } from './persistence.js'
 import { describeControlRoutes } from './operations.js'
 import { logStep } from './record.js'
@@ -40,7 +41,8 @@ export interface ControlPlaneOptions {
  *     readiness then the admin token. An onRequest hook of the admin routes' scope, registered
  *     with them: it runs before the body is read.
  *  4. The body (the same parsers as the emulated API), validation, the route.
- *  5. While a change is not yet in the state file, the answer waits for it (a 500 if it fails).
+ *  5. While a change is not yet in the state file, the answer waits for it (a 500 if it fails);
+ *     then a large answer takes its share of the large answers sent at once (429 without one).
  *  6. The log line.
  */
 export function controlPlane (options: ControlPlaneOptions) {
@@ -66,6 +68,7 @@ export function controlPlane (options: ControlPlaneOptions) {
     registerBodyParsers(control) // 4
     control.setValidatorCompiler(controlValidatorCompiler) // 4
     if (emulator.stateFile !== undefined) registerPersistence(control, emulator.stateFile, controlErrors) // 5
+    control.addHook('onSend', largeAnswers(emulator.answers, emulator.journalStallMs, tooManyAnswers)) // 5
     const log = logStep(control)
     if (log !== undefined) control.addHook('onResponse', log) // 6
 

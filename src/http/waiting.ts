@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net'
+import { whenSocketCloses } from './on-close.js'
 
 /** A place a waiting request holds: `gone` aborts once its client's connection closes. */
 export interface Place {
@@ -15,8 +16,6 @@ export interface Place {
 export class Waiting {
   readonly #max: number
   #count = 0
-  /** The places taken on each connection: one 'close' listener per connection, however many wait on it. */
-  readonly #bySocket = new Map<Socket, Set<AbortController>>()
 
   constructor (max: number) {
     this.#max = max
@@ -28,20 +27,7 @@ export class Waiting {
   enter (socket: Socket): Place | undefined {
     if (this.#count >= this.#max) return undefined
     const controller = new AbortController()
-    if (socket.destroyed) {
-      controller.abort()
-    } else {
-      let places = this.#bySocket.get(socket)
-      if (places === undefined) {
-        const taken = places = new Set()
-        this.#bySocket.set(socket, taken)
-        socket.once('close', () => {
-          this.#bySocket.delete(socket)
-          for (const place of taken) place.abort()
-        })
-      }
-      places.add(controller)
-    }
+    const cancel = whenSocketCloses(socket, () => controller.abort())
     this.#count++
     let left = false
     return {
@@ -50,7 +36,7 @@ export class Waiting {
         if (left) return
         left = true
         this.#count--
-        this.#bySocket.get(socket)?.delete(controller)
+        cancel()
       }
     }
   }

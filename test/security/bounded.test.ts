@@ -131,7 +131,7 @@ t.test(`request bodies read at once are bounded in all (${LIMITS.bodiesInFlight.
   const full = bodies.left
   // Bodies that take all of it, still arriving.
   const holder = new EventEmitter()
-  while (bodies.left > 0) t.ok(bodies.take({ headers: { 'content-length': String(Math.min(bodies.left, LIMITS.body.value)) } } as unknown as IncomingMessage, holder as unknown as ServerResponse))
+  while (bodies.left > 0) t.ok(bodies.take({ headers: { 'content-length': String(Math.min(bodies.left, LIMITS.body.value)) }, socket: new Socket() } as unknown as IncomingMessage, holder as unknown as ServerResponse))
   const names = JSON.stringify({ user_names: Array.from({ length: 1000 }, (_, i) => `user-with-a-long-name-${i}`) })
   t.ok(names.length > LIMITS.headers.value)
   const big = await fetch(`${url}${userPath()}`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: names })
@@ -153,4 +153,46 @@ t.test(`request bodies read at once are bounded in all (${LIMITS.bodiesInFlight.
   t.equal(bodies.left, full, 'given back once its answer is done')
   t.equal((await fetch(`${url}${userPath()}`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: names })).status, 202, 'then read and carried out')
   t.equal(bodies.left, full, 'and given back')
+})
+
+t.test(`large answers being sent at once are bounded in all (${LIMITS.answersInFlight.value / 1024 / 1024} MiB): 429 beyond, in each plane's words`, async (t) => {
+  const { app, url } = await listening(t, { auth: 'off' })
+  const { answers } = app.emulator
+  const full = answers.left
+  const holder = new EventEmitter()
+  t.ok(answers.take(full, holder as unknown as ServerResponse, new Socket()))
+  t.notOk(answers.take(1, holder as unknown as ServerResponse, new Socket()), 'nothing left')
+  const openapi = await fetch(`${url}/_emulator/openapi.json`)
+  t.equal(openapi.status, 429, 'the OpenAPI document is a large answer')
+  t.equal(openapi.headers.get('retry-after'), '1')
+  t.same(await openapi.json(), { error_code: 'EMULATOR.0429', error_msg: 'Too many large answers at once: at most 64 MiB of them are sent at a time. Try again shortly.' })
+  t.equal((await fetch(`${url}/_emulator/state`)).status, 200, 'a small answer is not counted')
+  // A world whose project list is over 64 KiB.
+  const projects = Array.from({ length: 300 }, (_, i) => ({ project_id: `p${i}`, name: `cn-north-4_project-${i}`, iam: { users: [], groups: [] }, clusters: [] }))
+  t.equal((await fetch(`${url}/_emulator/state`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ projects }) })).status, 200)
+  const list = await fetch(`${url}/v3/projects`, { headers: TOKEN })
+  t.equal(list.status, 429)
+  t.match(await list.json(), { error_code: 'APIGW.0308', error_msg: 'The throttling threshold has been reached.' })
+  t.match((await journalOf(app, '?operation=KeystoneListProjects')).at(-1), { status: 429, error_code: 'APIGW.0308' })
+  t.equal((await fetch(`${url}/v3/projects?name=cn-north-4_project-1`, { headers: TOKEN })).status, 200, 'a short list is not counted')
+  holder.emit('close')
+  t.equal(answers.left, full)
+  const whole = await fetch(`${url}/v3/projects`, { headers: TOKEN })
+  t.equal(((await whole.json()) as { projects: unknown[] }).projects.length, 300, 'once there is room, sent whole')
+  t.equal((await fetch(`${url}/_emulator/openapi.json`)).status, 200)
+  t.equal(answers.left, full, 'and given back')
+})
+
+t.test('a reader that takes nothing of a large answer is cut off after journalStallMs', async (t) => {
+  const { app, port } = await listening(t, { limits: { journalStallMs: 200 } })
+  const projects = Array.from({ length: 3000 }, (_, i) => ({ project_id: `p${i}`, name: `cn-north-4_project-${i}`, iam: { users: [], groups: [] }, clusters: [] }))
+  await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { projects } })
+  const connections = () => new Promise<number>((resolve) => app.server.getConnections((_err, count) => resolve(count)))
+  // Many pipelined reads of the world: more than the socket buffers hold.
+  const reader = await stalled(port, 'GET /_emulator/state HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(40))
+  await until(async () => await connections() === 1)
+  await until(async () => await connections() === 0)
+  await tick()
+  t.equal(LIMITS.answersInFlight.value - app.emulator.answers.left, 0, 'its share is given back')
+  reader.destroy()
 })

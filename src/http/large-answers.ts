@@ -1,0 +1,56 @@
+import type { ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { type ApiError, errorBody } from '../core/errors.js'
+import { whenDone } from './on-close.js'
+
+/** Answers this small are not counted: a connection's socket buffers hold as much anyway. */
+const UNCOUNTED = 64 * 1024
+
+/**
+ * The bytes of large answers being sent at once, in all (the world, the OpenAPI document, IAM's
+ * lists): each is made whole before it is sent, and a client that does not read would keep it,
+ * so a thousand such clients would hold a thousand copies. An answer over UNCOUNTED takes its
+ * size until it is sent or its connection closes.
+ */
+export class AnswerBudget {
+  #left: number
+
+  constructor (max: number) {
+    this.#left = max
+  }
+
+  get left (): number { return this.#left }
+
+  /** Takes `bytes` until the response is done or its connection closes; false when there is no room (nothing is taken). */
+  take (bytes: number, response: ServerResponse, socket: Socket): boolean {
+    if (bytes > this.#left) return false
+    this.#left -= bytes
+    whenDone(response, socket, () => { this.#left += bytes })
+    return true
+  }
+}
+
+/**
+ * An onSend hook: a large answer takes its share of the budget, and its reader is cut off once
+ * it takes nothing for `stallMs`; without a share, the answer is `refusal` (429, `Retry-After: 1`).
+ */
+export function largeAnswers (budget: AnswerBudget, stallMs: number, refusal: () => ApiError) {
+  return function large (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void {
+    // Streams (the journal's reads) have their own bounds.
+    const size = typeof payload === 'string' ? (payload.length > UNCOUNTED / 3 ? Buffer.byteLength(payload) : 0) : Buffer.isBuffer(payload) ? payload.length : 0
+    if (size <= UNCOUNTED) {
+      done(null, payload)
+    } else if (budget.take(size, reply.raw, request.raw.socket)) {
+      reply.raw.setTimeout(stallMs, () => request.raw.socket.destroy())
+      done(null, payload)
+    } else {
+      const error = refusal()
+      request.errorCode = error.code
+      reply.code(error.statusCode).header('retry-after', '1').header('content-type', 'application/json; charset=utf-8')
+      const body = errorBody(error, request.id)
+      request.sentBody = body
+      done(null, JSON.stringify(body))
+    }
+  }
+}
