@@ -1,3 +1,4 @@
+import { createServer } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
@@ -19,6 +20,7 @@ import { apiPlane } from './http/api-plane.js'
 import { answerNodesOwnCases, gatewayBeforeRouting, handleClientError } from './http/before-routing.js'
 import { BODY_LIMIT } from './http/body.js'
 import { Connections } from './http/connections.js'
+import { oneAtATime } from './http/pipelining.js'
 import { Waiting } from './http/waiting.js'
 import { BodyBudget } from './http/body-budget.js'
 import { AnswerBudget } from './http/large-answers.js'
@@ -71,8 +73,8 @@ export interface ServerLimits {
   lingerMs: number
   /** … and how many more bytes at most. */
   lingerBytes: number
-  /** A journal reader that takes nothing of its answer for this long is cut off. */
-  journalStallMs: number
+  /** A connection whose client takes nothing of our answers for this long is closed. */
+  stallMs: number
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -83,7 +85,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   timeoutCheckIntervalMs: LIMITS.timeoutCheckInterval.value,
   lingerMs: LIMITS.lingerTime.value,
   lingerBytes: LIMITS.lingerBytes.value,
-  journalStallMs: LIMITS.journalStall.value
+  stallMs: LIMITS.stall.value
 }
 
 /** What the routes share, decorated on the app as `emulator`. */
@@ -109,8 +111,6 @@ export interface Emulator {
   bodies: BodyBudget
   /** The bytes of large answers being sent at once. */
   answers: AnswerBudget
-  /** A journal reader that takes nothing of its answer for this long is cut off. */
-  journalStallMs: number
 }
 
 declare module 'fastify' {
@@ -211,14 +211,21 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const app: FastifyInstance = Fastify({
     loggerInstance: createLogger(options.logger),
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
     // One line per request, written by each plane's onResponse hook.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: options.requestId ?? newRequestId,
     bodyLimit: BODY_LIMIT,
-    // Node's own Host check answers an empty 400: the planes check it and answer the gateway's body.
-    http: { maxHeaderSize: MAX_HEADER_SIZE, connectionsCheckingInterval: limits.timeoutCheckIntervalMs, requireHostHeader: false },
+    // Our server: Node's, with pipelined requests carried out one at a time (pipelining.ts).
+    serverFactory: (handler) => {
+      // Node's own Host check answers an empty 400: the planes check it and answer the gateway's body.
+      const server = createServer({ maxHeaderSize: MAX_HEADER_SIZE, connectionsCheckingInterval: limits.timeoutCheckIntervalMs, requireHostHeader: false },
+        oneAtATime(handler, LIMITS.pipelined.value))
+      server.requestTimeout = limits.requestTimeoutMs
+      server.keepAliveTimeout = limits.keepAliveTimeoutMs
+      server.headersTimeout = limits.headersTimeoutMs
+      server.maxConnections = limits.maxConnections
+      return server
+    },
     // Ids of any length must reach the route and get their 400, not a 404.
     routerOptions: { maxParamLength: MAX_HEADER_SIZE },
     clientErrorHandler: handleClientError,
@@ -238,12 +245,10 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
     // HEAD is not an operation of the API: it gets the gateway's 404 like any other method.
     exposeHeadRoutes: false
   })
-  app.server.headersTimeout = limits.headersTimeoutMs
-  app.server.maxConnections = limits.maxConnections
   answerNodesOwnCases(app)
-  app.decorate('emulator', { store, iam: new Iam(store, now, settings.auth), faults, journal, fixture, stateFile, clock, now, startedAt: clock.real(), ready: false, waiting: new Waiting(LIMITS.waiting.value), bodies: new BodyBudget(LIMITS.bodiesInFlight.value), answers: new AnswerBudget(LIMITS.answersInFlight.value), journalStallMs: limits.journalStallMs })
+  app.decorate('emulator', { store, iam: new Iam(store, now, settings.auth), faults, journal, fixture, stateFile, clock, now, startedAt: clock.real(), ready: false, waiting: new Waiting(LIMITS.waiting.value), bodies: new BodyBudget(LIMITS.bodiesInFlight.value), answers: new AnswerBudget(LIMITS.answersInFlight.value) })
   decorateRequests(app)
-  registerLifecycle(app, new Connections(app.server, limits.headersTimeoutMs))
+  registerLifecycle(app, new Connections(app.server, { silentMs: limits.headersTimeoutMs, stallMs: limits.stallMs, everyMs: limits.timeoutCheckIntervalMs }))
   registerOpenApi(app)
 
   const linger = { lingerMs: limits.lingerMs, lingerBytes: limits.lingerBytes }
@@ -278,5 +283,8 @@ function registerLifecycle (app: FastifyInstance, connections: Connections): voi
     connections.closeUnbusy(app.server)
     sweep = setInterval(() => connections.closeUnbusy(app.server), 50).unref()
   })
-  app.addHook('onClose', async () => clearInterval(sweep))
+  app.addHook('onClose', async () => {
+    clearInterval(sweep)
+    connections.stop()
+  })
 }

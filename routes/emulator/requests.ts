@@ -41,7 +41,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /**
    * Sends a read as it is taken, entry by entry (see jsonStream): at most LIMITS.journalReads at
-   * once, and a reader that takes nothing for LIMITS.journalStall is cut off.
+   * once; a reader that takes nothing for LIMITS.stall is cut off (connections.ts).
    */
   let reading = 0
   const send = (reply: FastifyReply, found: JournalCursor | undefined, write: (found: JournalCursor) => Readable) => {
@@ -49,7 +49,6 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (reading >= LIMITS.journalReads.value) throw retryLater(reply, tooManyReads())
     reading++
     reply.raw.once('close', () => { reading-- })
-    reply.raw.setTimeout(app.emulator.journalStallMs, () => reply.request.raw.socket.destroy())
     return reply.type('application/json; charset=utf-8').send(write(found))
   }
 

@@ -6,7 +6,6 @@ import type { FaultRules, Sleep } from '../core/faults.js'
 import type { Journal } from '../core/journal.js'
 import { announcesBody } from './body.js'
 import { notReadyAnswer, retryLater } from './errors.js'
-import { droppedConnections } from './early-answers.js'
 import { carryOutFault } from './fault-action.js'
 import type { Waiting } from './waiting.js'
 import type { BodyBudget } from './body-budget.js'
@@ -49,12 +48,6 @@ export function gatewayStep (options: GatewayOptions) {
   const authenticate = authenticator(options)
   const { faults } = options
   return function gateway (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
-    // Pipelined behind a request whose connection a fault rule dropped: as on a closed
-    // connection, it is neither carried out nor answered.
-    if (droppedConnections.has(request.raw.socket)) {
-      void reply.hijack()
-      return
-    }
     reply.header('x-request-id', request.id)
     const config = routeConfig(request)
     // IAM answers carry its trace id, which the SDKs quote in their errors: the request's id.

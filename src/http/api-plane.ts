@@ -64,7 +64,7 @@ export function apiPlane (options: ApiPlaneOptions) {
     // IAM's lists are the API's only answers whose size grows with the world: each takes its
     // share of the large answers sent at once (the gateway's 429 without one). MRS's routes,
     // whose answers are small or one shared buffer, get no hook.
-    const large = largeAnswers(emulator.answers, emulator.journalStallMs, throttled)
+    const large = largeAnswers(emulator.answers, throttled)
     api.addHook('onRoute', (route) => {
       if (route.config?.iam !== undefined) route.onSend = [...[route.onSend ?? []].flat(), large] as typeof route.onSend
     }) // 8

@@ -6,7 +6,7 @@ import { controlInvalid, controlNotFound, shorten, tooManyAnswers } from '../cor
 import { adminGate } from './admin-gate.js'
 import { announcesBody, registerBodyParsers } from './body.js'
 import { browserRules } from './browser-rules.js'
-import { droppedConnections, type LingerLimits } from './early-answers.js'
+import type { LingerLimits } from './early-answers.js'
 import { controlErrors, errorHandler, sendError } from './errors.js'
 import { httpStep } from './http-step.js'
 import { largeAnswers } from './large-answers.js'
@@ -56,10 +56,6 @@ export function controlPlane (options: ControlPlaneOptions) {
     control.setErrorHandler(errorHandler(options.limits, controlErrors))
     control.setNotFoundHandler((request, reply) => sendError(reply, notFound(request))) // 2
     control.addHook('onRequest', (request, reply, done) => { // 1–2
-      if (droppedConnections.has(request.raw.socket)) { // pipelined behind a dropped request
-        void reply.hijack()
-        return
-      }
       reply.header('x-request-id', request.id)
       if (!httpStep(request)) done(controlInvalid('An HTTP/1.1 request needs a Host header.'))
       else done(browserCheck(request) ?? (request.is404 && announcesBody(request.raw) ? notFound(request) : undefined))
@@ -68,7 +64,7 @@ export function controlPlane (options: ControlPlaneOptions) {
     registerBodyParsers(control) // 4
     control.setValidatorCompiler(controlValidatorCompiler) // 4
     if (emulator.stateFile !== undefined) registerPersistence(control, emulator.stateFile, controlErrors) // 5
-    control.addHook('onSend', largeAnswers(emulator.answers, emulator.journalStallMs, tooManyAnswers)) // 5
+    control.addHook('onSend', largeAnswers(emulator.answers, tooManyAnswers)) // 5
     const log = logStep(control)
     if (log !== undefined) control.addHook('onResponse', log) // 6
 

@@ -41,12 +41,6 @@ export function lingerAfterAnswer (request: IncomingMessage, limits: LingerLimit
 }
 
 /**
- * Connections a fault rule dropped: what was pipelined behind the dropped request is, as on a
- * closed connection, neither carried out nor answered (each plane's first step checks).
- */
-export const droppedConnections = new WeakSet<Socket>()
-
-/**
  * Runs `then` once every answer due on the socket before `own` (pipelined requests) has been
  * sent: before a client error's answer, or before a dropped request's connection is closed. A
  * connection-level error never overtakes or swallows a response already due.

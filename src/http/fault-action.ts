@@ -4,7 +4,7 @@ import { faultError, throttled } from '../core/errors.js'
 import type { FaultRules, Sleep, TakenFault } from '../core/faults.js'
 import type { Journal } from '../core/journal.js'
 import { announcesBody, BODY_LIMIT, readBody } from './body.js'
-import { afterDueResponses, droppedConnections } from './early-answers.js'
+import { afterDueResponses } from './early-answers.js'
 import { retryLater } from './errors.js'
 import { journalRequest } from './record.js'
 import type { Waiting } from './waiting.js'
@@ -62,10 +62,9 @@ export function carryOutFault ({ rule, action }: TakenFault, request: FastifyReq
       request.log.info({ reqId: request.id, rule }, 'fault: connection dropped')
       journalRequest(journal, now, request, reply, 0)
       void reply.hijack()
-      // Answers due before it on the connection (pipelined requests) are sent first; requests
-      // pipelined after it are never carried out (see `dropped`).
+      // Answers due before it on the connection are sent first; requests pipelined after it
+      // are never carried out (pipelining.ts: they wait for this one).
       const socket = request.raw.socket
-      droppedConnections.add(socket)
       afterDueResponses(socket, () => socket.destroy(), reply.raw)
     } else {
       if (action.headers !== undefined) reply.headers(action.headers)

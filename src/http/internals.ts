@@ -47,3 +47,11 @@ export const responseDue = (socket: Socket): ServerResponse | null | undefined =
 export function onDestroySoon (socket: Socket, instead: () => void): void {
   (socket as Socket & { destroySoon?: () => void }).destroySoon = instead
 }
+
+/**
+ * Bytes the kernel has not yet taken of the socket's writes (libuv's write queue): it shrinks
+ * as a client reads a large write, which Node's own `writableLength` counts whole until the
+ * last byte is taken. 0 without a handle.
+ */
+export const kernelQueue = (socket: Socket): number =>
+  (socket as Socket & { _handle?: { writeQueueSize?: number } | null })._handle?.writeQueueSize ?? 0

@@ -32,17 +32,17 @@ export class AnswerBudget {
 }
 
 /**
- * An onSend hook: a large answer takes its share of the budget, and its reader is cut off once
- * it takes nothing for `stallMs`; without a share, the answer is `refusal` (429, `Retry-After: 1`).
+ * An onSend hook: a large answer takes its share of the budget (its reader, if it takes nothing,
+ * is cut off by the stall sweep of connections.ts); without a share, the answer is `refusal`
+ * (429, `Retry-After: 1`).
  */
-export function largeAnswers (budget: AnswerBudget, stallMs: number, refusal: () => ApiError) {
+export function largeAnswers (budget: AnswerBudget, refusal: () => ApiError) {
   return function large (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void {
     // Streams (the journal's reads) have their own bounds.
     const size = typeof payload === 'string' ? (payload.length > UNCOUNTED / 3 ? Buffer.byteLength(payload) : 0) : Buffer.isBuffer(payload) ? payload.length : 0
     if (size <= UNCOUNTED) {
       done(null, payload)
     } else if (budget.take(size, reply.raw, request.raw.socket)) {
-      reply.raw.setTimeout(stallMs, () => request.raw.socket.destroy())
       done(null, payload)
     } else {
       const error = refusal()

@@ -29,12 +29,14 @@ export function whenSocketCloses (socket: Socket, fn: () => void): () => void {
  */
 export function whenDone (response: ServerResponse, socket: Socket, fn: () => void): void {
   let done = false
+  let cancel = () => {}
   const once = () => {
     if (done) return
     done = true
     cancel()
     fn()
   }
-  const cancel = whenSocketCloses(socket, once)
-  response.once('close', once)
+  // On a connection closed already, `once` runs before this returns.
+  cancel = whenSocketCloses(socket, once)
+  if (!done) response.once('close', once)
 }

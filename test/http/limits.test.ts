@@ -28,7 +28,7 @@ const startWith = async (t: Test, limits: object) => {
 t.test('the server runs with the documented limits unless told otherwise', async (t) => {
   const app = await buildApp()
   t.teardown(() => app.close())
-  t.same(DEFAULT_LIMITS, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 4096, timeoutCheckIntervalMs: 1000, lingerMs: 5000, lingerBytes: 64 * 1024 * 1024, journalStallMs: 30_000 })
+  t.same(DEFAULT_LIMITS, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 4096, timeoutCheckIntervalMs: 1000, lingerMs: 5000, lingerBytes: 64 * 1024 * 1024, stallMs: 30_000 })
   const { headersTimeout, requestTimeout, keepAliveTimeout, maxConnections, connectionsCheckingInterval } = app.server as typeof app.server & { connectionsCheckingInterval: number }
   t.same({ headersTimeout, requestTimeout, keepAliveTimeout, maxConnections, connectionsCheckingInterval }, { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, maxConnections: 4096, connectionsCheckingInterval: 1000 })
   t.equal(MAX_HEADER_SIZE, 16 * 1024)

@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { connect, Socket } from 'node:net'
 import { setImmediate as tick } from 'node:timers/promises'
 import t from 'tap'
 import { LIMITS } from '../../src/core/limits.js'
 import { Waiting } from '../../src/http/waiting.js'
-import { journalOf, listening, PROJECT, SYNCED_CLUSTER, TOKEN, userPath } from '../helpers.js'
+import { AnswerBudget } from '../../src/http/large-answers.js'
+import { Connections } from '../../src/http/connections.js'
+import { journalOf, listening, PROJECT, rawExchange, SYNCED_CLUSTER, TOKEN, userPath } from '../helpers.js'
 
 /** Resolves once `condition` holds, checking at every turn of the event loop. */
 async function until (condition: () => boolean | Promise<boolean>): Promise<void> {
@@ -109,8 +111,8 @@ t.test('journal reads are sent as they are taken, at most 32 at once: readers th
   t.equal(answer.requests.length, 300)
 })
 
-t.test('a journal reader that takes nothing of its answer for journalStallMs is cut off', async (t) => {
-  const { app, port } = await listening(t, { limits: { journalStallMs: 200 } })
+t.test('a journal reader that takes nothing of its answer for stallMs is cut off', async (t) => {
+  const { app, port } = await listening(t, { limits: { stallMs: 200, timeoutCheckIntervalMs: 50 } })
   await bulkyJournal(app)
   const connections = () => new Promise<number>((resolve) => app.server.getConnections((_err, count) => resolve(count)))
   const reader = await stalled(port, HAR_READ)
@@ -183,16 +185,88 @@ t.test(`large answers being sent at once are bounded in all (${LIMITS.answersInF
   t.equal(answers.left, full, 'and given back')
 })
 
-t.test('a reader that takes nothing of a large answer is cut off after journalStallMs', async (t) => {
-  const { app, port } = await listening(t, { limits: { journalStallMs: 200 } })
+t.test('a reader that takes nothing of a large answer is cut off after stallMs, and holds one answer meanwhile', async (t) => {
+  const { app, port } = await listening(t, { limits: { stallMs: 200, timeoutCheckIntervalMs: 50 } })
   const projects = Array.from({ length: 3000 }, (_, i) => ({ project_id: `p${i}`, name: `cn-north-4_project-${i}`, iam: { users: [], groups: [] }, clusters: [] }))
   await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { projects } })
+  const size = Buffer.byteLength((await app.inject({ url: '/_emulator/state' })).body)
   const connections = () => new Promise<number>((resolve) => app.server.getConnections((_err, count) => resolve(count)))
-  // Many pipelined reads of the world: more than the socket buffers hold.
-  const reader = await stalled(port, 'GET /_emulator/state HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(40))
-  await until(async () => await connections() === 1)
-  await until(async () => await connections() === 0)
+  // Pipelined reads of the world: more than the socket buffers hold.
+  const reader = await stalled(port, 'GET /_emulator/state HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(LIMITS.pipelined.value))
+  let most = 0
+  const held = () => {
+    most = Math.max(most, LIMITS.answersInFlight.value - app.emulator.answers.left)
+    return true
+  }
+  await until(async () => held() && await connections() === 1)
+  await until(async () => held() && await connections() === 0)
   await tick()
+  t.ok(most > 0 && most <= size, `one answer at a time (${most} bytes held at most, one is ${size})`)
   t.equal(LIMITS.answersInFlight.value - app.emulator.answers.left, 0, 'its share is given back')
   reader.destroy()
+})
+
+t.test('a share taken for a connection already closed is given back at once', async (t) => {
+  const budget = new AnswerBudget(100)
+  const socket = new Socket()
+  socket.destroy()
+  t.ok(budget.take(60, new EventEmitter() as unknown as ServerResponse, socket))
+  t.equal(budget.left, 100)
+})
+
+t.test('pipelined requests are carried out one at a time: long polls hold one place a connection', async (t) => {
+  const { app, port, url } = await listening(t)
+  const poll = (operation: string) => `GET /_emulator/requests?operation=${operation}&wait_ms=30000 HTTP/1.1\r\nHost: localhost\r\n\r\n`
+  const socket = await stalled(port, poll('ShowSyncIamUser') + poll('ListSyncStatus') + poll('CancelSyncIamUser'))
+  let answers = ''
+  socket.on('data', (chunk: Buffer) => { answers += chunk.toString('latin1') })
+  socket.resume()
+  await until(() => app.emulator.waiting.count === 1)
+  await tick()
+  t.equal(app.emulator.waiting.count, 1, 'the first waits, alone')
+  await fetch(`${url}${userPath()}`, { headers: TOKEN })
+  await until(() => answers.includes('ShowSyncIamUser'))
+  await until(() => app.emulator.waiting.count === 1)
+  t.notOk(answers.includes('ListSyncStatus'), 'then the second waits, alone')
+  socket.destroy()
+  await until(() => app.emulator.waiting.count === 0)
+})
+
+t.test(`a connection with more than ${LIMITS.pipelined.value} requests waiting behind the one being answered is closed`, async (t) => {
+  const { port } = await listening(t)
+  const health = 'GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\n\r\n'
+  const served = await rawExchange(port, health.repeat(LIMITS.pipelined.value + 1), { end: true })
+  t.equal(served.split('HTTP/1.1 200 OK').length - 1, LIMITS.pipelined.value + 1, 'as many as that are answered, in order')
+  const closed = await rawExchange(port, health.repeat(LIMITS.pipelined.value + 2))
+  t.equal(closed, '', 'one more: closed, and nothing of it is carried out')
+})
+
+t.test('the stall sweep closes a connection once it has taken nothing of what waits for it for stallMs', async (t) => {
+  const server = new EventEmitter()
+  const connections = new Connections(server as unknown as Server, { silentMs: 60_000, stallMs: 100, everyMs: 60_000 })
+  t.teardown(() => connections.stop())
+  const socket = Object.assign(new EventEmitter(), { bytesRead: 10, writableLength: 0, _handle: { writeQueueSize: 0 }, destroyed: false, destroy () { this.destroyed = true } })
+  server.emit('connection', socket)
+  const at = (now: number, writableLength: number, writeQueueSize: number) => {
+    socket.writableLength = writableLength
+    socket._handle.writeQueueSize = writeQueueSize
+    connections.sweep(now)
+    return socket.destroyed
+  }
+  t.notOk(at(0, 0, 0), 'nothing waits')
+  t.notOk(at(1000, 500, 500), 'something waits')
+  t.notOk(at(1050, 900, 900), 'more waits: still nothing taken')
+  t.notOk(at(1099, 900, 900))
+  t.notOk(at(1150, 900, 400), 'the kernel took some of a write')
+  t.notOk(at(1240, 300, 300), 'Node\'s queue shrank')
+  t.notOk(at(1300, 0, 0), 'all taken')
+  t.notOk(at(1310, 50, 50))
+  t.notOk(at(1400, 50, 50))
+  t.ok(at(1410, 50, 50), 'nothing taken for stallMs: closed')
+  // One whose handle has gone (closed, its 'close' not yet emitted): what Node holds is all there is.
+  const closing = Object.assign(new EventEmitter(), { bytesRead: 10, writableLength: 70, _handle: null, destroyed: false, destroy () { this.destroyed = true } })
+  server.emit('connection', closing)
+  connections.sweep(2000)
+  connections.sweep(2100)
+  t.ok(closing.destroyed)
 })
