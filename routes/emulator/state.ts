@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { controlInvalid } from '../../src/core/errors.js'
-import { FixtureSchema } from '../../src/core/fixture-schema.js'
+import { FixtureSchema, type Fixture } from '../../src/core/fixture-schema.js'
 import { FixtureError, validateFixture } from '../../src/core/fixtures.js'
 
 /** The whole world: read it, or replace it. */
@@ -13,7 +13,9 @@ export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'The whole world, in the fixture format',
       response: { 200: FixtureSchema }
     }
-  }, async () => emulator.store.dump())
+  }, async (_request, reply) =>
+    // Already serialised by the store (made once per change): sent as is, in the schema's shape.
+    reply.type('application/json; charset=utf-8').send(emulator.store.dumpJson() as unknown as Fixture))
 
   app.put('/state', {
     schema: {

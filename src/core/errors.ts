@@ -159,6 +159,11 @@ export const projectNameTaken = (name: string, holder: string) =>
   controlConflict(`Project ${holder} is named ${shorten(name)} already: project names are unique (IAM finds projects by name). Rename it first (PUT /_emulator/state).`)
 export const controlTooLarge = () =>
   new ApiError(413, 'EMULATOR.0413', `Request entity too large: the control plane takes bodies of at most ${worded(LIMITS.body)}.`)
+export const controlHeadersTooLarge = () =>
+  new ApiError(431, 'EMULATOR.0431', `Request header fields too large: the control plane takes headers of at most ${worded(LIMITS.headers)}.`)
+/** A change that would take the world past one of its limits (LIMITS.projects, clusters, worldNames). */
+export const worldFull = (what: string) =>
+  new ApiError(409, 'EMULATOR.0409', `The world would hold more than ${what}: the emulator's limit. Remove some first, or reset.`)
 export const tooManyFaults = (max: number) =>
   new ApiError(409, 'EMULATOR.0409', `At most ${max} fault rules: delete some first.`)
 export const tooManyWaiting = () =>

@@ -9,7 +9,9 @@ export const CLUSTER_STATES = ['starting', 'running', 'terminated', 'failed', 'a
 export const ClusterStateSchema = Type.Union(CLUSTER_STATES.map((state) => Type.Literal(state)), { description: 'MRS cluster state.' })
 export type ClusterState = Static<typeof ClusterStateSchema>
 
-const Names = (description: string) => Type.Array(Type.String(), { description })
+const NAME_LENGTH = LIMITS.nameLength.value
+const Name = (options: { minLength?: number } = {}) => Type.String({ ...options, maxLength: NAME_LENGTH })
+const Names = (description: string) => Type.Array(Name(), { description: `${description} Each at most ${NAME_LENGTH} characters.` })
 
 /** A sync task that runs on the cluster: what it changes when it finishes at `ends_at`. */
 export const SyncTaskSchema = Type.Object({
@@ -42,7 +44,7 @@ export const FixtureProjectSchema = Type.Object({
   name: Type.Optional(ProjectNameSchema),
   iam: Type.Object({
     users: Type.Array(Type.Object({
-      name: Type.String({ minLength: 1 }),
+      name: Name({ minLength: 1 }),
       groups: Names('The groups the user belongs to; each must be listed in iam.groups.'),
       password: Type.Optional(Type.String({ minLength: 1, description: 'The password POST /v3/auth/tokens takes in strict mode (without one, the user gets no token in strict mode).' }))
     }, { additionalProperties: false })),

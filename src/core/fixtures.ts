@@ -4,7 +4,9 @@ import { faultRuleProblem } from './fault-schema.js'
 import { FixtureSchema, type ClusterBody, type Fixture } from './fixture-schema.js'
 import { describeFsError } from './fs-errors.js'
 import { jsonSyntaxMessage } from './json-syntax.js'
+import { LIMITS } from './limits.js'
 import { formatProblems, MAX_PROBLEMS, problemsOf, type Problem } from './problems.js'
+import { bodyNames, worldLimit } from './world.js'
 
 /** A fixture that cannot be used: names the source, and each problem's JSON path and reason. */
 export class FixtureError extends Error {
@@ -37,6 +39,8 @@ export function validateFixture (value: unknown, source: string): Fixture {
   }
   const projects = new Set<string>()
   const names = new Set<string>()
+  let held = 0
+  let clusterCount = 0
   value.projects.forEach((project, p) => {
     const at = `/projects/${p}`
     // IAM finds a project by its name (the SDKs by region): one project per name (a duplicate id is told once).
@@ -44,19 +48,27 @@ export function validateFixture (value: unknown, source: string): Fixture {
     unique(projects, project.project_id, `${at}/project_id`, 'project_id')
     const groups = new Set(project.iam.groups)
     const users = new Set<string>()
+    held += project.iam.groups.length
     project.iam.users.forEach((user, u) => {
+      held += 1 + user.groups.length
       unique(users, user.name, `${at}/iam/users/${u}/name`, 'user name')
       user.groups.forEach((group, g) => {
         if (!groups.has(group)) problem(`${at}/iam/users/${u}/groups/${g}`, `group '${group}' is not listed in iam.groups`)
       })
     })
     const clusters = new Set<string>()
+    clusterCount += project.clusters.length
     project.clusters.forEach((cluster, c) => {
+      held += bodyNames(cluster)
       unique(clusters, cluster.cluster_id, `${at}/clusters/${c}/cluster_id`, 'cluster_id')
       const wrong = clusterProblem(cluster)
       if (wrong !== undefined) problem(`${at}/clusters/${c}/${wrong.path}`, wrong.reason)
     })
   })
+  // The world's limits, as every later change is held to them (world-store.ts).
+  if (value.projects.length > LIMITS.projects.value) problem('/projects', `more than ${worldLimit('projects')}`)
+  if (clusterCount > LIMITS.clusters.value) problem('/projects', `more than ${worldLimit('clusters')}`)
+  if (held > LIMITS.worldNames.value) problem('/projects', `more than ${worldLimit('worldNames')} (${held.toLocaleString('en-US')})`)
   value.credentials?.forEach((credential, c) => {
     for (const field of ['expires_at', 'issued_at'] as const) {
       const time = credential[field]

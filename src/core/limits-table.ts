@@ -1,6 +1,6 @@
 import {
-  type ApiError, authenticationFailed, credentialExpired, controlInvalid, entityTooLarge, headersTooLarge, iamFieldInvalid,
-  invalidParameter, invalidProjectId, keystoneParameterInvalid, requestTimeout, subProjectQuota, throttled, tooManyAnswers, tooManyBodies, tooManyFaults, tooManyReads, tooManyWaiting
+  type ApiError, authenticationFailed, credentialExpired, controlHeadersTooLarge, controlInvalid, controlTooLarge, entityTooLarge, headersTooLarge, iamFieldInvalid,
+  internalError, invalidParameter, invalidProjectId, keystoneParameterInvalid, requestTimeout, subProjectQuota, throttled, tooManyAnswers, tooManyBodies, tooManyFaults, tooManyReads, tooManyWaiting, worldFull
 } from './errors.js'
 import { LIMITS, worded } from './limits.js'
 
@@ -11,8 +11,8 @@ const SETTING_REFUSED = 'the setting is refused'
 
 /** What happens past each limit: the answers are the emulator's own errors, as errors.ts writes them. */
 const BEYOND: Record<keyof typeof LIMITS, string> = {
-  body: answered(entityTooLarge()),
-  headers: answered(headersTooLarge()),
+  body: `${answered(entityTooLarge())}; the control plane: ${answered(controlTooLarge())}`,
+  headers: `${answered(headersTooLarge())}; the control plane: ${answered(controlHeadersTooLarge())}`,
   headersTimeout: `${answered(requestTimeout())} ${requestTimeout().message}, connection closed`,
   requestTimeout: answered(requestTimeout(), ', connection closed'),
   timeoutCheckInterval: '—',
@@ -35,6 +35,10 @@ const BEYOND: Record<keyof typeof LIMITS, string> = {
   projectsPerPage: `${answered(keystoneParameterInvalid(''))} (Keystone's body)`,
   subProjects: `${answered(subProjectQuota(''))} (Keystone's body)`,
   linkHost: 'links name the address reached',
+  projects: `${answered(worldFull(''))}; a fixture or state upload past it is refused`,
+  clusters: `${answered(worldFull(''))}; a fixture or state upload past it is refused`,
+  worldNames: `${answered(worldFull(''))}; a sync task that would take it past: ${answered(internalError())}; a fixture or state upload past it is refused`,
+  nameLength: `${answered(controlInvalid(''))}; a fixture past it is refused`,
   faultRules: answered(tooManyFaults(0)),
   faultHeaders: answered(controlInvalid('')),
   faultHeaderName: answered(controlInvalid('')),

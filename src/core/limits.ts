@@ -31,7 +31,7 @@ export const LIMITS = {
   requestTimeout: limit(30 * SECOND, 'ms', 'Time to send the whole request'),
   timeoutCheckInterval: limit(1 * SECOND, 'ms', 'How often those two timeouts are checked'),
   keepAlive: limit(5 * SECOND, 'ms', 'Idle keep-alive connection'),
-  pipelined: limit(32, 'count', 'Requests pipelined on a connection waiting for the one being answered (they are carried out one at a time)'),
+  pipelined: limit(16, 'count', 'Requests pipelined on a connection waiting for the one being answered (they are carried out one at a time)'),
   connections: limit(4096, 'count', 'Connections open at once (at least 1,000 are always served)'),
   bodiesInFlight: limit(64 * MiB, 'bytes', 'Request bodies being read at once, in all (bodies up to 16 KiB are not counted; one without Content-Length counts as 12 MiB)'),
   lingerBytes: limit(64 * MiB, 'bytes', 'Bytes of a body read and thrown away after an early answer'),
@@ -53,6 +53,11 @@ export const LIMITS = {
   // IAM's default quota, "Subprojects in each region: 10" (https://support.huaweicloud.com/intl/en-us/productdesc-iam/iam_01_0305.html).
   subProjects: limit(10, 'count', 'Sub-projects a region gets through `POST /v3/projects` (IAM\'s default quota)'),
   linkHost: limit(261, 'count', 'Characters of a `Host` that IAM\'s links are built from (a DNS name and a port); a longer one gives way to the address reached'),
+  // The world: what the control plane, the API and IAM can make it hold.
+  projects: limit(1000, 'count', 'Projects in the world (fixtures, state uploads, clusters put in a new project; sub-projects IAM makes are bounded by its quota)'),
+  clusters: limit(10_000, 'count', 'Clusters in the world, in all'),
+  worldNames: limit(100_000, 'count', 'Names in the world, in all: IAM users, groups and memberships, synchronized users and groups, the names of running tasks'),
+  nameLength: limit(64, 'count', 'Characters of a name the world keeps: an IAM user or group, a synchronized name'),
   // The control plane.
   faultRules: limit(1000, 'count', 'Fault rules'),
   faultHeaders: limit(16, 'count', 'Headers a fault rule adds'),

@@ -1,10 +1,11 @@
 import type { CancelRequest, SyncRequest } from './api-schema.js'
 import {
-  clusterNotFound, iamGroupNotFound, iamUserNotFound, operationNotSupported, projectNameTaken, syncInProgress
+  clusterNotFound, iamGroupNotFound, iamUserNotFound, internalError, operationNotSupported, projectNameTaken, syncInProgress, worldFull
 } from './errors.js'
+import { LIMITS } from './limits.js'
 import type { ClusterBody, Fixture, FixtureCredential } from './fixture-schema.js'
 import {
-  clusterFromBody, clusterToBody, emptyProject, worldFromFixture, worldToFixture,
+  bodyNames, clusterFromBody, clusterNames, clusterToBody, emptyProject, projectNames, worldFromFixture, worldLimit, worldToFixture,
   type Cluster, type Project, type SyncTask, type World
 } from './world.js'
 
@@ -40,11 +41,39 @@ export class WorldStore {
    * comparisons a tenth of that. Dropped whenever a cluster or project is added, replaced or removed.
    */
   #last: { projectId: string, clusterId: string, project: Project, cluster: Cluster } | undefined
+  /**
+   * What the world holds, against its limits (LIMITS.clusters, worldNames): every change that
+   * would take it past one is refused, so no caller can grow it without bound. A fixture is
+   * checked against them when validated.
+   */
+  #names = 0
+  #clusters = 0
+  /** The world's JSON as the control plane answers it, until the next change (tasks settling included). */
+  #dumped: Buffer | undefined
+
+  /** A change: the dump is made again; `write`: one the state file must keep. */
+  #changed (write = true): void {
+    this.#dumped = undefined
+    if (write) this.#version++
+  }
 
   constructor (fixture: Fixture, options: WorldStoreOptions = {}) {
     this.#world = worldFromFixture(fixture)
     this.#now = options.now ?? Date.now
     this.#durationMs = options.syncDurationMs ?? 0
+    this.#count()
+  }
+
+  /** The world's names and clusters, in all. */
+  get held (): { names: number, clusters: number } { return { names: this.#names, clusters: this.#clusters } }
+
+  #count (): void {
+    this.#names = 0
+    this.#clusters = 0
+    for (const project of this.#world.projects.values()) {
+      this.#names += projectNames(project)
+      this.#clusters += project.clusters.size
+    }
   }
 
   get version (): number { return this.#version }
@@ -56,7 +85,7 @@ export class WorldStore {
   addProject (projectId: string, name: string): void {
     this.#world.projects.set(projectId, emptyProject(name))
     this.#last = undefined
-    this.#version++
+    this.#changed()
   }
 
   /**
@@ -79,43 +108,49 @@ export class WorldStore {
       }
     }
     this.#world = { ...this.#world, credentials }
-    this.#version++
+    this.#changed()
   }
 
   /** CancelSyncIamUser: a task that removes exactly the named users and groups. */
   cancel (projectId: string, clusterId: string, request: CancelRequest): void {
     const cluster = this.#startable(projectId, clusterId)
+    // The task keeps the names it will remove, once each: the others would change nothing, and
+    // so a caller's names (any length, up to 1,000 a list) never grow the world.
     this.#start(cluster, {
       kind: 'cancel',
-      users: request.user_names ?? [],
-      groups: request.group_names ?? [],
+      users: [...new Set(request.user_names)].filter((name) => cluster.syncedUsers.has(name)),
+      groups: [...new Set(request.group_names)].filter((name) => cluster.syncedGroups.has(name)),
       endsAt: this.#endsAt()
-    })
+    }, 0)
   }
 
   /** UpdateSyncIamUser: a task that adds the named users, their groups and the named groups. */
   sync (projectId: string, clusterId: string, request: SyncRequest): void {
     const cluster = this.#startable(projectId, clusterId)
     const iam = this.#last!.project.iam
-    let users: string[]
-    let groups: string[]
+    let users: Set<string>
+    let groups: Set<string>
     if (request.is_all_sync === true) {
-      users = [...iam.users.keys()]
-      groups = [...iam.groups]
+      users = new Set(iam.users.keys())
+      groups = new Set(iam.groups)
     } else {
-      users = request.user_names ?? []
-      groups = []
+      // Once each: a user named 1,000 times, with all its groups, is one user and its groups.
+      users = new Set(request.user_names)
+      groups = new Set()
       for (const name of users) {
         const user = iam.users.get(name)
         if (user === undefined) throw iamUserNotFound(name)
-        groups.push(...user.groups)
+        for (const group of user.groups) groups.add(group)
       }
       for (const name of request.group_names ?? []) {
         if (!iam.groups.has(name)) throw iamGroupNotFound(name)
-        groups.push(name)
+        groups.add(name)
       }
     }
-    this.#start(cluster, { kind: 'sync', users, groups, endsAt: this.#endsAt() })
+    let added = 0
+    for (const name of users) if (!cluster.syncedUsers.has(name)) added++
+    for (const name of groups) if (!cluster.syncedGroups.has(name)) added++
+    this.#start(cluster, { kind: 'sync', users: [...users], groups: [...groups], endsAt: this.#endsAt() }, added)
   }
 
   /** ShowSyncIamUser: the names synchronized to the cluster now. */
@@ -160,7 +195,7 @@ export class WorldStore {
     for (const project of this.#world.projects.values()) {
       for (const cluster of project.clusters.values()) if (this.#settle(cluster)) finished++
     }
-    if (finished > 0) this.#version++
+    if (finished > 0) this.#changed()
     return finished
   }
 
@@ -176,6 +211,13 @@ export class WorldStore {
     const projects = this.#world.projects
     const restored = fresh.projects.get(projectId)
     if (restored !== undefined) this.#checkName(restored.name, projectId)
+    const current = projects.get(projectId)
+    if (restored !== undefined) {
+      // The other projects may have grown since: the restored one must still fit beside them.
+      if (current === undefined && projects.size >= LIMITS.projects.value) throw worldFull(worldLimit('projects'))
+      if (this.#clusters - (current?.clusters.size ?? 0) + restored.clusters.size > LIMITS.clusters.value) throw worldFull(worldLimit('clusters'))
+      if (this.#names - (current === undefined ? 0 : projectNames(current)) + projectNames(restored) > LIMITS.worldNames.value) throw worldFull(worldLimit('worldNames'))
+    }
     if (restored === undefined) projects.delete(projectId)
     else projects.set(projectId, restored)
     this.#world = {
@@ -183,23 +225,39 @@ export class WorldStore {
       projects,
       credentials: [...this.#world.credentials.filter((credential) => credential.project_id !== projectId), ...fresh.credentials]
     }
+    this.#count()
     this.#last = undefined
-    this.#version++
+    this.#changed()
   }
 
   /** The whole world in the fixture format, tasks settled first. */
   dump (): Fixture {
+    this.#settleAll()
+    return worldToFixture(this.#world)
+  }
+
+  /**
+   * `dump()` as JSON, made once per change: a world at its limits is ~7 MB of JSON, and a
+   * client asking for it again and again (or a thousand at once) would otherwise have it made,
+   * and cost ~50 ms of CPU, every time.
+   */
+  dumpJson (): Buffer {
+    this.#settleAll()
+    return (this.#dumped ??= Buffer.from(JSON.stringify(worldToFixture(this.#world))))
+  }
+
+  #settleAll (): void {
     for (const project of this.#world.projects.values()) {
       for (const cluster of project.clusters.values()) this.#settle(cluster)
     }
-    return worldToFixture(this.#world)
   }
 
   /** Replaces the whole world (reset, state upload). */
   replace (fixture: Fixture): void {
     this.#world = worldFromFixture(fixture)
+    this.#count()
     this.#last = undefined
-    this.#version++
+    this.#changed()
   }
 
   /** A cluster as the control plane shows it; undefined when absent. */
@@ -213,24 +271,37 @@ export class WorldStore {
   /** Creates or replaces a cluster, and its project if absent; answers whether it was created. */
   putCluster (projectId: string, clusterId: string, body: ClusterBody): boolean {
     let project = this.#world.projects.get(projectId)
+    const old = project?.clusters.get(clusterId)
+    if (project === undefined && this.#world.projects.size >= LIMITS.projects.value) throw worldFull(worldLimit('projects'))
+    if (old === undefined && this.#clusters >= LIMITS.clusters.value) throw worldFull(worldLimit('clusters'))
+    const names = this.#names - (old === undefined ? 0 : clusterNames(old)) + bodyNames(body)
+    if (names > LIMITS.worldNames.value) throw worldFull(worldLimit('worldNames'))
     if (project === undefined) {
       this.#checkName(projectId, projectId)
       project = emptyProject(projectId)
       this.#world.projects.set(projectId, project)
     }
-    const created = !project.clusters.has(clusterId)
-    project.clusters.set(clusterId, clusterFromBody(body))
+    const created = old === undefined
+    const cluster = clusterFromBody(body)
+    project.clusters.set(clusterId, cluster)
+    this.#names += clusterNames(cluster) - (old === undefined ? 0 : clusterNames(old))
+    if (created) this.#clusters++
     this.#last = undefined
-    this.#version++
+    this.#changed()
     return created
   }
 
   /** Removes a cluster; answers whether it existed. */
   deleteCluster (projectId: string, clusterId: string): boolean {
-    const deleted = this.#world.projects.get(projectId)?.clusters.delete(clusterId) ?? false
+    const clusters = this.#world.projects.get(projectId)?.clusters
+    const cluster = clusters?.get(clusterId)
     this.#last = undefined
-    if (deleted) this.#version++
-    return deleted
+    if (cluster === undefined) return false
+    clusters!.delete(clusterId)
+    this.#names -= clusterNames(cluster)
+    this.#clusters--
+    this.#changed()
+    return true
   }
 
   /** A project may take `name` unless another one has it. */
@@ -275,14 +346,22 @@ export class WorldStore {
     return cluster
   }
 
-  #start (cluster: Cluster, task: SyncTask): void {
+  /**
+   * Starts `task`, which adds `added` names when it finishes: refused (500 `12000004`, as the
+   * service answers what it cannot do) when the world would then hold more than its limit.
+   */
+  #start (cluster: Cluster, task: SyncTask, added: number): void {
+    const held = task.users.length + task.groups.length
+    if (this.#names + held + added > LIMITS.worldNames.value) throw internalError()
+    this.#names += held
     cluster.task = task
     cluster.isSynchronous = false
-    this.#version++
+    this.#changed()
     if (this.#durationMs === 0) this.#finish(cluster, task)
   }
 
   #finish (cluster: Cluster, task: SyncTask, change = true): void {
+    const before = clusterNames(cluster)
     if (task.kind === 'sync') {
       for (const name of task.users) cluster.syncedUsers.add(name)
       for (const name of task.groups) cluster.syncedGroups.add(name)
@@ -293,6 +372,7 @@ export class WorldStore {
     cluster.task = undefined
     cluster.isSynchronous = true
     cluster.shown = undefined
-    if (change) this.#version++
+    this.#names += clusterNames(cluster) - before
+    this.#changed(change)
   }
 }

@@ -1,3 +1,4 @@
+import { LIMITS, worded } from './limits.js'
 import { DEFAULT_DOMAIN, type ClusterBody, type ClusterState, type Domain, type Fixture, type FixtureCredential } from './fixture-schema.js'
 
 /** A sync task: what it will change when it finishes at `endsAt` (ms on the store's clock). */
@@ -47,6 +48,27 @@ export interface World {
   readonly domain: Domain
   readonly projects: Map<string, Project>
   readonly credentials: readonly FixtureCredential[]
+}
+
+const WORLD_NOUNS = { projects: 'projects', clusters: 'clusters', worldNames: 'names' } as const
+
+/** One of the world's limits in words: `10,000 clusters`. */
+export const worldLimit = (name: keyof typeof WORLD_NOUNS): string => `${worded(LIMITS[name])} ${WORLD_NOUNS[name]}`
+
+/** The names a cluster holds: its synchronized users and groups, and those of its task. */
+export const clusterNames = (cluster: Cluster): number =>
+  cluster.syncedUsers.size + cluster.syncedGroups.size + (cluster.task === undefined ? 0 : cluster.task.users.length + cluster.task.groups.length)
+
+/** The names a cluster body holds, counted as written (duplicates too: at least what it makes). */
+export const bodyNames = (body: ClusterBody): number =>
+  body.synced_users.length + body.synced_groups.length + (body.sync_task === undefined ? 0 : body.sync_task.user_names.length + body.sync_task.group_names.length)
+
+/** The names a project holds: its IAM directory (users, groups, memberships) and its clusters'. */
+export function projectNames (project: Project): number {
+  let names = project.iam.groups.size
+  for (const user of project.iam.users.values()) names += 1 + user.groups.length
+  for (const cluster of project.clusters.values()) names += clusterNames(cluster)
+  return names
 }
 
 export function clusterFromBody (body: ClusterBody): Cluster {

@@ -1,7 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { type ApiError, apiNotFound, apiRequestError, controlInvalid, errorBody, headersTooLarge, requestTimeout } from '../core/errors.js'
+import { type ApiError, apiNotFound, apiRequestError, controlHeadersTooLarge, controlInvalid, errorBody, headersTooLarge, requestTimeout } from '../core/errors.js'
 import { newRequestId } from '../core/ids.js'
 import { afterDueResponses } from './early-answers.js'
 import { sendError } from './errors.js'
@@ -29,10 +29,38 @@ export function handleConnect (request: IncomingMessage, socket: Socket): void {
 
 const clientErrorAnswered = new WeakSet<Socket>()
 
+/** A control-plane request line. */
+const CONTROL_REQUEST = /^[A-Z]+ (?:https?:\/\/[^/ ]*)?\/_emulator(?:[/? ]|$)/i
+
 /**
- * Requests that never became HTTP requests (malformed, oversized headers, too slow) get the
- * gateway's error body, written on the socket since Fastify has no reply for them: after every
- * answer already due on the connection, and once per connection.
+ * Whether the request the parser failed on is the control plane's: its request line is the one
+ * after the last blank line before where the parser stopped, in the packet it failed on (the
+ * requests before it on the connection may share that packet).
+ */
+function forControlPlane (err: { rawPacket?: Buffer, bytesParsed?: number }): boolean {
+  const packet = err.rawPacket
+  if (packet === undefined) return false
+  // A blank line that ends before where it stopped (it may have stopped inside its own).
+  const at = err.bytesParsed ?? 0
+  const end = at >= 4 ? packet.lastIndexOf('\r\n\r\n', at - 4) : -1
+  const start = end < 0 ? 0 : end + 4
+  return CONTROL_REQUEST.test(packet.toString('latin1', start, start + 512))
+}
+
+/** The answer to a request that never became one: the control plane's when its request line shows it is one of its own. */
+function clientErrorAnswer (err: NodeJS.ErrnoException & { rawPacket?: Buffer, bytesParsed?: number }): ApiError {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return requestTimeout()
+  const control = forControlPlane(err)
+  if (err.code === 'HPE_HEADER_OVERFLOW') return control ? controlHeadersTooLarge() : headersTooLarge()
+  return control ? controlInvalid('Bad request: not a valid HTTP/1.1 request.') : apiRequestError()
+}
+
+/**
+ * Requests that never became HTTP requests (malformed, oversized headers, too slow) get an error
+ * body written on the socket, since Fastify has no reply for them: the gateway's, or the control
+ * plane's when the request line that failed is there to say it was for the control plane (a
+ * timeout has none: the gateway's). After every answer already due on the connection, and once
+ * per connection.
  */
 export function handleClientError (err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
@@ -41,9 +69,7 @@ export function handleClientError (err: NodeJS.ErrnoException, socket: Socket): 
   }
   if (clientErrorAnswered.has(socket)) return
   clientErrorAnswered.add(socket)
-  const error = err.code === 'HPE_HEADER_OVERFLOW'
-    ? headersTooLarge()
-    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? requestTimeout() : apiRequestError()
+  const error = clientErrorAnswer(err)
   afterDueResponses(socket, () => {
     // An answer due before it said Connection: close.
     if (!socket.writable) {

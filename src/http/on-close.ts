@@ -24,19 +24,11 @@ export function whenSocketCloses (socket: Socket, fn: () => void): () => void {
 }
 
 /**
- * Runs `fn` once, when the response is done or its connection closes, whichever comes first: a
- * response queued behind pipelined ones never emits 'close' when the connection goes first.
+ * Runs `fn` once, when the response is done or its connection closes: Node emits 'close' on a
+ * response whose connection closes, and a response is carried out only once it has its
+ * connection (pipelining.ts). One whose connection has closed already will not emit it again.
  */
 export function whenDone (response: ServerResponse, socket: Socket, fn: () => void): void {
-  let done = false
-  let cancel = () => {}
-  const once = () => {
-    if (done) return
-    done = true
-    cancel()
-    fn()
-  }
-  // On a connection closed already, `once` runs before this returns.
-  cancel = whenSocketCloses(socket, once)
-  if (!done) response.once('close', once)
+  if (socket.destroyed) fn()
+  else response.once('close', fn)
 }

@@ -6,8 +6,8 @@ import { VERSION } from '../package-info.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The OpenAPI 3 document of every route, built on its first request. */
-    openapi: () => Promise<unknown>
+    /** The OpenAPI 3 document of every route as JSON, built on its first request. */
+    openapi: () => Promise<Buffer>
   }
 }
 
@@ -20,8 +20,9 @@ declare module 'fastify' {
 export function registerOpenApi (app: FastifyInstance): void {
   const routes: RouteOptions[] = []
   app.addHook('onRoute', (route) => { routes.push(route) })
-  let document: Promise<unknown> | undefined
-  app.decorate('openapi', () => (document ??= documentOf(routes)))
+  // Kept as its JSON: written for every request, it cost a millisecond of CPU each (138 KB).
+  let document: Promise<Buffer> | undefined
+  app.decorate('openapi', () => (document ??= documentOf(routes).then((built) => Buffer.from(JSON.stringify(built)))))
 }
 
 /* c8 ignore next */ // the instance that documents the routes never answers a request

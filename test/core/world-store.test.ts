@@ -164,3 +164,18 @@ t.test('issued credentials are bounded: past one bound the expired go, past the 
   s.issue({ access_key: 'K', secret_key: 'S', issued_at: '2030-01-01T00:00:00Z' }, bounds)
   t.same(tokens(), ['declared', 'c', 'd', 'K'], 'one without an expiry counts as unexpired')
 })
+
+t.test('the world\'s JSON is made once per change, a task settling included', async (t) => {
+  const clock = fakeClock(Date.UTC(2030, 0, 1))
+  const s = store({ now: clock.now, syncDurationMs: 1000 })
+  const first = s.dumpJson()
+  t.equal(s.dumpJson(), first, 'the same bytes, not made again')
+  t.same(JSON.parse(first.toString()), s.dump())
+  s.sync(P, 'c1', { user_names: ['u2'] })
+  const running = s.dumpJson()
+  t.not(running, first)
+  t.equal(s.dumpJson(), running)
+  clock.advance(1000)
+  const settled = JSON.parse(s.dumpJson().toString()) as Fixture
+  t.same(settled.projects[0]!.clusters[0]!.synced_users, ['u2'], 'made again once the task has finished')
+})

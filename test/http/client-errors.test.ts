@@ -39,9 +39,34 @@ t.test('requests that never became HTTP get the gateway error body', async (t) =
   t.match(malformed.headers['x-request-id'], /^[0-9a-f]{32}$/)
   t.same(malformed.body, { error_code: 'APIGW.0201', error_msg: 'API request error.', request_id: malformed.headers['x-request-id'] })
 
-  const huge = parse(await raw(port, `GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`))
+  const huge = parse(await raw(port, `GET /v2/p/clusters/c/iam-sync-user HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`))
   t.equal(huge.status, 'HTTP/1.1 431 Request Header Fields Too Large')
   t.same(huge.body, { error_code: 'APIGW.0201', error_msg: 'Request header fields too large.', request_id: huge.headers['x-request-id'] })
+})
+
+t.test('requests for the control plane that never became HTTP get the control plane\'s body, when their request line shows it', async (t) => {
+  const app = await build(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  const huge = parse(await raw(port, `GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`))
+  t.equal(huge.status, 'HTTP/1.1 431 Request Header Fields Too Large')
+  t.same(huge.body, { error_code: 'EMULATOR.0431', error_msg: 'Request header fields too large: the control plane takes headers of at most 16 KiB.' })
+  const absolute = parse(await raw(port, 'POST http://localhost/_emulator?x HTTP/1.1\r\nHost: localhost\r\nContent-Length: x\r\n\r\n'))
+  t.equal(absolute.status, 'HTTP/1.1 400 Bad Request')
+  t.same(absolute.body, { error_code: 'EMULATOR.0400', error_msg: 'Bad request: not a valid HTTP/1.1 request.' })
+  const api = parse(await raw(port, 'POST /_emulatorx HTTP/1.1\r\nHost: localhost\r\nContent-Length: x\r\n\r\n'))
+  t.equal(api.body.error_code, 'APIGW.0201', 'another path, though it starts the same: the gateway\'s')
+  const pipelined = await raw(port, 'GET /v2/p/clusters/c/iam-sync-user HTTP/1.1\r\nHost: localhost\r\n\r\nGET /_emulator/health HTTP/1.1\r\nHost: localhost\r\nContent-Length: x\r\n\r\n')
+  t.match(pipelined, /^HTTP\/1\.1 401 [^]*HTTP\/1\.1 400 [^]*"error_code":"EMULATOR\.0400"/, 'the request that failed decides, not the one before it')
+})
+
+t.test('a client error without the packet it failed on gets the gateway\'s answer', async (t) => {
+  const { socket, written } = fakeSocket()
+  handleClientError(Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD' }), socket)
+  t.match(written.join(''), /"error_code":"APIGW\.0201"/)
+  const other = fakeSocket()
+  handleClientError(Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD', rawPacket: Buffer.from('GET /_emulator/x HTTP/1.1\r\nBad\r\n\r\n') }), other.socket)
+  t.match(other.written.join(''), /"error_code":"EMULATOR\.0400"/, 'without bytesParsed, the whole packet')
 })
 
 /** A socket stand-in that records what is written to it. */

@@ -187,11 +187,12 @@ t.test(`large answers being sent at once are bounded in all (${LIMITS.answersInF
 
 t.test('a reader that takes nothing of a large answer is cut off after stallMs, and holds one answer meanwhile', async (t) => {
   const { app, port } = await listening(t, { limits: { stallMs: 200, timeoutCheckIntervalMs: 50 } })
-  const projects = Array.from({ length: 3000 }, (_, i) => ({ project_id: `p${i}`, name: `cn-north-4_project-${i}`, iam: { users: [], groups: [] }, clusters: [] }))
-  await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { projects } })
+  // A world of ~6 MB: the pipelined answers are far more than the socket buffers hold.
+  const synced = Array.from({ length: 90 }, (_, i) => `${'u'.repeat(58)}${i}`)
+  const projects = Array.from({ length: 1000 }, (_, i) => ({ project_id: `p${i}`, iam: { users: [], groups: [] }, clusters: [{ cluster_id: 'c', state: 'running', synced_users: synced, synced_groups: [] }] }))
+  t.equal((await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { projects } })).statusCode, 200)
   const size = Buffer.byteLength((await app.inject({ url: '/_emulator/state' })).body)
   const connections = () => new Promise<number>((resolve) => app.server.getConnections((_err, count) => resolve(count)))
-  // Pipelined reads of the world: more than the socket buffers hold.
   const reader = await stalled(port, 'GET /_emulator/state HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(LIMITS.pipelined.value))
   let most = 0
   const held = () => {

@@ -65,10 +65,22 @@ t.test('bad ids or bodies: 400 EMULATOR.0400 naming the field', async (t) => {
 
 t.test('names are plain data in the control plane too', async (t) => {
   const app = await build(t)
-  const names = ['__proto__', 'constructor', 'toString', '', 'x'.repeat(10_000), '名前']
+  const names = ['__proto__', 'constructor', 'toString', '', 'x'.repeat(64), '名前']
   await app.inject({ method: 'PUT', url: url(), payload: { state: 'running', synced_users: names, synced_groups: names } })
   t.same((await app.inject({ method: 'GET', url: userPath(), headers: TOKEN })).json(), { user_names: names, group_names: names })
   await app.inject({ method: 'DELETE', url: userPath(), headers: JSON_HEADERS, payload: { user_names: ['__proto__'] } })
   t.same((await app.inject({ method: 'GET', url: userPath(), headers: TOKEN })).json().user_names, names.slice(1))
   t.equal(({} as Record<string, unknown>).toString, Object.prototype.toString)
+})
+
+t.test('the world is bounded: a cluster past its limits is refused with 409 EMULATOR.0409, a name past 64 characters with 400', async (t) => {
+  const app = await build(t)
+  const synced = Array.from({ length: 100_001 }, (_, i) => `u${i}`)
+  const full = await app.inject({ method: 'PUT', url: url(PROJECT, 'big'), payload: { state: 'running', synced_users: synced, synced_groups: [] } })
+  t.equal(full.statusCode, 409)
+  t.match(full.json(), { error_code: 'EMULATOR.0409', error_msg: /^The world would hold more than 100,000 names: the emulator's limit\./ })
+  t.equal((await app.inject({ method: 'GET', url: url(PROJECT, 'big') })).statusCode, 404, 'nothing was made')
+  const long = await app.inject({ method: 'PUT', url: url(PROJECT, 'long'), payload: { state: 'running', synced_users: ['x'.repeat(65)], synced_groups: [] } })
+  t.equal(long.statusCode, 400)
+  t.match(long.json(), { error_code: 'EMULATOR.0400', error_msg: /synced_users\/0/ })
 })

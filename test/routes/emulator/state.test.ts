@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, CLUSTER, fakeClock, JSON_HEADERS, PROJECT, syncPath, TOKEN, userPath } from '../../helpers.js'
+import { build, CLUSTER, fakeClock, JSON_HEADERS, PROJECT, SYNCED_CLUSTER, syncPath, TOKEN, userPath } from '../../helpers.js'
 
 t.test('GET /_emulator/state dumps the world in the fixture format', async (t) => {
   const app = await build(t)
@@ -16,15 +16,18 @@ t.test('GET /_emulator/state dumps the world in the fixture format', async (t) =
 t.test('the dump shows running tasks, and can be loaded back', async (t) => {
   const clock = fakeClock(Date.UTC(2030, 0, 1))
   const app = await build(t, { now: clock.now, syncDurationMs: 5000 })
-  await app.inject({ method: 'DELETE', url: userPath(), headers: JSON_HEADERS, payload: { group_names: ['g'] } })
+  await app.inject({ method: 'DELETE', url: userPath(PROJECT, SYNCED_CLUSTER), headers: JSON_HEADERS, payload: { group_names: ['etl', 'g', 'etl'] } })
   const state = (await app.inject({ method: 'GET', url: '/_emulator/state' })).json()
-  t.same(state.projects[0].clusters[0].sync_task, { kind: 'cancel', user_names: [], group_names: ['g'], ends_at: '2030-01-01T00:00:05.000Z' })
-  t.equal(state.projects[0].clusters[0].is_synchronous, false)
+  t.same(state.projects[0].clusters[1].sync_task, { kind: 'cancel', user_names: [], group_names: ['etl'], ends_at: '2030-01-01T00:00:05.000Z' },
+    'a cancel keeps the names it will remove, once each')
+  t.equal(state.projects[0].clusters[1].is_synchronous, false)
 
   const other = await build(t, { now: clock.now, fixtures: state })
-  t.same((await other.inject({ method: 'GET', url: syncPath(), headers: TOKEN })).json(), { is_synchronizing: true })
+  t.same((await other.inject({ method: 'GET', url: syncPath(PROJECT, SYNCED_CLUSTER), headers: TOKEN })).json(), { is_synchronizing: true })
   clock.advance(5000)
-  t.same((await other.inject({ method: 'GET', url: '/_emulator/state' })).json().projects[0].clusters[0].sync_task, undefined, 'settled when dumped')
+  const settled = (await other.inject({ method: 'GET', url: '/_emulator/state' })).json().projects[0].clusters[1]
+  t.same(settled.sync_task, undefined, 'settled when dumped')
+  t.same(settled.synced_groups, ['analysts', 'supergroup'])
 })
 
 t.test('PUT /_emulator/state replaces the world; reset brings the fixtures back', async (t) => {
