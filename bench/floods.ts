@@ -65,6 +65,30 @@ async function pipelined (port: number, requests: string, connections: number, c
   return `${connections} × ${requests.split('\r\n\r\n').length - 1} pipelined, closed after ${closeAfterMs} ms`
 }
 
+/**
+ * Writes `requests` on `connections` connections, reads what comes, and half-closes each (a FIN,
+ * as a client that gives up does) after `endAfterMs`; resolves once the server has closed them
+ * all, or after 5 s more.
+ */
+async function halfClosed (port: number, requests: string, connections: number, endAfterMs: number): Promise<number> {
+  let closed = 0
+  const sockets = await Promise.all(Array.from({ length: connections }, () => new Promise<ReturnType<typeof connect>>((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(requests)
+      resolve(socket)
+    })
+    socket.resume()
+    socket.on('error', () => {})
+    socket.on('close', () => { closed++ })
+  })))
+  await sleep(endAfterMs)
+  for (const socket of sockets) socket.end()
+  const deadline = Date.now() + 5000
+  while (closed < connections && Date.now() < deadline) await sleep(10)
+  for (const socket of sockets) socket.destroy()
+  return closed
+}
+
 /** Sends requests on one keep-alive connection and reads their answers; resolves with the statuses seen. */
 function exchange (port: number, requests: string[]): Promise<number[]> {
   return new Promise((resolve) => {
@@ -122,6 +146,53 @@ export const FLOODS: Array<{ name: string, args?: string[], attack: Attack }> = 
     attack: async ({ port, url }) => {
       await fetch(`${url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match: { operation: 'ShowSyncIamUser' }, action: { delay_ms: 600_000 } }) })
       return await pipelined(port, `GET ${MRS_PATH} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\n`.repeat(5000), 3, 150)
+    }
+  },
+  {
+    name: 'F2: 3 × 5,000 pipelined long polls and 3 × 5,000 pipelined delayed requests, their clients reading, then closing with a FIN after 150 ms; then a poll',
+    attack: async ({ port, url }) => {
+      await fetch(`${url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match: { operation: 'ShowSyncIamUser' }, action: { delay_ms: 600_000 } }) })
+      const polls = halfClosed(port, 'GET /_emulator/requests?operation=ListSyncStatus&wait_ms=30000 HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(5000), 3, 150)
+      const delayed = halfClosed(port, `GET ${MRS_PATH} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\n`.repeat(5000), 3, 150)
+      const closed = (await polls) + (await delayed)
+      const poll = await fetch(`${url}/_emulator/requests?operation=ListSyncStatus&wait_ms=100`)
+      return `${closed} of 6 closed by the server within 5 s; a poll then: ${poll.status}`
+    }
+  },
+  {
+    name: 'R1: 6 × 2,000 pipelined GET /_emulator/openapi.json, never read',
+    attack: async ({ port }) => await pipelined(port, 'GET /_emulator/openapi.json HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(2000), 6, 5000)
+  },
+  {
+    name: 'R1: 1,500 × 200 pipelined GETs of a dashboard file, never read',
+    attack: async ({ port, url }) => {
+      const page = await (await fetch(`${url}/_emulator/ui`)).text()
+      const file = /"(ui\/[0-9a-f]+\/journal\.js)"/.exec(page)![1]!
+      return await pipelined(port, `GET /_emulator/${file} HTTP/1.1\r\nHost: localhost\r\n\r\n`.repeat(200), 1500, 5000)
+    }
+  },
+  {
+    name: 'R1: 2,000 × 200 pipelined GET /v3/projects, never read',
+    attack: async ({ port }) => await pipelined(port, 'GET /v3/projects HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\n'.repeat(200), 2000, 5000)
+  },
+  {
+    name: 'R1: 4,000 × 16 pipelined GET /v3/projects (as many as may wait), never read',
+    attack: async ({ port }) => await pipelined(port, 'GET /v3/projects HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\n'.repeat(16), 4000, 5000)
+  },
+  {
+    name: 'R3: 160 cluster PUTs of 9 MiB of names, then 300 × 16 pipelined GET /_emulator/state, never read',
+    attack: async ({ port, url }) => {
+      const names = JSON.stringify(Array.from({ length: 9 * 1024 }, (_, i) => `${'n'.repeat(1000)}${i}`))
+      const body = `{"state":"running","synced_users":${names},"synced_groups":[]}`
+      const put = (i: number) => `PUT /_emulator/projects/p${i % 50}/clusters/c${i} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+      const puts = (await Promise.all(Array.from({ length: 8 }, (_, c) => exchange(port, Array.from({ length: 20 }, (_, i) => put(c * 20 + i)))))).flat()
+      // Then as many names as the world holds, in clusters of 10,000.
+      const fill = JSON.stringify({ state: 'running', synced_users: Array.from({ length: 10_000 }, (_, i) => `user-with-a-name-of-sixty-four-characters-${String(i).padStart(22, '0')}`), synced_groups: [] })
+      const filled = []
+      for (let i = 0; i < 10; i++) filled.push((await fetch(`${url}/_emulator/projects/full/clusters/c${i}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: fill })).status)
+      const state = Buffer.byteLength(await (await fetch(`${url}/_emulator/state`)).text())
+      await pipelined(port, 'GET /_emulator/state HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(16), 300, 5000)
+      return `9 MiB puts: ${tally(puts)}; filling: ${tally(filled)}; the world: ${(state / MiB).toFixed(1)} MiB of JSON`
     }
   },
   {

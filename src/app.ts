@@ -219,7 +219,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
     serverFactory: (handler) => {
       // Node's own Host check answers an empty 400: the planes check it and answer the gateway's body.
       const server = createServer({ maxHeaderSize: MAX_HEADER_SIZE, connectionsCheckingInterval: limits.timeoutCheckIntervalMs, requireHostHeader: false },
-        oneAtATime(handler, LIMITS.pipelined.value))
+        oneAtATime(handler, { maxQueued: LIMITS.pipelined.value, maxBytes: LIMITS.pipelinedBytes.value }))
       server.requestTimeout = limits.requestTimeoutMs
       server.keepAliveTimeout = limits.keepAliveTimeoutMs
       server.headersTimeout = limits.headersTimeoutMs

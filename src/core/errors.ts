@@ -136,6 +136,8 @@ export const keystoneForbidden = (detail: string) => keystoneError(403, 'IAM.000
 export const keystoneConflict = (message: string) => keystoneError(409, 'IAM.0005', message)
 export const subProjectQuota = (region: string) =>
   keystoneConflict(`The quota of sub-projects in region ${shorten(region)} is used up: at most ${worded(LIMITS.subProjects)} (IAM's default quota).`)
+export const projectQuota = () =>
+  keystoneConflict(`The quota of projects is used up: the emulator's world holds at most ${worded(LIMITS.projects)} projects.`)
 /** The `/v3.0` routes' body errors: none, unusable, a field missing, a field invalid. */
 export const iamBodyMissing = () => iamError(400, 'IAM.1101', 'The request body size 0 is invalid.')
 export const iamBodyInvalid = (reason: string) => iamError(400, 'IAM.0011', `Request body is invalid. ${reason}`)

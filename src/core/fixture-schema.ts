@@ -11,6 +11,8 @@ export type ClusterState = Static<typeof ClusterStateSchema>
 
 const NAME_LENGTH = LIMITS.nameLength.value
 const Name = (options: { minLength?: number } = {}) => Type.String({ ...options, maxLength: NAME_LENGTH })
+/** A key, a token or a password: bounded like what carries it (a header). */
+const Secret = (description?: string) => Type.String({ minLength: 1, maxLength: LIMITS.credentialLength.value, ...(description === undefined ? {} : { description }) })
 const Names = (description: string) => Type.Array(Name(), { description: `${description} Each at most ${NAME_LENGTH} characters.` })
 
 /** A sync task that runs on the cluster: what it changes when it finishes at `ends_at`. */
@@ -46,7 +48,7 @@ export const FixtureProjectSchema = Type.Object({
     users: Type.Array(Type.Object({
       name: Name({ minLength: 1 }),
       groups: Names('The groups the user belongs to; each must be listed in iam.groups.'),
-      password: Type.Optional(Type.String({ minLength: 1, description: 'The password POST /v3/auth/tokens takes in strict mode (without one, the user gets no token in strict mode).' }))
+      password: Type.Optional(Secret('The password POST /v3/auth/tokens takes in strict mode (without one, the user gets no token in strict mode).'))
     }, { additionalProperties: false })),
     groups: Names('The IAM user groups of the project.')
   }, { additionalProperties: false, description: 'The IAM directory of the project.' }),
@@ -59,18 +61,18 @@ const ISSUED_AT = 'Set on the credentials the emulator issued (POST /v3/auth/tok
 
 export const FixtureCredentialSchema = Type.Union([
   Type.Object({
-    access_key: Type.String({ minLength: 1 }),
-    secret_key: Type.String({ minLength: 1 }),
-    security_token: Type.Optional(Type.String({ minLength: 1, description: 'Temporary keys: the X-Security-Token they must be used with.' })),
+    access_key: Secret(),
+    secret_key: Secret(),
+    security_token: Type.Optional(Secret('Temporary keys: the X-Security-Token they must be used with.')),
     project_id: Type.Optional(ProjectIdSchema),
     expires_at: Type.Optional(Instant(EXPIRES_AT)),
     issued_at: Type.Optional(Instant(ISSUED_AT)),
     unverified: Type.Optional(Type.Literal(true, { description: UNVERIFIED }))
   }, { additionalProperties: false, description: 'An AK/SK pair, bound to one project or to the domain.' }),
   Type.Object({
-    token: Type.String({ minLength: 1 }),
+    token: Secret(),
     project_id: Type.Optional(ProjectIdSchema),
-    user: Type.Optional(Type.String({ minLength: 1, description: 'The user it was issued to.' })),
+    user: Type.Optional(Type.String({ minLength: 1, maxLength: NAME_LENGTH, description: 'The user it was issued to.' })),
     expires_at: Type.Optional(Instant(EXPIRES_AT)),
     issued_at: Type.Optional(Instant(ISSUED_AT)),
     unverified: Type.Optional(Type.Literal(true, { description: UNVERIFIED }))
@@ -90,7 +92,7 @@ export const DomainSchema = Type.Object({
 export const FixtureSchema = Type.Object({
   domain: Type.Optional(DomainSchema),
   projects: Type.Array(FixtureProjectSchema),
-  credentials: Type.Optional(Type.Array(FixtureCredentialSchema)),
+  credentials: Type.Optional(Type.Array(FixtureCredentialSchema, { maxItems: LIMITS.credentials.value, description: `At most ${worded(LIMITS.credentials)}.` })),
   clock_offset_ms: Type.Optional(Type.Integer({
     minimum: 0,
     maximum: LIMITS.clockOffset.value,

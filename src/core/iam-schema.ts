@@ -101,7 +101,8 @@ export const TokenRequestSchema = Type.Object({
       password: Type.Object({
         user: Type.Object({
           domain: Type.Object({ name: Text('The account name.') }),
-          name: Text('The IAM user name.'),
+          // The name a token is issued to, which the world keeps (LIMITS.nameLength).
+          name: Type.String({ maxLength: LIMITS.nameLength.value, description: `The IAM user name, at most ${worded(LIMITS.nameLength)} characters.` }),
           password: Text('The user\'s password.')
         })
       })

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { AuthMode } from './auth.js'
-import { type ApiError, credentialsRequired, iamTokenExpired, iamTokenInvalid, keystoneBodyInvalid, keystoneConflict, keystoneForbidden, keystoneNotFound, keystoneParameterInvalid, shorten, subProjectQuota, wrongPassword } from './errors.js'
+import { type ApiError, credentialsRequired, iamTokenExpired, iamTokenInvalid, keystoneBodyInvalid, keystoneConflict, keystoneForbidden, keystoneNotFound, keystoneParameterInvalid, projectQuota, shorten, subProjectQuota, wrongPassword } from './errors.js'
 import type { FixtureCredential } from './fixture-schema.js'
 import { DURATION, type CreateProjectRequest, type ProjectResult, type ProjectsQuery, type TokenRequest } from './iam-schema.js'
 import type { WorldStore } from './world-store.js'
@@ -134,6 +134,7 @@ export class Iam {
     let subProjects = 0
     for (const project of this.store.world.projects.values()) if (project.name !== region && regionOf(project.name) === region) subProjects++
     if (subProjects >= LIMITS.subProjects.value) throw subProjectQuota(region)
+    if (this.store.world.projects.size >= LIMITS.projects.value) throw projectQuota()
     const id = randomBytes(16).toString('hex')
     this.store.addProject(id, name)
     return { id, project: this.store.world.projects.get(id)!, created: true }

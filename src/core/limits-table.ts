@@ -1,6 +1,6 @@
 import {
   type ApiError, authenticationFailed, credentialExpired, controlHeadersTooLarge, controlInvalid, controlTooLarge, entityTooLarge, headersTooLarge, iamFieldInvalid,
-  internalError, invalidParameter, invalidProjectId, keystoneParameterInvalid, requestTimeout, subProjectQuota, throttled, tooManyAnswers, tooManyBodies, tooManyFaults, tooManyReads, tooManyWaiting, worldFull
+  internalError, invalidParameter, invalidProjectId, keystoneParameterInvalid, requestTimeout, projectQuota, subProjectQuota, throttled, tooManyAnswers, tooManyBodies, tooManyFaults, tooManyReads, tooManyWaiting, worldFull
 } from './errors.js'
 import { LIMITS, worded } from './limits.js'
 
@@ -18,6 +18,7 @@ const BEYOND: Record<keyof typeof LIMITS, string> = {
   timeoutCheckInterval: '—',
   keepAlive: 'closed',
   pipelined: 'the connection is closed (the answers sent before stay sent)',
+  pipelinedBytes: 'the connection that would have one more wait is closed',
   connections: 'further connections are closed at once, not queued',
   bodiesInFlight: `${answered(throttled())}; the control plane: ${answered(tooManyBodies())}; before the body is read`,
   lingerBytes: 'the connection is closed',
@@ -35,10 +36,12 @@ const BEYOND: Record<keyof typeof LIMITS, string> = {
   projectsPerPage: `${answered(keystoneParameterInvalid(''))} (Keystone's body)`,
   subProjects: `${answered(subProjectQuota(''))} (Keystone's body)`,
   linkHost: 'links name the address reached',
-  projects: `${answered(worldFull(''))}; a fixture or state upload past it is refused`,
+  projects: `${answered(worldFull(''))}; \`POST /v3/projects\`: ${answered(projectQuota())} (Keystone's body); a fixture or state upload past it is refused`,
   clusters: `${answered(worldFull(''))}; a fixture or state upload past it is refused`,
   worldNames: `${answered(worldFull(''))}; a sync task that would take it past: ${answered(internalError())}; a fixture or state upload past it is refused`,
-  nameLength: `${answered(controlInvalid(''))}; a fixture past it is refused`,
+  credentials: 'a fixture or state upload past it is refused',
+  credentialLength: 'a fixture or state upload past it is refused',
+  nameLength: `${answered(controlInvalid(''))}; a fixture past it is refused; a token asked for a longer user name: 400 (Keystone's body)`,
   faultRules: answered(tooManyFaults(0)),
   faultHeaders: answered(controlInvalid('')),
   faultHeaderName: answered(controlInvalid('')),

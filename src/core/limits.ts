@@ -32,6 +32,7 @@ export const LIMITS = {
   timeoutCheckInterval: limit(1 * SECOND, 'ms', 'How often those two timeouts are checked'),
   keepAlive: limit(5 * SECOND, 'ms', 'Idle keep-alive connection'),
   pipelined: limit(16, 'count', 'Requests pipelined on a connection waiting for the one being answered (they are carried out one at a time)'),
+  pipelinedBytes: limit(32 * MiB, 'bytes', 'Request lines and headers of the pipelined requests waiting, in all connections'),
   connections: limit(4096, 'count', 'Connections open at once (at least 1,000 are always served)'),
   bodiesInFlight: limit(64 * MiB, 'bytes', 'Request bodies being read at once, in all (bodies up to 16 KiB are not counted; one without Content-Length counts as 12 MiB)'),
   lingerBytes: limit(64 * MiB, 'bytes', 'Bytes of a body read and thrown away after an early answer'),
@@ -54,9 +55,11 @@ export const LIMITS = {
   subProjects: limit(10, 'count', 'Sub-projects a region gets through `POST /v3/projects` (IAM\'s default quota)'),
   linkHost: limit(261, 'count', 'Characters of a `Host` that IAM\'s links are built from (a DNS name and a port); a longer one gives way to the address reached'),
   // The world: what the control plane, the API and IAM can make it hold.
-  projects: limit(1000, 'count', 'Projects in the world (fixtures, state uploads, clusters put in a new project; sub-projects IAM makes are bounded by its quota)'),
+  projects: limit(1000, 'count', 'Projects in the world (fixtures, state uploads, clusters put in a new project, sub-projects IAM makes)'),
   clusters: limit(10_000, 'count', 'Clusters in the world, in all'),
   worldNames: limit(100_000, 'count', 'Names in the world, in all: IAM users, groups and memberships, synchronized users and groups, the names of running tasks'),
+  credentials: limit(11_000, 'count', 'Credentials a fixture or state upload holds (declared ones, and the 10,000 issued ones a state file may keep)'),
+  credentialLength: limit(16 * KiB, 'count', 'Characters of a credential\'s key, token or password (what travels in a header is at most 16 KiB anyway)'),
   nameLength: limit(64, 'count', 'Characters of a name the world keeps: an IAM user or group, a synchronized name'),
   // The control plane.
   faultRules: limit(1000, 'count', 'Fault rules'),

@@ -9,7 +9,7 @@ import { browserRules } from './browser-rules.js'
 import type { LingerLimits } from './early-answers.js'
 import { controlErrors, errorHandler, sendError } from './errors.js'
 import { httpStep } from './http-step.js'
-import { largeAnswers } from './large-answers.js'
+import { largeAnswers, roomForLarge } from './large-answers.js'
 import { registerPersistence } from './persistence.js'
 import { describeControlRoutes } from './operations.js'
 import { logStep } from './record.js'
@@ -40,7 +40,8 @@ export interface ControlPlaneOptions {
  *  3. Every route but the probes (health, ready, the dashboard's files): the admin gate,
  *     readiness then the admin token. An onRequest hook of the admin routes' scope, registered
  *     with them: it runs before the body is read.
- *  4. The body (the same parsers as the emulated API), validation, the route.
+ *  4. The body (the same parsers as the emulated API), validation; a route whose last answer
+ *     was large gets 429 when no share that size is left; the route.
  *  5. While a change is not yet in the state file, the answer waits for it (a 500 if it fails);
  *     then a large answer takes its share of the large answers sent at once (429 without one).
  *  6. The log line.
@@ -64,6 +65,7 @@ export function controlPlane (options: ControlPlaneOptions) {
     registerBodyParsers(control) // 4
     control.setValidatorCompiler(controlValidatorCompiler) // 4
     if (emulator.stateFile !== undefined) registerPersistence(control, emulator.stateFile, controlErrors) // 5
+    control.addHook('preHandler', roomForLarge(emulator.answers, tooManyAnswers)) // 4
     control.addHook('onSend', largeAnswers(emulator.answers, tooManyAnswers)) // 5
     const log = logStep(control)
     if (log !== undefined) control.addHook('onResponse', log) // 6

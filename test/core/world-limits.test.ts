@@ -37,6 +37,9 @@ t.test('a fixture past the world\'s limits is refused, naming the limit', async 
   over({ projects: [{ project_id: 'p', iam: { users: [], groups: names(NAMES / 2) }, clusters: [{ cluster_id: 'c', ...cluster([], names(NAMES / 2 + 1)) }] }] },
     /\/projects: more than 100,000 names \(100,001\)/)
   over({ projects: [{ project_id: 'p', iam: { users: [{ name: 'x'.repeat(65), groups: [] }], groups: [] }, clusters: [] }] }, /users\/0\/name/)
+  over({ projects: [], credentials: Array.from({ length: LIMITS.credentials.value + 1 }, (_, i) => ({ token: `t${i}` })) }, /\/credentials: /)
+  over({ projects: [], credentials: [{ token: 't'.repeat(LIMITS.credentialLength.value + 1) }] }, /\/credentials\/0/)
+  t.ok(validateFixture({ projects: [], credentials: Array.from({ length: LIMITS.credentials.value }, (_, i) => ({ token: `t${i}` })) }, 'f.json'), 'as many credentials as a state file keeps: taken')
   t.ok(validateFixture({ projects: [{ project_id: 'p', iam: { users: [], groups: names(NAMES) }, clusters: [] }] }, 'f.json'), 'at the limit: taken')
 })
 

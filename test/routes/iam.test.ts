@@ -519,6 +519,14 @@ t.test('what a caller creates or sizes through IAM is bounded: sub-projects by t
   t.same(refused.json(), { error: { code: 409, message: 'The quota of sub-projects in region cn-north-4 is used up: at most 10 (IAM\'s default quota).', title: 'Conflict' } })
   t.equal((await create('cn-south-1_p0')).statusCode, 201, 'a quota per region')
   t.equal((await create('cn-north-4')).statusCode, 201, 'the region\'s own project is no sub-project')
+  // And by the world's limit on projects, sub-projects included.
+  const projects = Array.from({ length: LIMITS.projects.value }, (_, i) => ({ project_id: `p${i}`, name: i === 0 ? 'cn-north-4' : `p${i}`, iam: { users: [], groups: [] }, clusters: [] }))
+  t.equal((await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { projects } })).statusCode, 200)
+  const full = await create('cn-north-4_p0')
+  t.equal(full.statusCode, 409)
+  t.same(full.json(), { error: { code: 409, message: 'The quota of projects is used up: the emulator\'s world holds at most 1,000 projects.', title: 'Conflict' } })
+  const longName = await app.inject({ method: 'POST', url: '/v3/auth/tokens', payload: { auth: { identity: { methods: ['password'], password: { user: { domain: { name: 'mrs-emulator' }, name: 'u'.repeat(LIMITS.nameLength.value + 1), password: 'p' } } } } } })
+  t.equal(longName.statusCode, 400, 'a token is issued to a user name the world can keep')
 
   const long = `${'h'.repeat(LIMITS.linkHost.value)}.example`
   const answer = await rawExchange(port, `GET /v3/projects HTTP/1.1\r\nHost: ${long}\r\nX-Auth-Token: t\r\nConnection: close\r\n\r\n`)

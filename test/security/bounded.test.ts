@@ -7,6 +7,7 @@ import { LIMITS } from '../../src/core/limits.js'
 import { Waiting } from '../../src/http/waiting.js'
 import { AnswerBudget } from '../../src/http/large-answers.js'
 import { Connections } from '../../src/http/connections.js'
+import { oneAtATime } from '../../src/http/pipelining.js'
 import { journalOf, listening, PROJECT, rawExchange, SYNCED_CLUSTER, TOKEN, userPath } from '../helpers.js'
 
 /** Resolves once `condition` holds, checking at every turn of the event loop. */
@@ -170,17 +171,29 @@ t.test(`large answers being sent at once are bounded in all (${LIMITS.answersInF
   t.same(await openapi.json(), { error_code: 'EMULATOR.0429', error_msg: 'Too many large answers at once: at most 64 MiB of them are sent at a time. Try again shortly.' })
   t.equal((await fetch(`${url}/_emulator/state`)).status, 200, 'a small answer is not counted')
   // A world whose project list is over 64 KiB.
-  const projects = Array.from({ length: 300 }, (_, i) => ({ project_id: `p${i}`, name: `cn-north-4_project-${i}`, iam: { users: [], groups: [] }, clusters: [] }))
-  t.equal((await fetch(`${url}/_emulator/state`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ projects }) })).status, 200)
+  const projects = Array.from({ length: 800 }, (_, i) => ({ project_id: `p${i}`, name: `cn-north-4_project-${i}`, iam: { users: [], groups: [] }, clusters: [] }))
+  app.emulator.store.replace({ projects })
   const list = await fetch(`${url}/v3/projects`, { headers: TOKEN })
   t.equal(list.status, 429)
   t.match(await list.json(), { error_code: 'APIGW.0308', error_msg: 'The throttling threshold has been reached.' })
   t.match((await journalOf(app, '?operation=KeystoneListProjects')).at(-1), { status: 429, error_code: 'APIGW.0308' })
   t.equal((await fetch(`${url}/v3/projects?name=cn-north-4_project-1`, { headers: TOKEN })).status, 200, 'a short list is not counted')
+  let made = 0
+  const dumpJson = app.emulator.store.dumpJson.bind(app.emulator.store)
+  app.emulator.store.dumpJson = () => {
+    made++
+    return dumpJson()
+  }
+  t.equal((await fetch(`${url}/_emulator/state`)).status, 429, 'the world is a large answer now')
+  const early = await fetch(`${url}/_emulator/state`)
+  t.equal(early.status, 429)
+  t.equal(early.headers.get('retry-after'), '1')
+  t.equal(made, 1, `once its last answer was large, it is refused before it is made (${made})`)
   holder.emit('close')
   t.equal(answers.left, full)
   const whole = await fetch(`${url}/v3/projects`, { headers: TOKEN })
-  t.equal(((await whole.json()) as { projects: unknown[] }).projects.length, 300, 'once there is room, sent whole')
+  t.equal(((await whole.json()) as { projects: unknown[] }).projects.length, 800, 'once there is room, sent whole')
+  t.equal((await fetch(`${url}/_emulator/state`)).status, 200)
   t.equal((await fetch(`${url}/_emulator/openapi.json`)).status, 200)
   t.equal(answers.left, full, 'and given back')
 })
@@ -270,4 +283,44 @@ t.test('the stall sweep closes a connection once it has taken nothing of what wa
   connections.sweep(2000)
   connections.sweep(2100)
   t.ok(closing.destroyed)
+})
+
+t.test('what waits behind pipelined requests is bounded in bytes too, in all connections', async (t) => {
+  const ran: string[] = []
+  const listener = oneAtATime((req) => { ran.push(req.url!) }, { maxQueued: 2, maxBytes: 100 })
+  const connection = () => {
+    const socket = Object.assign(new EventEmitter(), { destroyed: false, destroy: () => {} })
+    socket.destroy = () => {
+      socket.destroyed = true
+      socket.emit('close')
+    }
+    return socket
+  }
+  const send = (socket: ReturnType<typeof connection>, url: string, header = '', first = false) => {
+    const res = Object.assign(new EventEmitter(), { socket: first ? socket : null })
+    listener({ socket, url, rawHeaders: ['x', header] } as unknown as IncomingMessage, res as unknown as ServerResponse)
+    return res
+  }
+  const a = connection()
+  send(a, '/1', '', true)
+  const second = send(a, '/2', 'h'.repeat(40))
+  t.same(ran, ['/1'], 'one at a time: the second waits')
+  second.emit('socket', a)
+  t.same(ran, ['/1', '/2'], 'and runs once the first is answered')
+  send(a, '/3', 'h'.repeat(60))
+  const b = connection()
+  send(b, '/b1', '', true)
+  send(b, '/b2', 'h'.repeat(60))
+  t.ok(b.destroyed, 'past the bytes waiting in all, the connection that would add more is closed')
+  t.notOk(a.destroyed)
+  a.destroy()
+  const c = connection()
+  send(c, '/c1', '', true)
+  send(c, '/c2', 'h'.repeat(60))
+  send(c, '/c3')
+  t.notOk(c.destroyed, 'the bytes of a closed connection\'s waiting requests are given back')
+  send(c, '/c4')
+  t.ok(c.destroyed, 'past the requests waiting on a connection, closed')
+  send(c, '/c5')
+  t.same(ran, ['/1', '/2', '/b1', '/c1'], 'nothing that waited on a closed connection runs')
 })
