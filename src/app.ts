@@ -20,7 +20,7 @@ import { apiPlane } from './http/api-plane.js'
 import { answerNodesOwnCases, gatewayBeforeRouting, handleClientError } from './http/before-routing.js'
 import { BODY_LIMIT } from './http/body.js'
 import { Connections } from './http/connections.js'
-import { oneAtATime } from './http/pipelining.js'
+import { oneAtATime, parseRequestByRequest } from './http/pipelining.js'
 import { Waiting } from './http/waiting.js'
 import { BodyBudget } from './http/body-budget.js'
 import { AnswerBudget } from './http/large-answers.js'
@@ -224,6 +224,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
       server.keepAliveTimeout = limits.keepAliveTimeoutMs
       server.headersTimeout = limits.headersTimeoutMs
       server.maxConnections = limits.maxConnections
+      parseRequestByRequest(server)
       return server
     },
     // Ids of any length must reach the route and get their 400, not a 404.

@@ -33,22 +33,15 @@ const clientErrorAnswered = new WeakSet<Socket>()
 const CONTROL_REQUEST = /^[A-Z]+ (?:https?:\/\/[^/ ]*)?\/_emulator(?:[/? ]|$)/i
 
 /**
- * Whether the request the parser failed on is the control plane's: its request line is the one
- * after the last blank line before where the parser stopped, in the packet it failed on (the
- * requests before it on the connection may share that packet).
+ * Whether the request the parser failed on is the control plane's: the packet it failed on
+ * starts with that request's line, as the parser is fed request by request (pipelining.ts).
  */
-function forControlPlane (err: { rawPacket?: Buffer, bytesParsed?: number }): boolean {
-  const packet = err.rawPacket
-  if (packet === undefined) return false
-  // A blank line that ends before where it stopped (it may have stopped inside its own).
-  const at = err.bytesParsed ?? 0
-  const end = at >= 4 ? packet.lastIndexOf('\r\n\r\n', at - 4) : -1
-  const start = end < 0 ? 0 : end + 4
-  return CONTROL_REQUEST.test(packet.toString('latin1', start, start + 512))
+function forControlPlane (err: { rawPacket?: Buffer }): boolean {
+  return err.rawPacket !== undefined && CONTROL_REQUEST.test(err.rawPacket.toString('latin1', 0, 512))
 }
 
 /** The answer to a request that never became one: the control plane's when its request line shows it is one of its own. */
-function clientErrorAnswer (err: NodeJS.ErrnoException & { rawPacket?: Buffer, bytesParsed?: number }): ApiError {
+function clientErrorAnswer (err: NodeJS.ErrnoException & { rawPacket?: Buffer }): ApiError {
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return requestTimeout()
   const control = forControlPlane(err)
   if (err.code === 'HPE_HEADER_OVERFLOW') return control ? controlHeadersTooLarge() : headersTooLarge()

@@ -66,7 +66,7 @@ t.test('a client error without the packet it failed on gets the gateway\'s answe
   t.match(written.join(''), /"error_code":"APIGW\.0201"/)
   const other = fakeSocket()
   handleClientError(Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD', rawPacket: Buffer.from('GET /_emulator/x HTTP/1.1\r\nBad\r\n\r\n') }), other.socket)
-  t.match(other.written.join(''), /"error_code":"EMULATOR\.0400"/, 'without bytesParsed, the whole packet')
+  t.match(other.written.join(''), /"error_code":"EMULATOR\.0400"/, 'the request line the packet starts with decides')
 })
 
 /** A socket stand-in that records what is written to it. */

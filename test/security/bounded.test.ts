@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { connect, Socket } from 'node:net'
 import { setImmediate as tick } from 'node:timers/promises'
 import t from 'tap'
@@ -7,7 +7,7 @@ import { LIMITS } from '../../src/core/limits.js'
 import { Waiting } from '../../src/http/waiting.js'
 import { AnswerBudget } from '../../src/http/large-answers.js'
 import { Connections } from '../../src/http/connections.js'
-import { oneAtATime } from '../../src/http/pipelining.js'
+import { oneAtATime, parseRequestByRequest } from '../../src/http/pipelining.js'
 import { journalOf, listening, PROJECT, rawExchange, SYNCED_CLUSTER, TOKEN, userPath } from '../helpers.js'
 
 /** Resolves once `condition` holds, checking at every turn of the event loop. */
@@ -323,4 +323,23 @@ t.test('what waits behind pipelined requests is bounded in bytes too, in all con
   t.ok(c.destroyed, 'past the requests waiting on a connection, closed')
   send(c, '/c5')
   t.same(ran, ['/1', '/2', '/b1', '/c1'], 'nothing that waited on a closed connection runs')
+})
+
+t.test('the parser is fed request by request, and stops at a closed connection: no objects are made for the rest of its read', async (t) => {
+  let seen = 0
+  const server = createServer((req, res) => {
+    seen++
+    if (seen === 5) req.socket.destroy()
+    else res.end('ok')
+  })
+  parseRequestByRequest(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  const { port } = server.address() as { port: number }
+  await rawExchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(200))
+  t.equal(seen, 5, 'the requests after the close were never parsed')
+  // A read of many requests to a reader that takes its answers: every one answered, in order.
+  seen = -1_000
+  const answers = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(50) + 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+  t.equal(answers.split('HTTP/1.1 200 OK').length - 1, 51)
 })
