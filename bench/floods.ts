@@ -89,12 +89,22 @@ async function halfClosed (port: number, requests: string, connections: number, 
   return closed
 }
 
-/** Sends requests on one keep-alive connection and reads their answers; resolves with the statuses seen. */
-function exchange (port: number, requests: string[]): Promise<number[]> {
+/**
+ * Sends requests on one keep-alive connection, `window` at a time (the emulator carries out
+ * pipelined requests one at a time and lets 16 wait), and reads their answers; resolves with the
+ * statuses seen.
+ */
+function exchange (port: number, requests: string[], window = 8): Promise<number[]> {
   return new Promise((resolve) => {
     const statuses: number[] = []
     let buffered = ''
-    const socket = connect(port, '127.0.0.1', () => socket.write(requests.join('')))
+    let sent = 0
+    const more = () => {
+      const upTo = Math.min(requests.length, statuses.length + window)
+      if (upTo > sent) socket.write(requests.slice(sent, upTo).join(''))
+      sent = Math.max(sent, upTo)
+    }
+    const socket = connect(port, '127.0.0.1', more)
     socket.setEncoding('latin1')
     socket.on('data', (chunk: string) => {
       buffered += chunk
@@ -102,6 +112,7 @@ function exchange (port: number, requests: string[]): Promise<number[]> {
       for (const match of buffered.matchAll(/HTTP\/1\.1 (\d{3}) /g)) statuses.push(Number(match[1]))
       buffered = buffered.slice(-20)
       if (statuses.length >= requests.length) socket.destroy()
+      else more()
     })
     socket.on('error', () => {})
     socket.on('close', () => resolve(statuses))
@@ -146,6 +157,17 @@ export const FLOODS: Array<{ name: string, args?: string[], attack: Attack }> = 
     attack: async ({ port, url }) => {
       await fetch(`${url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match: { operation: 'ShowSyncIamUser' }, action: { delay_ms: 600_000 } }) })
       return await pipelined(port, `GET ${MRS_PATH} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\n`.repeat(5000), 3, 150)
+    }
+  },
+  {
+    name: 'F2: 1,500 connections with a wait_ms=30000 poll each, closed after 150 ms',
+    attack: async ({ port }) => await pipelined(port, 'GET /_emulator/requests?operation=ShowSyncIamUser&wait_ms=30000 HTTP/1.1\r\nHost: localhost\r\n\r\n', 1500, 150)
+  },
+  {
+    name: 'F2: 1,500 connections with a request held by a 10-minute delay fault each, closed after 150 ms',
+    attack: async ({ port, url }) => {
+      await fetch(`${url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match: { operation: 'ShowSyncIamUser' }, action: { delay_ms: 600_000 } }) })
+      return await pipelined(port, `GET ${MRS_PATH} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\n`, 1500, 150)
     }
   },
   {
