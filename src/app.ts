@@ -15,7 +15,7 @@ import { LIMITS } from './core/limits.js'
 import { SECRET_HEADERS } from './core/secrets.js'
 import { readStateFile, StateFile, type StateFs, type StateSource } from './core/state-file.js'
 import { WorldStore } from './core/world-store.js'
-import { settingsOf, type Settings } from './config.js'
+import { checkOptionNames, settingsOf, type Settings } from './config.js'
 import { apiPlane } from './http/api-plane.js'
 import { answerNodesOwnCases, gatewayBeforeRouting, handleClientError } from './http/before-routing.js'
 import { BODY_LIMIT } from './http/body.js'
@@ -56,6 +56,13 @@ export interface BuildOptions extends AppSettings {
   /** Server limits; the defaults are documented in SECURITY.md and docs/limits.md. */
   limits?: Partial<ServerLimits>
 }
+
+/** Every option `buildApp` takes: anything else is refused (a typo is never ignored). */
+export const BUILD_OPTIONS = ['fixtures', 'logger', 'now', 'requestId', 'random', 'sleep', 'fs', 'limits',
+  'auth', 'syncDurationMs', 'stateFile', 'adminToken', 'journalSize', 'allowedOrigins', 'allowedHosts'] as const satisfies ReadonlyArray<keyof BuildOptions>
+// Each of BuildOptions is listed: a new option that is not fails to compile here.
+const listed: Record<Exclude<keyof BuildOptions, typeof BUILD_OPTIONS[number]>, never> = {}
+void listed
 
 /** What keeps a slow or greedy client from holding the server. */
 export interface ServerLimits {
@@ -199,6 +206,8 @@ function persisted (store: WorldStore, clock: Clock): StateSource {
 export async function buildApp (options: BuildOptions | null = {}): Promise<FastifyInstance> {
   options ??= {}
   // A ConfigError, before anything is read, for a setting the flags would refuse.
+  checkOptionNames(options, BUILD_OPTIONS)
+  if (options.limits != null) checkOptionNames(options.limits, Object.keys(DEFAULT_LIMITS), 'limit')
   const settings = settingsOf(options)
   const clock = new Clock(options.now)
   const now = clock.now

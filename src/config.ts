@@ -163,6 +163,17 @@ export function checkOptions<T extends Partial<Record<SettingName, unknown>>> (o
   return checked as T
 }
 
+/**
+ * In-process options are checked like flags: a name that is none of `known` (a typo such as
+ * `prot` or `fixture`) is a ConfigError naming it and the known ones, never silently ignored.
+ */
+export function checkOptionNames (options: object, known: readonly string[], what = 'option'): void {
+  const unknown = Object.keys(options).filter((name) => !known.includes(name))
+  if (unknown.length === 0) return
+  const names = (list: readonly string[]) => list.map((name) => `'${name}'`).join(', ')
+  throw new ConfigError(`Unknown ${what}${unknown.length === 1 ? '' : 's'} ${names(unknown)}: the ${what}s are ${names([...known].sort())}`)
+}
+
 /** The settings of in-process options, checked, defaults filled in (a `fixtures` object is not a setting). */
 export function settingsOf (options: Partial<Record<SettingName, unknown>>): Settings {
   const checked = checkOptions(options)

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { buildApp, UNLOGGED, type BuildOptions } from './app.js'
-import { settingsOf, type Settings } from './config.js'
+import { BUILD_OPTIONS, buildApp, UNLOGGED, type BuildOptions } from './app.js'
+import { checkOptionNames, settingsOf, type Settings } from './config.js'
 import { urlOf } from './core/url.js'
 
 /** The build options, and where to listen: `port` (default 0 here: any free port) and `host`. */
@@ -20,7 +20,9 @@ export { urlOf }
 /** Starts an emulator in this process, listening on a free port unless told otherwise. */
 export async function startEmulator (options: StartOptions | null = {}): Promise<RunningEmulator> {
   options ??= {}
-  const app = await buildApp(options)
+  checkOptionNames(options, [...BUILD_OPTIONS, 'port', 'host'])
+  const { port: _port, host: _host, ...build } = options
+  const app = await buildApp(build)
   // In-process, any free port: tests run side by side (the command's default is fixed).
   const { port, host } = settingsOf({ port: 0, ...options })
   // One start line: the caller prints its own (the command's says more than Fastify's).

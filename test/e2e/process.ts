@@ -20,6 +20,15 @@ export interface Running { url: string, child: ChildProcess, stdout: () => strin
 const { NODE_OPTIONS: _hooks, NODE_V8_COVERAGE: _coverage, ...plainEnv } = process.env
 export { plainEnv }
 
+/**
+ * The environment without npm's mark: the process runs as `node dist/src/server.js` does from a
+ * shell (under `npm test` every child would otherwise look started by npm, which watches its parent).
+ */
+export function notByNpm (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { npm_execpath: _npm, ...rest } = env
+  return rest
+}
+
 export interface ServerOptions {
   /** Collect the process's coverage. Default true. */
   coverage?: boolean
@@ -29,7 +38,7 @@ export interface ServerOptions {
 export async function startServer (t: Test, args: string[] = [], env: Record<string, string> = {}, { coverage = true }: ServerOptions = {}): Promise<Running> {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run npm run build (npm test does)`)
   const child = spawn(process.execPath, [SERVER, '--port', '0', '--log-level', 'warn', ...args], {
-    env: { ...(coverage ? process.env : plainEnv), ...env },
+    env: { ...notByNpm(coverage ? process.env : plainEnv), ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   t.teardown(async () => {

@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { setTimeout } from 'node:timers/promises'
+import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
@@ -99,4 +100,43 @@ t.test('SIGTERM to `npm start` stops the emulator too: the port is let go', asyn
     }
   }
   t.pass('the port is free')
+})
+
+t.test('started by npm, the emulator closes once its parent has gone: `npx mrs-emulator & … kill $!` leaves no process and frees the port', async (t) => {
+  // npx runs the bin in a shell; a SIGTERM to npx ends npx and that shell, not the emulator.
+  // Here the shell is the parent, and SIGKILL ends it alone.
+  const shell = spawn('sh', ['-c', `"${process.execPath}" dist/src/server.js --port 0 --log-level warn; true`], { cwd: PACKAGE_ROOT, env: { ...plainEnv, npm_execpath: 'npm' }, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+  t.teardown(() => {
+    try {
+      process.kill(-shell.pid!, 'SIGKILL')
+    } catch {
+      // the group is gone: nothing was left behind
+    }
+  })
+  let out = ''
+  const url = await new Promise<string>((resolve) => {
+    shell.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk
+      const match = /listening on (\S+)/.exec(out)
+      if (match !== null) resolve(match[1]!)
+    })
+  })
+  t.equal((await fetch(`${url}/_emulator/health`)).status, 200)
+  // A real process's own timer: let it find its parent there at least once (every 250 ms).
+  await setTimeout(400)
+  t.equal((await fetch(`${url}/_emulator/health`)).status, 200, 'still serving while its parent lives')
+  const emulator = Number(execFileSync('ps', ['-o', 'pid=', '--ppid', String(shell.pid)], { encoding: 'utf8' }).trim())
+  shell.kill('SIGKILL')
+  t.setTimeout(20_000)
+  // Gone, and not killed: it exits on its own (the teardown's SIGKILL finds nothing).
+  // (A process that has exited may wait as a zombie for its new parent to reap it: that is gone too.)
+  const running = () => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${emulator}/stat`, 'utf8'))
+    } catch {
+      return false
+    }
+  }
+  while (running()) await setTimeout(50)
+  await t.rejects(fetch(`${url}/_emulator/health`), 'the port is free')
 })
