@@ -6,6 +6,10 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY src ./src
 COPY routes ./routes
+COPY scripts/build-info.mjs ./scripts/
+# The commit the image is built from, for --version and the health check:
+# docker build --build-arg MRS_EMULATOR_COMMIT=$(git rev-parse HEAD) . (without it: unknown).
+ARG MRS_EMULATOR_COMMIT
 RUN npm run build
 
 # Runtime stage: production dependencies, the compiled code and the bundled fixtures only.

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, processLogger, usage, type Config } from './config.js'
 import { FixtureError } from './core/fixtures.js'
 import { StateFileError } from './core/state-file.js'
-import { DEFAULT_FIXTURES, VERSION } from './package-info.js'
+import { DEFAULT_FIXTURES, VERSION, VERSION_LINE } from './package-info.js'
 import { startEmulator, type RunningEmulator } from './start.js'
 
 /** Where the command writes (the process's own streams, or a test's), and what runs once it listens. */
@@ -40,7 +40,7 @@ export async function runCli (argv: string[], env: Record<string, string | undef
   try {
     const config = loadConfig(env, argv)
     if (config.help || config.version) {
-      io.stdout.write(config.help ? usage() : `${VERSION}\n`)
+      io.stdout.write(config.help ? usage() : `${VERSION_LINE}\n`)
       return { exitCode: 0 }
     }
     // The settings are the in-process options by name; logLevel and shutdownGraceMs are the process's.

@@ -15,6 +15,23 @@ export const PACKAGE_ROOT = [1, 2]
 
 export const VERSION: string = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version
 
+/** The commit the build was made from (dist/build.json, written by the build); null when unknown. */
+export const COMMIT: string | null = (() => {
+  const file = join(PACKAGE_ROOT, 'dist', 'build.json')
+  /* c8 ignore next */ // the tests run a build, which always writes it
+  if (!existsSync(file)) return null
+  return (JSON.parse(readFileSync(file, 'utf8')) as { commit: string | null }).commit
+})()
+
+/** The version and the commit, as `--version` prints them: `0.1.0 (commit 3f2a…)`, or the version alone when the commit is unknown. */
+export const versionLine = (version: string, commit: string | null): string => commit === null ? version : `${version} (commit ${commit})`
+
+/** The same, short, as the dashboard shows it: `0.1.0 · commit 3f2a5b6c7d8e`. */
+export const versionBadge = (version: string, commit: string | null): string =>
+  `${version} · ${commit === null ? 'commit unknown' : `commit ${commit.slice(0, 12)}`}`
+
+export const VERSION_LINE = versionLine(VERSION, COMMIT)
+
 export const DEFAULT_FIXTURES = join(PACKAGE_ROOT, 'fixtures', 'default.json')
 
 /** The dashboard's files: src/ui/, copied next to the compiled code by the build. */

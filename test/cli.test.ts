@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
@@ -118,9 +119,9 @@ t.test('--help lists every setting, in aligned columns; --version prints the ver
   t.equal(new Set(columns).size, 1, 'the second column starts at the same place on every row')
   const version = await cli(t, ['--version'])
   t.same(version.result, { exitCode: 0 })
-  t.equal(version.stdout, `${VERSION}\n`)
+  t.equal(version.stdout, `${VERSION} (commit ${execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim()})\n`, 'the version and the commit the build was made from')
   t.equal((await cli(t, ['-h'])).stdout, help.stdout, '-h')
-  t.equal((await cli(t, ['-v'])).stdout, `${VERSION}\n`, '-v')
+  t.equal((await cli(t, ['-v'])).stdout, version.stdout, '-v')
 })
 
 t.test('a requested stop is logged at info, an unexpected error at error; both close the emulator', async (t) => {
@@ -152,4 +153,12 @@ t.test('startEmulator logs no line of its own at start (the command prints one);
   const other = await startEmulator({ logger: { level: 'info', stream: { write: (line: string) => plain.push(line) } } })
   await other.close()
   t.same(plain.map((line) => JSON.parse(line).msg), [], 'none without a hook either')
+})
+
+t.test('a build that does not know its commit says so', async (t) => {
+  const { versionBadge, versionLine } = await import('../src/package-info.js')
+  t.equal(versionLine('1.2.3', null), '1.2.3')
+  t.equal(versionLine('1.2.3', 'abc'), '1.2.3 (commit abc)')
+  t.equal(versionBadge('1.2.3', null), '1.2.3 · commit unknown')
+  t.equal(versionBadge('1.2.3', '0123456789abcdef'), '1.2.3 · commit 0123456789ab')
 })

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { notReady } from '../../src/core/errors.js'
-import { VERSION } from '../../src/package-info.js'
+import { COMMIT, VERSION } from '../../src/package-info.js'
 import { ControlErrorSchema } from '../../src/core/control-schema.js'
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -11,9 +11,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       operationId: 'EmulatorHealth',
       summary: 'Liveness: always 200 while the process answers',
-      response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String(), uptime_s: Type.Number() }) }
+      response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String(), commit: Type.Union([Type.String(), Type.Null()], { description: 'The commit the build was made from; null when unknown.' }), uptime_s: Type.Number() }) }
     }
-  }, async () => ({ status: 'ok' as const, version: VERSION, uptime_s: Math.floor((emulator.clock.real() - emulator.startedAt) / 1000) }))
+  }, async () => ({ status: 'ok' as const, version: VERSION, commit: COMMIT, uptime_s: Math.floor((emulator.clock.real() - emulator.startedAt) / 1000) }))
 
   app.get('/ready', {
     schema: {

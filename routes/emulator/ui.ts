@@ -8,7 +8,7 @@ import { OPERATIONS } from '../../src/core/api-schema.js'
 import { adminTokenRequired, controlNotFound, internalError } from '../../src/core/errors.js'
 import { FAULT_ID, FaultErrorSchema } from '../../src/core/fault-schema.js'
 import { LIMITS } from '../../src/core/limits.js'
-import { UI_DIR } from '../../src/package-info.js'
+import { COMMIT, UI_DIR, VERSION, versionBadge } from '../../src/package-info.js'
 import { ControlErrorSchema } from '../../src/core/control-schema.js'
 
 const TYPES: Record<string, string> = {
@@ -44,7 +44,9 @@ function loadAssets (): { assets: Map<string, Asset>, page: Asset, build: string
   const bounds = Buffer.from(`// Made by the emulator from its schemas (routes/emulator/ui.ts).\nexport default ${JSON.stringify(dashboardBounds())}\n`)
   assets.set('bounds.js', { body: bounds, type: TYPES['.js']!, etag: etagOf(bounds) })
   const build = createHash('sha256').update([...assets.values()].map((asset) => asset.etag).join()).digest('hex').slice(0, 12)
-  const html = Buffer.from(assets.get('index.html')!.body.toString('utf8').replaceAll('"ui/', `"ui/${build}/`))
+  // What runs: the version, and the commit the build was made from.
+  const html = Buffer.from(assets.get('index.html')!.body.toString('utf8').replaceAll('"ui/', `"ui/${build}/`)
+    .replace('<span id="version"></span>', `<span id="version">${versionBadge(VERSION, COMMIT)}</span>`))
   return { assets, build, page: { body: html, type: TYPES['.html']!, etag: etagOf(html) } }
 }
 

@@ -55,7 +55,7 @@ function execForm (dockerfile: string, instruction: RegExp): string[] {
 
 t.test('the packed tarball ships only what runs, and its bin serves, answers health checks and stops on SIGTERM', async (t) => {
   const { dir, files } = await install(t)
-  t.ok(files.every((f) => /^(dist\/(src|routes)\/.*\.(js|js\.map|d\.ts)|dist\/src\/ui\/[^/]+\.(html|css|js)|(src|routes)\/.*\.ts|fixtures\/[^/]+\.json|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/.test(f)), 'only compiled code with its maps and sources, the dashboard\'s files, fixtures, README, CHANGELOG, LICENSE')
+  t.ok(files.every((f) => /^(dist\/(src|routes)\/.*\.(js|js\.map|d\.ts)|dist\/src\/ui\/[^/]+\.(html|css|js)|(src|routes)\/.*\.ts|dist\/build\.json|fixtures\/[^/]+\.json|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/.test(f)), 'only compiled code with its maps and sources, the dashboard\'s files, the build\'s commit, fixtures, README, CHANGELOG, LICENSE')
   t.ok(files.includes('dist/src/ui/index.html') && files.includes('dist/src/ui/style.css'), 'the dashboard ships')
   t.ok(files.includes('dist/src/index.d.ts'), 'type declarations ship')
   const pkg = join(dir, 'node_modules', 'mrs-emulator')
@@ -79,7 +79,9 @@ t.test('the packed tarball ships only what runs, and its bin serves, answers hea
   const { child, url } = await start(join(dir, 'node_modules', '.bin', 'mrs-emulator'))
   const port = new URL(url).port
 
-  t.equal((await fetch(`${url}/_emulator/health`)).status, 200)
+  const health = await fetch(`${url}/_emulator/health`)
+  t.equal(health.status, 200)
+  t.match(await health.json(), { commit: /^[0-9a-f]{40}$/ }, 'the package knows the commit it was built from')
   t.equal((await fetch(`${url}/_emulator/ui/main.js`)).status, 200, 'the dashboard, from the installed package')
   const res = await fetch(`${url}/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync-user`, {
     method: 'DELETE', headers: { 'X-Auth-Token': 'any', 'Content-Type': 'application/json;charset=UTF-8' }, body: JSON.stringify(DOC_EXAMPLE_BODY)

@@ -1,14 +1,18 @@
 import t from 'tap'
 import { build, fakeClock } from '../helpers.js'
+import { execFileSync } from 'node:child_process'
 import { VERSION } from '../../src/package-info.js'
 
-t.test('health: 200 with version and uptime, never authenticated', async (t) => {
+/** The commit this checkout is at: what the build (npm test's) wrote down. */
+const HEAD = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim()
+
+t.test('health: 200 with version, commit and uptime, never authenticated', async (t) => {
   const clock = fakeClock()
   const app = await build(t, { now: clock.now })
   clock.advance(61_500)
   const res = await app.inject({ method: 'GET', url: '/_emulator/health' })
   t.equal(res.statusCode, 200)
-  t.same(res.json(), { status: 'ok', version: VERSION, uptime_s: 61 })
+  t.same(res.json(), { status: 'ok', version: VERSION, commit: HEAD, uptime_s: 61 })
 })
 
 t.test('ready: 200 once loaded; when not ready, everything but health answers 503 EMULATOR.0503', async (t) => {

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process'
 import t from 'tap'
 import { build } from '../../helpers.js'
 import { OPERATIONS } from '../../../src/core/api-schema.js'
 import { LIMITS } from '../../../src/core/limits.js'
+import { VERSION } from '../../../src/package-info.js'
 
 t.test('GET /_emulator/ui: the page and its files, from memory, open without the admin token', async (t) => {
   const app = await build(t, { adminToken: 'secret' })
@@ -15,6 +17,8 @@ t.test('GET /_emulator/ui: the page and its files, from memory, open without the
     etag: /^"[\w-]{22}"$/,
     'x-request-id': /^[0-9a-f]{32}$/
   })
+  const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim()
+  t.match(page.body, `<h1>mrs-emulator <span id="version">${VERSION} · commit ${head.slice(0, 12)}</span></h1>`, 'what runs: the version and the commit')
   const buildId = /<script type="module" src="ui\/([0-9a-f]{12})\/main\.js"><\/script>/.exec(page.body)![1]!
   const names = [...page.body.matchAll(/(?:src|href)="ui\/[0-9a-f]{12}\/([\w.-]+)"/g)].map((m) => m[1]!)
   t.ok(names.length >= 8, 'the page names its files under their build')
