@@ -205,5 +205,5 @@ export function usage (): string {
 
 /** pino options for the process: JSON, or pino-pretty when a person reads the terminal. */
 export function processLogger (level: Config['logLevel'], isTTY: boolean) {
-  return isTTY ? { level, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : { level }
+  return isTTY ? { level, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } } } : { level }
 }

@@ -146,7 +146,7 @@ t.test('startEmulator logs no line of its own at start (the command prints one);
   })
   t.teardown(() => emulator.close())
   t.same(lines, [], 'no "Server listening" line')
-  await fetch(`${emulator.url}/_emulator/health`)
+  await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' })
   t.equal(lines.length, 1, 'requests are logged')
   t.same(seen, [lines[0]!.msg], 'through the given hook')
   const plain: string[] = []

@@ -107,7 +107,7 @@ t.test('the usage lists every flag with its variable and default', async (t) => 
 
 t.test('logs are JSON, and pretty only on a terminal', async (t) => {
   t.same(processLogger('warn', false), { level: 'warn' })
-  t.match(processLogger('info', true), { level: 'info', transport: { target: 'pino-pretty' } })
+  t.match(processLogger('info', true), { level: 'info', transport: { target: 'pino-pretty', options: { singleLine: true } } }, 'a request a line')
 })
 
 t.test('startEmulator and buildApp refuse bad options before reading or listening', async (t) => {

@@ -36,16 +36,32 @@ const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 4
 /**
  * The request's log line, written on the way out; undefined when the level leaves it out
  * (decided once: building the log object for a level that is off costs on every request).
- * `name` gives the operation it names (the API's operation; the control plane's route).
+ * `name` gives the operation it names (the API's operation; the control plane's route); an
+ * answer with an error code names it (`error_code`). `quiet` requests are logged at `debug`.
  */
-export function requestLogLine (app: FastifyInstance, name: (request: FastifyRequest) => string | null = operationOf): ((request: FastifyRequest, reply: FastifyReply) => void) | undefined {
-  if ((LEVELS[app.log.level] ?? Infinity) > LEVELS.info!) return undefined
+export function requestLogLine (app: FastifyInstance, name: (request: FastifyRequest) => string | null = operationOf,
+  quiet?: (request: FastifyRequest, reply: FastifyReply) => boolean): ((request: FastifyRequest, reply: FastifyReply) => void) | undefined {
+  const level = LEVELS[app.log.level] ?? Infinity
+  if (level > LEVELS.info!) return undefined
+  const debug = level <= LEVELS.debug!
   return (request, reply) => {
+    const muted = quiet?.(request, reply) === true
+    if (muted && !debug) return
     // To the microsecond: more digits are noise (`11.967222999999876`).
     const ms = Math.round(reply.elapsedTime * 1000) / 1000
-    request.log.info({ reqId: request.id, operation: name(request), method: request.method, url: request.url, status: reply.statusCode, ms }, 'request')
+    const line: Record<string, unknown> = { reqId: request.id, operation: name(request), method: request.method, url: request.url, status: reply.statusCode, ms }
+    if (request.errorCode != null) line.error_code = request.errorCode
+    if (muted) request.log.debug(line, 'request')
+    else request.log.info(line, 'request')
   }
 }
+
+/**
+ * The control plane's reads that succeed (the dashboard polls the world, the journal and the
+ * rules every few seconds): logged at `debug`, so that at `info` the log is the API's traffic
+ * and the changes made to the emulator.
+ */
+const controlRead = (request: FastifyRequest, reply: FastifyReply): boolean => request.method === 'GET' && reply.statusCode < 400
 
 /** A control-plane route's name: its OpenAPI operationId (`EmulatorReset`); null for an unknown route. */
 export const routeName = (request: FastifyRequest): string | null =>
@@ -65,7 +81,7 @@ export function recordStep (plane: FastifyInstance, journal: Journal, now: () =>
 
 /** The control plane's last step: the log line (no journal); undefined when the level leaves it out. */
 export function logStep (plane: FastifyInstance): Hook | undefined {
-  const logLine = requestLogLine(plane, routeName)
+  const logLine = requestLogLine(plane, routeName, controlRead)
   if (logLine === undefined) return undefined
   return function log (request, reply, done) {
     logLine(request, reply)

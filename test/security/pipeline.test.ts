@@ -219,9 +219,15 @@ t.test('cookies and proxy credentials are redacted in the journal and the logs, 
   t.notMatch(JSON.stringify(entries) + lines.join(''), /s3cret|c2VjcmV0|secret-/)
   // The log lines themselves: the API's operation, the control plane's route, durations to the microsecond.
   await app.inject({ url: '/_emulator/nope' })
-  const logged = lines.map((line) => JSON.parse(line) as { msg: string, operation: string | null, ms: number }).filter((line) => line.msg === 'request')
-  t.same(logged.map((line) => line.operation), ['ShowSyncIamUser', null, 'EmulatorListRequests', null])
+  const logged = lines.map((line) => JSON.parse(line) as { msg: string, operation: string | null, ms: number, error_code?: string }).filter((line) => line.msg === 'request')
+  // The control plane's successful reads (the journal read above) are at debug: the dashboard polls.
+  t.same(logged.map((line) => line.operation), ['ShowSyncIamUser', null, null])
+  t.same(logged.map((line) => line.error_code), [undefined, 'APIGW.0101', 'EMULATOR.0404'], 'an error answer\'s line names its code')
   for (const line of logged) t.equal(line.ms, Math.round(line.ms * 1000) / 1000, `${line.ms} is rounded`)
+  const debugLines: string[] = []
+  const debugApp = await build(t, { logger: { level: 'debug', stream: { write: (line: string) => debugLines.push(line) } } })
+  await debugApp.inject({ url: '/_emulator/faults' })
+  t.match(debugLines.map((line) => JSON.parse(line) as object), [{ level: 20, msg: 'request', operation: 'EmulatorListFaults' }], 'at debug, the reads too')
 })
 
 t.test('a delay fault ends when its rule is deleted, on reset and when the emulator closes', async (t) => {
