@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { ApiError, authenticationFailed, credentialsMissing } from './errors.js'
+import { ApiError, authenticationFailed, bearerHint, credentialsMissing } from './errors.js'
 import type { SigningKey } from './signature.js'
 
 /** How the emulator plays the API gateway: any well-formed credential, declared ones only, or none. */
@@ -75,7 +75,7 @@ export function permissiveHeaders (headers: IncomingHttpHeaders): ApiError | und
   const authorization = headers.authorization
   if (authorization === undefined) return credentialsMissing()
   if (parseAuthorization(authorization) === undefined) {
-    return authenticationFailed('verify aksk signature fail, the Authorization header is malformed')
+    return bearerHint(authenticationFailed('verify aksk signature fail, the Authorization header is malformed'), authorization)
   }
   const date = headers['x-sdk-date']
   if (typeof date !== 'string' || !SDK_DATE.test(date)) {

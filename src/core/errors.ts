@@ -23,7 +23,23 @@ export interface ApiError extends Error {
   readonly shape: ErrorShape
   /** What kind of authentication failure this is, for the planes that word it their own way. */
   authFailure?: AuthFailure
+  /**
+   * The emulator's hint where the real wording is terse: in the request's log line only (never in
+   * the body, which stays byte-exact for the clients that parse it).
+   */
+  hint?: string
 }
+
+/** `error`, with a hint for its log line. */
+export function hinted (error: ApiError, hint: string): ApiError {
+  error.hint = hint
+  return error
+}
+
+/** When the Authorization header is a bearer token: where this API takes a token. */
+export const BEARER_HINT = 'This API takes a token in X-Auth-Token (an IAM token), not in Authorization: Bearer; Authorization carries AK/SK signatures (SDK-HMAC-SHA256).'
+export const bearerHint = (error: ApiError, authorization: string): ApiError =>
+  /^bearer\s/i.test(authorization) ? hinted(error, BEARER_HINT) : error
 
 interface ApiErrorConstructor {
   new (statusCode: number, code: string, message: string, shape?: ErrorShape): ApiError
@@ -67,7 +83,8 @@ export const invalidParameter = (message: string) => new ApiError(400, '12000002
 export const clusterNotFound = () => new ApiError(400, '12000003', 'The cluster does not exist.')
 export const internalError = () => new ApiError(500, '12000004', 'Internal server error.')
 export const invalidProjectId = (projectId: string) =>
-  new ApiError(400, '12000107', `Invalid project ID: ${shorten(projectId)}.`)
+  hinted(new ApiError(400, '12000107', `Invalid project ID: ${shorten(projectId)}.`),
+    `A project id is 1 to ${LIMITS.idLength.value} letters and digits (IAM's are 32 hex digits; GET /v3/projects lists them).`)
 export const operationNotSupported = (message: string) => new ApiError(400, '12000054', message)
 export const syncInProgress = (clusterId: string) => new ApiError(500, '12000154',
   `IAM synchronization is in progress and cannot be triggered again in the same cluster. Cluster ID: ${clusterId}`)

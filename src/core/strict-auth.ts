@@ -1,6 +1,6 @@
 import type { Authenticator, AuthRequest, HeaderRequest, PendingSignature, SignedAuthorization } from './auth.js'
 import { parseAuthorization } from './auth.js'
-import { accessDenied, ApiError, authenticationFailed, credentialExpired, credentialsMissing, invalidProjectId, shorten, tokenUnknown } from './errors.js'
+import { accessDenied, ApiError, authenticationFailed, bearerHint, credentialExpired, credentialsMissing, invalidProjectId, shorten, tokenUnknown } from './errors.js'
 import type { FixtureCredential } from './fixture-schema.js'
 import { canonicalRequest, sameSignature, sha256Hex, signatureOf, type SigningKey } from './signature.js'
 import { LIMITS, worded } from './limits.js'
@@ -134,7 +134,7 @@ export function strictAuthenticator (credentials: () => readonly FixtureCredenti
       const authorization = request.headers.authorization
       if (authorization === undefined) return credentialsMissing()
       const parsed = parseAuthorization(authorization)
-      return parsed === undefined ? signatureFailed('the Authorization header is malformed') : signedHeaders(request, parsed)
+      return parsed === undefined ? bearerHint(signatureFailed('the Authorization header is malformed'), authorization) : signedHeaders(request, parsed)
     },
 
     signature ({ authorization, key, projectId }, request: AuthRequest) {

@@ -1,6 +1,6 @@
 import type { CancelRequest, SyncRequest } from './api-schema.js'
 import {
-  clusterNotFound, iamGroupNotFound, iamUserNotFound, internalError, operationNotSupported, projectNameTaken, syncInProgress, worldFull
+  clusterNotFound, hinted, iamGroupNotFound, iamUserNotFound, internalError, shorten, operationNotSupported, projectNameTaken, syncInProgress, worldFull
 } from './errors.js'
 import { LIMITS } from './limits.js'
 import type { ClusterBody, Fixture, FixtureCredential } from './fixture-schema.js'
@@ -325,7 +325,12 @@ export class WorldStore {
     if (last === undefined || last.clusterId !== clusterId || last.projectId !== projectId) {
       const project = this.#world.projects.get(projectId)
       const cluster = project?.clusters.get(clusterId)
-      if (cluster === undefined) throw clusterNotFound()
+      if (cluster === undefined) {
+        // The service says the same of an unknown project and an unknown cluster: the log says which.
+        throw hinted(clusterNotFound(), project === undefined
+          ? `No project ${shorten(projectId)} in the emulator's world (GET /_emulator/state lists them).`
+          : `Project ${shorten(projectId)} has no cluster ${shorten(clusterId)}.`)
+      }
       last = this.#last = { projectId, clusterId, project: project!, cluster }
     }
     this.#settle(last.cluster)

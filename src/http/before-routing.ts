@@ -56,7 +56,9 @@ function clientErrorAnswer (err: NodeJS.ErrnoException & { rawPacket?: Buffer })
  * per connection.
  */
 export function handleClientError (err: NodeJS.ErrnoException, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || !socket.writable) {
+  // A connection that never sent a byte is closed without a word, whichever of Node's header
+  // timeout and the emulator's own (connections.ts) comes first: there is no request to answer.
+  if (err.code === 'ECONNRESET' || !socket.writable || (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.bytesRead === 0)) {
     socket.destroy()
     return
   }

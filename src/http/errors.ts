@@ -9,9 +9,13 @@ import { announcesBody } from './body.js'
 import { lingerAfterAnswer, type LingerLimits } from './early-answers.js'
 import { routeConfig } from './internals.js'
 
+/** The hints of the error answers being sent, for their log lines (record.ts): no field a request. */
+export const errorHints = new WeakMap<object, string>()
+
 export function sendError (reply: FastifyReply, error: ApiError): FastifyReply {
   const request = reply.request
   request.errorCode = error.code
+  if (error.hint !== undefined) errorHints.set(request, error.hint)
   const body = errorBody(error, request.id)
   // For the journal: every error answer of the API plane passes here.
   request.sentBody = body

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Journal } from '../core/journal.js'
+import { errorHints } from './errors.js'
 import { sentHeaders } from './internals.js'
 import { operationOf } from './request-fields.js'
 
@@ -51,6 +52,8 @@ export function requestLogLine (app: FastifyInstance, name: (request: FastifyReq
     const ms = Math.round(reply.elapsedTime * 1000) / 1000
     const line: Record<string, unknown> = { reqId: request.id, operation: name(request), method: request.method, url: request.url, status: reply.statusCode, ms }
     if (request.errorCode != null) line.error_code = request.errorCode
+    const hint = errorHints.get(request)
+    if (hint !== undefined) line.hint = hint
     if (muted) request.log.debug(line, 'request')
     else request.log.info(line, 'request')
   }

@@ -83,6 +83,14 @@ t.test('a request that timed out gets 408', async (t) => {
   t.match(written.join(''), /^HTTP\/1\.1 408 Request Timeout\r\n[^]*"error_msg":"Request timeout\."/)
 })
 
+t.test('a connection that timed out without sending a byte is closed without a word', async (t) => {
+  const { socket, written } = fakeSocket()
+  Object.defineProperty(socket, 'bytesRead', { value: 0 })
+  handleClientError(Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket)
+  t.same(written, [])
+  t.ok(socket.destroyed)
+})
+
 t.test('a reset or closed connection is just closed', async (t) => {
   const reset = fakeSocket()
   handleClientError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), reset.socket)

@@ -301,3 +301,30 @@ t.test('a fault error or drop is carried out once the body has been read, whatev
   await t.rejects(fetch(url + userPath(PROJECT), { method: 'POST', headers: { 'content-type': 'application/json' }, body }))
   t.match((await journalOf(app))[1], { status: 0, body: DOC_EXAMPLE_BODY })
 })
+
+t.test('where the real wording is terse, the log line has a hint; the body stays the service\'s, byte for byte', async (t) => {
+  const lines: string[] = []
+  const app = await build(t, { logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } } })
+  const hintOf = async (url: string, headers: Record<string, string> = TOKEN) => {
+    const res = await app.inject({ url, headers })
+    const line = JSON.parse(lines.at(-1)!) as { hint?: string }
+    return { body: res.body, hint: line.hint }
+  }
+  const unknownProject = await hintOf(userPath('0123456789abcdef0123456789abcdef'))
+  const unknownCluster = await hintOf(userPath(PROJECT, 'no-such-cluster'))
+  t.equal(JSON.parse(unknownProject.body).error_msg, 'The cluster does not exist.')
+  t.equal(JSON.parse(unknownCluster.body).error_msg, 'The cluster does not exist.', 'the same words for both')
+  t.equal(unknownProject.hint, 'No project 0123456789abcdef0123456789abcdef in the emulator\'s world (GET /_emulator/state lists them).')
+  t.equal(unknownCluster.hint, `Project ${PROJECT} has no cluster no-such-cluster.`)
+  const badProject = await hintOf(userPath('bad-project'))
+  t.same(JSON.parse(badProject.body), { error_code: '12000107', error_msg: 'Invalid project ID: bad-project.' })
+  t.match(badProject.hint, /^A project id is 1 to 64 letters and digits/)
+  const bearer = await hintOf(userPath(), { authorization: 'Bearer abc' })
+  t.match(JSON.parse(bearer.body), { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: verify aksk signature fail, the Authorization header is malformed' })
+  t.match(bearer.hint, /X-Auth-Token/)
+  const other = await hintOf(userPath(), { authorization: 'Basic abc' })
+  t.equal(other.hint, undefined, 'no hint where there is nothing to add')
+  const strict = await build(t, { auth: 'strict', logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } } })
+  await strict.inject({ url: userPath(), headers: { authorization: 'Bearer abc' } })
+  t.match(JSON.parse(lines.at(-1)!), { status: 401, error_code: 'APIGW.0301', hint: /X-Auth-Token/ }, 'strict mode too')
+})
