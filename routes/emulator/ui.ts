@@ -56,7 +56,7 @@ function dashboardBounds () {
   return {
     operations: OPERATIONS,
     // The page's pattern is a /v regular expression: a class's final hyphen escaped.
-    faultId: { pattern: `${FAULT_ID.pattern.replace(/-\]$/, '\\-]')}+`, maxLength: FAULT_ID.maxLength },
+    faultId: { pattern: `${FAULT_ID.pattern.replace(/-\]$/, '\\-]')}+`, maxLength: FAULT_ID.maxLength, rule: `A rule id is ${FAULT_ID.words}.` },
     status: { min: status.minimum, max: status.maximum },
     errorCodeMaxLength: code.maxLength,
     errorMsgMaxLength: message.maxLength,

@@ -40,8 +40,8 @@ export const FaultActionSchema = Type.Union([
 ])
 
 /** A fault rule's id: 1 to 64 letters, digits, underscores or hyphens. */
-export const FAULT_ID = { pattern: '[A-Za-z0-9_-]', maxLength: LIMITS.idLength.value } as const
-const faultId = (options: object = {}) => Type.String({ pattern: `^${FAULT_ID.pattern}{1,${FAULT_ID.maxLength}}$`, 'x-expected': `1 to ${FAULT_ID.maxLength} letters, digits, underscores or hyphens`, ...options })
+export const FAULT_ID = { pattern: '[A-Za-z0-9_-]', maxLength: LIMITS.idLength.value, words: `1 to ${LIMITS.idLength.value} letters, digits, underscores or hyphens` } as const
+const faultId = (options: object = {}) => Type.String({ pattern: `^${FAULT_ID.pattern}{1,${FAULT_ID.maxLength}}$`, 'x-expected': FAULT_ID.words, ...options })
 
 /** A fault rule as clients send it. */
 export const FaultRuleSchema = Type.Object({

@@ -14,13 +14,17 @@ export function clockControls (refresh, afterReset) {
     event.preventDefault()
     const amount = Number(document.getElementById('advance-amount').value)
     const unit = Number(document.getElementById('advance-unit').value)
-    void act('Advanced the clock', async () => {
+    void act('Advanced the clock', 'advance the clock', async () => {
       await api('POST', 'clock', { advance_ms: amount * unit })
       await refresh()
     })
   })
-  document.getElementById('reset-all').addEventListener('click', () => act('Reset everything to the fixtures', async () => {
-    await api('POST', 'reset')
-    await afterReset()
-  }))
+  document.getElementById('reset-all').addEventListener('click', () => {
+    // The world, the rules, the journal and the clock go back: asked first.
+    if (!window.confirm('Reset everything to the fixtures? The world, the fault rules, the journal and the clock go back.')) return
+    void act('Reset everything to the fixtures', 'reset everything', async () => {
+      await api('POST', 'reset')
+      await afterReset()
+    })
+  })
 }

@@ -29,12 +29,15 @@ export function reachable () {
   if (document.getElementById('status').classList.contains('error')) say('The emulator answers again.')
 }
 
-/** Runs an action of a button or form: what it did (or its own word), or its error, is said, never thrown. */
-export async function act (what, action) {
+/**
+ * Runs an action of a button or form: what it did (`done`, or the action's own word), or why it
+ * could not (`Could not ${todo}: …`), is said, never thrown.
+ */
+export async function act (done, todo, action) {
   try {
-    say((await action()) ?? what)
+    say((await action()) ?? done)
   } catch (err) {
-    say(`${what} failed: ${err.message}`, true)
+    say(`Could not ${todo}: ${err.message}`, true)
   }
 }
 

@@ -25,7 +25,7 @@ export function renderFaults (faults, refresh) {
       h('button', {
         type: 'button',
         'aria-label': `Delete fault rule ${rule.id}`,
-        onclick: () => act(`Deleted fault rule ${rule.id}`, async () => {
+        onclick: () => act(`Deleted fault rule ${rule.id}`, `delete fault rule ${rule.id}`, async () => {
           await api('DELETE', `faults/${encodeURIComponent(rule.id)}`)
           await refresh()
         })
@@ -40,6 +40,10 @@ export function faultForm (refresh) {
   // The limits the control plane checks, as the emulator serves them (bounds.js).
   const limit = (id, attributes) => { for (const [name, value] of Object.entries(attributes)) document.getElementById(id).setAttribute(name, value) }
   limit('fault-id', { maxlength: bounds.faultId.maxLength, pattern: bounds.faultId.pattern })
+  // The format in words, not the browser's "Please match the requested format."
+  const id = document.getElementById('fault-id')
+  const idFormat = new RegExp(`^(?:${bounds.faultId.pattern})$`)
+  id.addEventListener('input', () => id.setCustomValidity(id.value === '' || idFormat.test(id.value) ? '' : bounds.faultId.rule))
   limit('fault-status', { min: bounds.status.min, max: bounds.status.max })
   limit('fault-code', { maxlength: bounds.errorCodeMaxLength })
   limit('fault-message', { maxlength: bounds.errorMsgMaxLength })
@@ -78,7 +82,7 @@ export function faultForm (refresh) {
     const rule = { match, action }
     if (text('id') !== '') rule.id = text('id')
     if (number('times') !== undefined) rule.times = number('times')
-    void act('Added the fault rule', async () => {
+    void act('Added the fault rule', 'add the fault rule', async () => {
       await api('POST', 'faults', rule)
       form.querySelector('#fault-id').value = ''
       await refresh()

@@ -149,7 +149,7 @@ export function followJournal (onNew) {
     trim()
   }
 
-  document.getElementById('journal-clear').addEventListener('click', () => act('Cleared the journal', async () => {
+  document.getElementById('journal-clear').addEventListener('click', () => act('Cleared the journal', 'clear the journal', async () => {
     await api('DELETE', 'requests')
     reload()
   }))

@@ -2,6 +2,9 @@
 import { api } from './api.js'
 import { act, h, keepState } from './dom.js'
 
+/** `1 project`, `2 projects`. */
+const count = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`
+
 const list = (names) => names.length === 0 ? h('span', { class: 'muted' }, 'none') : names.join(', ')
 
 function taskCell (projectId, cluster, { refresh }) {
@@ -15,7 +18,7 @@ function taskCell (projectId, cluster, { refresh }) {
     h('button', {
       type: 'button',
       'aria-label': label,
-      onclick: () => act(`Completed the task on ${cluster.cluster_id}`, async () => {
+      onclick: () => act(`Completed the task on ${cluster.cluster_id}`, `complete the task on ${cluster.cluster_id}`, async () => {
         const { completed } = await api('POST', `tasks/complete?project_id=${encodeURIComponent(projectId)}&cluster_id=${encodeURIComponent(cluster.cluster_id)}`)
         await refresh()
         if (completed === 0) return `The task on ${cluster.cluster_id} had finished already.`
@@ -44,7 +47,7 @@ function projectView (project, views) {
     h('button', {
       type: 'button',
       'aria-label': `Reset this project: ${project.name}`,
-      onclick: () => act(`Reset project ${project.name}`, async () => {
+      onclick: () => act(`Reset project ${project.name}`, `reset project ${project.name}`, async () => {
         await api('POST', `reset?project_id=${encodeURIComponent(id)}`)
         await views.afterReset()
       })
@@ -60,12 +63,12 @@ export function renderWorld (state, views) {
   const root = document.getElementById('world')
   const running = state.projects.reduce((n, p) => n + p.clusters.filter((c) => c.sync_task !== undefined).length, 0)
   keepState(root, () => root.replaceChildren(
-    h('p', {}, `Account ${state.domain.name}: ${state.projects.length} projects, ${running} running sync tasks. `,
+    h('p', {}, `Account ${state.domain.name}: ${count(state.projects.length, 'project')}, ${count(running, 'running sync task')}. `,
       running === 0
         ? ''
         : h('button', {
           type: 'button',
-          onclick: () => act('Completed every running task', async () => {
+          onclick: () => act('Completed every running task', 'complete the running tasks', async () => {
             await api('POST', 'tasks/complete')
             await refresh()
           })

@@ -65,6 +65,7 @@ if (!existsSync(CHROMIUM)) {
     t.equal((await mrs(url, 'iam-sync-user', { method: 'POST', body: JSON.stringify({ user_names: ['user1'] }) })).status, 202)
     const entry = page.locator('#journal li').filter({ hasText: 'UpdateSyncIamUser' })
     await entry.waitFor()
+    await page.getByText('Account mrs-emulator: 2 projects, 1 running sync task.').waitFor()
     await north.getByRole('button', { name: `Complete now: the sync task on ${CLUSTER}` }).click()
     await north.locator(`tr[data-cluster="${CLUSTER}"] .users`).getByText('user1').waitFor()
     t.same(((await (await mrs(url, 'iam-sync-user')).json()) as { user_names: string[] }).user_names, ['user1'], 'completed in the emulator')
@@ -75,7 +76,9 @@ if (!existsSync(CHROMIUM)) {
     await entry.getByText('x-auth-token').waitFor()
     t.match(await entry.locator('dl.facts').textContent(), /Status202/)
 
-    // A fault added in the form breaks the next call.
+    // A fault added in the form breaks the next call; an id of the wrong form is told in words.
+    await page.getByLabel('Id (optional)', { exact: true }).fill('no spaces')
+    t.equal(await page.getByLabel('Id (optional)', { exact: true }).evaluate((input) => (input as unknown as { validationMessage: string }).validationMessage), 'A rule id is 1 to 64 letters, digits, underscores or hyphens.')
     await page.getByLabel('Id (optional)', { exact: true }).fill('from-the-form')
     await page.getByLabel('Operation').selectOption('ListSyncStatus')
     await page.getByLabel('Status').fill('503')
@@ -100,6 +103,16 @@ if (!existsSync(CHROMIUM)) {
     // Reset: one project, then everything.
     await north.getByRole('button', { name: 'Reset this project: cn-north-4' }).click()
     await north.locator(`tr[data-cluster="${CLUSTER}"] .users`).getByText('none').waitFor()
+    // Everything goes back only once confirmed.
+    let asked = ''
+    page.once('dialog', (dialog) => {
+      asked = dialog.message()
+      void dialog.dismiss()
+    })
+    await page.getByRole('button', { name: 'Reset everything' }).click()
+    t.match(asked, /^Reset everything to the fixtures\?/, 'asked first')
+    t.equal(((await (await fetch(`${url}/_emulator/clock`)).json()) as { offset_ms: number }).offset_ms, 7_200_000, 'not reset when not confirmed')
+    page.once('dialog', (dialog) => { void dialog.accept() })
     await page.getByRole('button', { name: 'Reset everything' }).click()
     await page.getByText('(real time)').waitFor()
     await page.waitForFunction('document.querySelectorAll("#journal li").length === 0')

@@ -56,7 +56,7 @@ t.test("the fault form's choices and limits come from the emulator's schemas (bo
   t.same(bounds.operations, OPERATIONS)
   t.same(bounds, {
     operations: OPERATIONS,
-    faultId: { pattern: '[A-Za-z0-9_\\-]+', maxLength: 64 },
+    faultId: { pattern: '[A-Za-z0-9_\\-]+', maxLength: 64, rule: 'A rule id is 1 to 64 letters, digits, underscores or hyphens.' },
     status: { min: 400, max: 599 },
     errorCodeMaxLength: LIMITS.faultErrorCode.value,
     errorMsgMaxLength: LIMITS.faultErrorMsg.value,
