@@ -32,11 +32,15 @@ function item (entry) {
   const status = entry.status === 0 ? 'dropped' : String(entry.status)
   const kind = entry.status === 0 || entry.status >= 500 ? 'bad' : entry.status >= 400 ? 'warn' : 'good'
   const box = h('details', {},
+    // What a reader scans first: the answer, its code, the operation, when and how long; then
+    // the path (long: it takes a line of its own, cut to the width).
     h('summary', {},
       h('span', { class: `status ${kind}` }, status), ' ',
-      h('strong', {}, entry.method), ' ', h('code', {}, entry.path), ' ',
-      h('span', { class: 'muted' }, `${entry.operation ?? ''} ${new Date(entry.time).toLocaleTimeString()} · ${entry.duration_ms} ms`),
-      entry.fault_id === null ? '' : h('span', { class: 'fault' }, ` fault ${entry.fault_id}`)))
+      entry.error_code === null ? '' : h('span', { class: 'error-code' }, entry.error_code), entry.error_code === null ? '' : ' ',
+      h('strong', {}, entry.operation ?? entry.method), ' ',
+      h('span', { class: 'muted' }, `${new Date(entry.time).toLocaleTimeString()} · ${entry.duration_ms} ms`),
+      entry.fault_id === null ? '' : h('span', { class: 'fault' }, ` fault ${entry.fault_id}`),
+      h('code', { class: 'path', title: `${entry.method} ${entry.path}` }, `${entry.method} ${entry.path}`)))
   box.addEventListener('toggle', () => { if (box.open && box.childElementCount === 1) box.append(...details(entry)) })
   return h('li', { 'data-request-id': entry.request_id }, box)
 }

@@ -89,7 +89,9 @@ if (!existsSync(CHROMIUM)) {
     const broken = await mrs(url, 'iam-sync')
     t.equal(broken.status, 503)
     t.equal((await mrs(url, 'iam-sync')).status, 200, 'once')
-    await page.locator('#journal li').filter({ hasText: 'fault from-the-form' }).waitFor()
+    const faulted = page.locator('#journal li').filter({ hasText: 'fault from-the-form' })
+    await faulted.waitFor()
+    t.match(await faulted.locator('summary').innerText(), /^503 APIGW\.0503 ListSyncStatus \d/, 'a row leads with the answer, its code and the operation; the path comes after')
     await page.locator('#faults li[data-fault="from-the-form"]').getByText('0 left').waitFor()
     await page.getByRole('button', { name: 'Delete fault rule from-the-form' }).click()
     await page.getByText('No fault rules').waitFor()
@@ -182,7 +184,7 @@ if (!existsSync(CHROMIUM)) {
     await page.clock.runFor(5100)
     // The page shows the journal afresh (it empties the list, then its poll brings what is kept):
     // wait for the list to settle on what is kept, rather than read it once it is merely shorter.
-    const kept = [PROJECT, PROJECT].map((p) => `/v2/${p}/clusters/${CLUSTER}/iam-sync`)
+    const kept = [PROJECT, PROJECT].map((p) => `GET /v2/${p}/clusters/${CLUSTER}/iam-sync`)
     await page.waitForFunction((kept) => {
       const { document } = globalThis as unknown as { document: { querySelectorAll: (selector: string) => Iterable<{ textContent: string }> } }
       return JSON.stringify([...document.querySelectorAll('#journal li code')].map((code) => code.textContent)) === JSON.stringify(kept)
