@@ -15,8 +15,8 @@ export function h (tag, attributes = {}, ...children) {
 }
 
 /** Announces a result or an error in the page's status line (a live region: said once, not repeated). */
-export function say (message, isError = false) {
-  const status = document.getElementById('status')
+export function say (message, isError = false, where = 'status') {
+  const status = document.getElementById(where)
   if (status.textContent !== message) status.textContent = message
   status.classList.toggle('error', isError)
 }
@@ -31,13 +31,14 @@ export function reachable () {
 
 /**
  * Runs an action of a button or form: what it did (`done`, or the action's own word), or why it
- * could not (`Could not ${todo}: …`), is said, never thrown.
+ * could not (`Could not ${todo}: …`), is said, never thrown; in the status line, or where the
+ * form that asked shows it (`where`, an element's id).
  */
-export async function act (done, todo, action) {
+export async function act (done, todo, action, where = 'status') {
   try {
-    say((await action()) ?? done)
+    say((await action()) ?? done, false, where)
   } catch (err) {
-    say(`Could not ${todo}: ${err.message}`, true)
+    say(`Could not ${todo}: ${err.message}`, true, where)
   }
 }
 

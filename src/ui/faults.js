@@ -82,10 +82,11 @@ export function faultForm (refresh) {
     const rule = { match, action }
     if (text('id') !== '') rule.id = text('id')
     if (number('times') !== undefined) rule.times = number('times')
+    // Said under the form's button, where the eye is.
     void act('Added the fault rule', 'add the fault rule', async () => {
       await api('POST', 'faults', rule)
       form.querySelector('#fault-id').value = ''
       await refresh()
-    })
+    }, 'fault-form-status')
   })
 }
