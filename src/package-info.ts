@@ -23,10 +23,10 @@ export const COMMIT: string | null = (() => {
   return (JSON.parse(readFileSync(file, 'utf8')) as { commit: string | null }).commit
 })()
 
-/** The version and the commit, as `--version` prints them: `0.1.0 (commit 3f2a…)`, or the version alone when the commit is unknown. */
+/** The version and the commit, as `--version` prints them: `0.2.0 (commit 3f2a…)`, or the version alone when the commit is unknown. */
 export const versionLine = (version: string, commit: string | null): string => commit === null ? version : `${version} (commit ${commit})`
 
-/** The same, short, as the dashboard shows it: `0.1.0 · commit 3f2a5b6c7d8e`. */
+/** The same, short, as the dashboard shows it: `0.2.0 · commit 3f2a5b6c7d8e`. */
 export const versionBadge = (version: string, commit: string | null): string =>
   `${version} · ${commit === null ? 'commit unknown' : `commit ${commit.slice(0, 12)}`}`
 
