@@ -10,6 +10,9 @@ import { DOC_EXAMPLE_BODY, docUrl, tempDir } from '../helpers.js'
 import { PACKAGE_ROOT } from '../../src/package-info.js'
 import { plainEnv, runServer, startServer } from './process.js'
 
+// Real processes, started and stopped one after another: ~12 s alone, past 30 s on a busy machine.
+t.setTimeout(120_000)
+
 // What only the real process can show: the bin's wiring of signals and exit codes. The
 // command's behaviour (settings, banner, errors) is tested in-process in test/cli.test.ts.
 

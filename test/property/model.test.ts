@@ -5,6 +5,9 @@ import { CLUSTERS, DURATION, expect, finish, fixture, GROUPS, initial, key, PROJ
 import { buildApp } from '../../src/app.js'
 import { fakeClock } from '../helpers.js'
 
+// Random sequences of requests: ~10 s alone, near tap's default 30 s on a busy machine.
+t.setTimeout(120_000)
+
 /** The emulator against the reference model on random sequences of operations, control-plane edits and clock advances. */
 interface Real { app: FastifyInstance, advance: (ms: number) => void }
 

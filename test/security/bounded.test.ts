@@ -10,6 +10,10 @@ import { Connections } from '../../src/http/connections.js'
 import { oneAtATime, parseRequestByRequest } from '../../src/http/pipelining.js'
 import { journalOf, listening, PROJECT, rawExchange, SYNCED_CLUSTER, TOKEN, userPath } from '../helpers.js'
 
+// Two bulky-journal tests (~30 MB of JSON a read, 32 readers that stall) take ~5 s alone and up
+// to ~36 s on a busy 2-core machine: past tap's default 30 s for a file.
+t.setTimeout(120_000)
+
 /** Resolves once `condition` holds, checking at every turn of the event loop. */
 async function until (condition: () => boolean | Promise<boolean>): Promise<void> {
   while (!await condition()) await tick()
