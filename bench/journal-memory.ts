@@ -26,6 +26,7 @@ function typical (i: number): JournalRecord {
     time: 1_800_000_000_000 + i,
     durationMs: 0.5,
     method: 'DELETE',
+    scheme: 'http',
     path: `/v2/ff8080828997cb24018a1b2db3440b80/clusters/f7f45c04-4303-411c-9b71-d2cb730dd162/iam-sync-user?i=${i}`,
     operation: 'CancelSyncIamUser',
     project_id: 'ff8080828997cb24018a1b2db3440b80',

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
@@ -20,6 +21,8 @@ import { apiPlane } from './http/api-plane.js'
 import { answerNodesOwnCases, gatewayBeforeRouting, handleClientError } from './http/before-routing.js'
 import { BODY_LIMIT } from './http/body.js'
 import { Connections } from './http/connections.js'
+import type { Schemes } from './http/schemes.js'
+import { GLOBAL_IAM, regionNames, TlsMaterial } from './http/tls.js'
 import { oneAtATime, parseRequestByRequest } from './http/pipelining.js'
 import { Waiting } from './http/waiting.js'
 import { BodyBudget } from './http/body-budget.js'
@@ -36,7 +39,8 @@ export { BODY_LIMIT }
  * The settings an app is built with (see `SettingsSchema` in config.ts for each one's meaning and
  * default): checked like the flags, with the same messages.
  */
-export type AppSettings = Partial<Pick<Settings, 'auth' | 'syncDurationMs' | 'stateFile' | 'adminToken' | 'journalSize' | 'allowedOrigins' | 'allowedHosts'>>
+export type AppSettings = Partial<Pick<Settings, 'auth' | 'syncDurationMs' | 'stateFile' | 'adminToken' | 'journalSize' | 'allowedOrigins' | 'allowedHosts' |
+'tls' | 'tlsCert' | 'tlsKey' | 'tlsDir' | 'tlsNames'>>
 
 export interface BuildOptions extends AppSettings {
   /** A fixture file's path, or the fixture itself. Default: the bundled fixtures/default.json. */
@@ -59,7 +63,8 @@ export interface BuildOptions extends AppSettings {
 
 /** Every option `buildApp` takes: anything else is refused (a typo is never ignored). */
 export const BUILD_OPTIONS = ['fixtures', 'logger', 'now', 'requestId', 'random', 'sleep', 'fs', 'limits',
-  'auth', 'syncDurationMs', 'stateFile', 'adminToken', 'journalSize', 'allowedOrigins', 'allowedHosts'] as const satisfies ReadonlyArray<keyof BuildOptions>
+  'auth', 'syncDurationMs', 'stateFile', 'adminToken', 'journalSize', 'allowedOrigins', 'allowedHosts',
+  'tls', 'tlsCert', 'tlsKey', 'tlsDir', 'tlsNames'] as const satisfies ReadonlyArray<keyof BuildOptions>
 // Each of BuildOptions is listed: a new option that is not fails to compile here.
 const listed: Record<Exclude<keyof BuildOptions, typeof BUILD_OPTIONS[number]>, never> = {}
 void listed
@@ -118,6 +123,8 @@ export interface Emulator {
   bodies: BodyBudget
   /** The bytes of large answers being sent at once. */
   answers: AnswerBudget
+  /** HTTPS on the same port (--tls), with the local CA of `auto`; undefined with TLS off. */
+  tls?: TlsMaterial
 }
 
 declare module 'fastify' {
@@ -213,6 +220,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
   const now = clock.now
   const { fixture, store, stateFile } = await loadWorld(options, settings, clock,
     (f) => new WorldStore(f, { now, syncDurationMs: settings.syncDurationMs }))
+  const tls = await TlsMaterial.open(settings)
   const faults = new FaultRules(options.random)
   faults.replace(fixture.faults ?? [])
   const journal = new Journal(settings.journalSize)
@@ -256,9 +264,24 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
     exposeHeadRoutes: false
   })
   answerNodesOwnCases(app)
-  app.decorate('emulator', { store, iam: new Iam(store, now, settings.auth), faults, journal, fixture, stateFile, clock, now, startedAt: clock.real(), ready: false, waiting: new Waiting(LIMITS.waiting.value), bodies: new BodyBudget(LIMITS.bodiesInFlight.value), answers: new AnswerBudget(LIMITS.answersInFlight.value) })
+  const iam = new Iam(store, now, settings.auth)
+  app.decorate('emulator', { store, iam, faults, journal, fixture, stateFile, clock, now, startedAt: clock.real(), ready: false, waiting: new Waiting(LIMITS.waiting.value), bodies: new BodyBudget(LIMITS.bodiesInFlight.value), answers: new AnswerBudget(LIMITS.answersInFlight.value), tls })
   decorateRequests(app)
-  registerLifecycle(app, new Connections(app.server, { silentMs: limits.headersTimeoutMs, stallMs: limits.stallMs, everyMs: limits.timeoutCheckIntervalMs }))
+  const connections = new Connections(app.server, { silentMs: limits.headersTimeoutMs, stallMs: limits.stallMs, everyMs: limits.timeoutCheckIntervalMs })
+  // HTTPS beside HTTP, once the HTTP server's own listeners are all in place; loaded only then
+  // (node:tls and the rest cost start-up time that plain HTTP does not need).
+  let schemes: Schemes | undefined
+  if (tls !== undefined) {
+    const { bothSchemes } = await import('./http/schemes.js')
+    schemes = bothSchemes(app.server, {
+      // What the certificate covers: the listening address, --tls-names, and the world's regions
+      // as Huawei's SDKs name them, read at each handshake (a world loaded later is covered).
+      material: () => tls.options([listeningAddress(app), ...settings.tlsNames, GLOBAL_IAM, ...iam.regions().flatMap(regionNames)]),
+      silentMs: limits.headersTimeoutMs,
+      log: app.log
+    })
+  }
+  registerLifecycle(app, connections, schemes?.closeUndecided)
   registerOpenApi(app)
 
   const linger = { lingerMs: limits.lingerMs, lingerBytes: limits.lingerBytes }
@@ -280,7 +303,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
 }
 
 /** Ready once loaded; not ready, with every delay fault ended and quick to let connections go, once closing starts. */
-function registerLifecycle (app: FastifyInstance, connections: Connections): void {
+function registerLifecycle (app: FastifyInstance, connections: Connections, closeUndecided = () => {}): void {
   app.addHook('onReady', async () => { app.emulator.ready = true })
   let sweep: NodeJS.Timeout | undefined
   app.addHook('preClose', async () => {
@@ -290,11 +313,18 @@ function registerLifecycle (app: FastifyInstance, connections: Connections): voi
     // Shutdown waits for the requests in flight only: connections that are idle, silent or half
     // way through their headers close now, and those whose last request finishes during
     // shutdown as soon as it has.
-    connections.closeUnbusy(app.server)
-    sweep = setInterval(() => connections.closeUnbusy(app.server), 50).unref()
+    const closeUnbusy = () => {
+      closeUndecided()
+      connections.closeUnbusy(app.server)
+    }
+    closeUnbusy()
+    sweep = setInterval(closeUnbusy, 50).unref()
   })
   app.addHook('onClose', async () => {
     clearInterval(sweep)
     connections.stop()
   })
 }
+
+/** The address the server listens on (asked at a handshake: it listens, on TCP). */
+const listeningAddress = (app: FastifyInstance): string => (app.server.address() as AddressInfo).address

@@ -47,7 +47,8 @@ export async function runCli (argv: string[], env: Record<string, string | undef
     const { help: _help, version: _version, logLevel, shutdownGraceMs: _grace, ...settings } = config
     emulator = await startEmulator({ ...settings, logger: processLogger(logLevel, io.stdout.isTTY === true) })
     io.onStart?.(emulator, config)
-    io.stdout.write(`mrs-emulator ${VERSION} listening on ${emulator.url}` +
+    const https = emulator.httpsUrl === undefined ? '' : ` and ${emulator.httpsUrl}${emulator.caPath === undefined ? '' : ` (CA: ${emulator.caPath})`}`
+    io.stdout.write(`mrs-emulator ${VERSION} listening on ${emulator.url}${https}` +
       ` (auth: ${config.auth}, fixtures: ${config.fixtures ?? DEFAULT_FIXTURES}, state file: ${config.stateFile ?? 'none'}, admin token: ${config.adminToken === undefined ? 'off' : 'on'})\n`)
     return { emulator, config }
   } catch (err) {

@@ -11,6 +11,7 @@ export { AUTH_MODES, type AuthMode } from './core/auth.js'
 export const DEFAULT_PORT = 9336
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export const TLS_MODES = ['off', 'auto', 'files'] as const
 
 const oneOf = <T extends string>(values: readonly T[], options: object) =>
   Type.Union(values.map((value) => Type.Literal(value)), options) as unknown as TUnsafe<T>
@@ -38,6 +39,13 @@ export const SettingsSchema = Type.Object({
   }),
   allowedHosts: Type.Array(Type.String({ pattern: '^[A-Za-z0-9.:\\[\\]-]+$', 'x-expected': 'a host name such as emulator.test' }), {
     env: 'MRS_EMULATOR_ALLOWED_HOSTS', default: [], description: 'Comma-separated host names the control plane answers for while listening on loopback, besides loopback names and the listening address.'
+  }),
+  tls: oneOf(TLS_MODES, { env: 'MRS_EMULATOR_TLS', default: 'off', description: 'HTTPS on the same port as HTTP: off; auto (a local CA, made once and kept in --tls-dir, signs a certificate for loopback, the listening address, --tls-names and the world\'s regions); files (--tls-cert and --tls-key).' }),
+  tlsCert: Type.Optional(Type.String({ env: 'MRS_EMULATOR_TLS_CERT', minLength: 1, description: 'With --tls files: the certificate (PEM, with its chain).' })),
+  tlsKey: Type.Optional(Type.String({ env: 'MRS_EMULATOR_TLS_KEY', minLength: 1, description: 'With --tls files: its private key (PEM).' })),
+  tlsDir: Type.Optional(Type.String({ env: 'MRS_EMULATOR_TLS_DIR', minLength: 1, defaultText: 'beside the state file, else the user\'s data folder', description: 'With --tls auto: where the local CA and its key are kept.' })),
+  tlsNames: Type.Array(Type.String({ pattern: '^(?=.{1,253}$)(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$', 'x-expected': 'a DNS name such as emulator.test' }), {
+    env: 'MRS_EMULATOR_TLS_NAMES', default: [], description: 'With --tls auto: comma-separated DNS names the certificate covers too.'
   }),
   shutdownGraceMs: Type.Integer({ env: 'MRS_EMULATOR_SHUTDOWN_GRACE_MS', minimum: 0, maximum: LIMITS.shutdownGrace.value, default: 10_000, description: 'After SIGTERM or SIGINT, how long in-flight requests may take before the process exits 1, in ms (0: at once).' })
 })
@@ -140,7 +148,30 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
     if (problem !== undefined) problems.push(problem)
   }
   if (problems.length > 0) throw new ConfigError(problems.join('; '))
-  return { ...Value.Default(SettingsSchema, given) as Settings, help: flags.help === true, version: flags.version === true }
+  const settings = Value.Default(SettingsSchema, given) as Settings
+  checkTogether(settings, (name) => `--${kebab(name)}`)
+  return { ...settings, help: flags.help === true, version: flags.version === true }
+}
+
+/** Which TLS settings belong to which mode: a setting for another mode is a mistake, not ignored. */
+const TLS_SETTINGS = { files: ['tlsCert', 'tlsKey'], auto: ['tlsDir', 'tlsNames'] } as const
+
+/** Settings that only make sense together: the TLS mode and the settings for it. */
+function checkTogether (settings: Settings, named: (name: SettingName) => string): void {
+  const problems: string[] = []
+  if (settings.tls === 'files') {
+    const missing = TLS_SETTINGS.files.filter((name) => settings[name] === undefined)
+    if (missing.length > 0) problems.push(`Invalid ${named('tls')}: files needs ${missing.map(named).join(' and ')}`)
+  }
+  for (const [mode, names] of Object.entries(TLS_SETTINGS)) {
+    for (const name of names) {
+      const value = settings[name]
+      if (settings.tls !== mode && value !== undefined && !(Array.isArray(value) && value.length === 0)) {
+        problems.push(`Invalid ${named(name)}: only with ${named('tls')} ${mode}`)
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems.join('; '))
 }
 
 /**
@@ -180,7 +211,9 @@ export function settingsOf (options: Partial<Record<SettingName, unknown>>): Set
   const settings: Record<string, unknown> = {}
   for (const { name } of SETTINGS) if (checked[name] !== undefined) settings[name] = checked[name]
   if (typeof settings.fixtures === 'object') delete settings.fixtures
-  return Value.Default(SettingsSchema, settings) as Settings
+  const filled = Value.Default(SettingsSchema, settings) as Settings
+  checkTogether(filled, (name) => `option ${name}`)
+  return filled
 }
 
 /** The --help text: every flag with its variable, default and meaning, from the schema. */

@@ -10,6 +10,9 @@ export interface StartOptions extends BuildOptions, Partial<Pick<Settings, 'port
 export interface RunningEmulator {
   /** The base URL, e.g. http://127.0.0.1:41234: the SDK endpoint to use. */
   url: string
+  /** With --tls: the same port's https:// URL, and the local CA's file (auto). */
+  httpsUrl?: string
+  caPath?: string
   app: FastifyInstance
   /** Finishes in-flight requests, writes the state file if any, and stops listening. */
   close: () => Promise<void>
@@ -27,5 +30,12 @@ export async function startEmulator (options: StartOptions | null = {}): Promise
   const { port, host } = settingsOf({ port: 0, ...options })
   // One start line: the caller prints its own (the command's says more than Fastify's).
   await app.listen({ port, host, listenTextResolver: () => UNLOGGED })
-  return { url: urlOf(host, (app.server.address() as AddressInfo).port), app, close: () => app.close() }
+  const actual = (app.server.address() as AddressInfo).port
+  const { tls } = app.emulator
+  return {
+    url: urlOf(host, actual),
+    ...(tls === undefined ? {} : { httpsUrl: urlOf(host, actual, 'https'), ...(tls.caPath === undefined ? {} : { caPath: tls.caPath }) }),
+    app,
+    close: () => app.close()
+  }
 }

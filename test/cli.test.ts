@@ -21,6 +21,26 @@ async function cli (t: Test, argv: string[], env: Record<string, string> = {}) {
   return { result, stdout, stderr, started }
 }
 
+t.test('with --tls, the start line names both URLs of the port, and the CA\'s file (auto)', async (t) => {
+  const dir = await tempDir(t, 'mrs-cli-tls-')
+  const auto = await cli(t, ['--port', '0', '--log-level', 'silent', '--tls', 'auto', '--tls-dir', join(dir, 'ca')])
+  if (auto.result.exitCode !== undefined) throw new Error('did not start')
+  const { url } = auto.result.emulator
+  t.equal(auto.stdout, `mrs-emulator ${VERSION} listening on ${url} and ${url.replace('http:', 'https:')} (CA: ${join(dir, 'ca', 'ca.pem')}) (auth: permissive, fixtures: ${DEFAULT_FIXTURES}, state file: none, admin token: off)\n`)
+  // The files of another run, as a user's own.
+  const { TlsMaterial } = await import('../src/http/tls.js')
+  const pair = await (await TlsMaterial.open({ tls: 'auto', tlsDir: join(dir, 'ca') }))!.options([])
+  await writeFile(join(dir, 'cert.pem'), pair.cert as string)
+  await writeFile(join(dir, 'key.pem'), pair.key as string)
+  const files = await cli(t, ['--port', '0', '--log-level', 'silent'], { MRS_EMULATOR_TLS: 'files', MRS_EMULATOR_TLS_CERT: join(dir, 'cert.pem'), MRS_EMULATOR_TLS_KEY: join(dir, 'key.pem') })
+  if (files.result.exitCode !== undefined) throw new Error('did not start')
+  const other = files.result.emulator.url
+  t.equal(files.stdout, `mrs-emulator ${VERSION} listening on ${other} and ${other.replace('http:', 'https:')} (auth: permissive, fixtures: ${DEFAULT_FIXTURES}, state file: none, admin token: off)\n`)
+  const refused = await cli(t, ['--tls', 'files', '--tls-cert', join(dir, 'nope.pem'), '--tls-key', join(dir, 'key.pem')])
+  t.same(refused.result, { exitCode: 2 }, 'a file that cannot be read is a bad setting')
+  t.equal(refused.stderr, `mrs-emulator: Invalid --tls-cert: ENOENT: no such file or directory, open '${join(dir, 'nope.pem')}'\n`)
+})
+
 t.test('starts on the bundled fixtures and prints one line with the URL, after onStart', async (t) => {
   const { result, stdout, stderr, started } = await cli(t, ['--port', '0', '--log-level', 'silent'])
   if (result.exitCode !== undefined) throw new Error('did not start')

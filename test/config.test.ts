@@ -2,7 +2,7 @@ import t from 'tap'
 import { ConfigError, DEFAULT_PORT, loadConfig, processLogger, SETTINGS, settingsOf, usage } from '../src/config.js'
 
 t.test('defaults', async (t) => {
-  t.same(loadConfig({}), { help: false, version: false, port: DEFAULT_PORT, host: '127.0.0.1', logLevel: 'info', auth: 'permissive', syncDurationMs: 0, journalSize: 1000, allowedOrigins: [], allowedHosts: [], shutdownGraceMs: 10_000 })
+  t.same(loadConfig({}), { help: false, version: false, port: DEFAULT_PORT, host: '127.0.0.1', logLevel: 'info', auth: 'permissive', syncDurationMs: 0, journalSize: 1000, allowedOrigins: [], allowedHosts: [], tls: 'off', tlsNames: [], shutdownGraceMs: 10_000 })
 })
 
 t.test('every setting comes from its variable', async (t) => {
@@ -19,15 +19,32 @@ t.test('every setting comes from its variable', async (t) => {
     MRS_EMULATOR_SHUTDOWN_GRACE_MS: '50',
     MRS_EMULATOR_ALLOWED_ORIGINS: 'http://localhost:3000, https://ui.test',
     MRS_EMULATOR_ALLOWED_HOSTS: 'emulator.test',
+    MRS_EMULATOR_TLS: 'auto',
+    MRS_EMULATOR_TLS_DIR: '/ca',
+    MRS_EMULATOR_TLS_NAMES: 'emulator.test, *.emulator.test',
     UNRELATED: 'x'
-  }), { help: false, version: false, port: 0, host: '0.0.0.0', logLevel: 'warn', fixtures: '/f.json', auth: 'off', syncDurationMs: 250, stateFile: '/s.json', adminToken: 'secret', journalSize: 10, allowedOrigins: ['http://localhost:3000', 'https://ui.test'], allowedHosts: ['emulator.test'], shutdownGraceMs: 50 })
+  }), { help: false, version: false, port: 0, host: '0.0.0.0', logLevel: 'warn', fixtures: '/f.json', auth: 'off', syncDurationMs: 250, stateFile: '/s.json', adminToken: 'secret', journalSize: 10, allowedOrigins: ['http://localhost:3000', 'https://ui.test'], allowedHosts: ['emulator.test'], tls: 'auto', tlsDir: '/ca', tlsNames: ['emulator.test', '*.emulator.test'], shutdownGraceMs: 50 })
+  t.match(loadConfig({ MRS_EMULATOR_TLS: 'files', MRS_EMULATOR_TLS_CERT: '/c.pem', MRS_EMULATOR_TLS_KEY: '/k.pem' }), { tls: 'files', tlsCert: '/c.pem', tlsKey: '/k.pem' })
 })
 
 t.test('flags win over variables', async (t) => {
   const config = loadConfig({ PORT: '1000', MRS_EMULATOR_AUTH: 'off' },
     ['--port', '2000', '--host=::1', '--log-level', 'debug', '--fixtures', 'x.json', '--auth', 'permissive', '--sync-duration-ms', '5',
-      '--state-file', 's.json', '--admin-token', 't', '--journal-size', '0', '--shutdown-grace-ms', '0', '--allowed-origins', 'http://a.test', '--allowed-hosts', 'b.test,c.test'])
-  t.same(config, { help: false, version: false, port: 2000, host: '::1', logLevel: 'debug', fixtures: 'x.json', auth: 'permissive', syncDurationMs: 5, stateFile: 's.json', adminToken: 't', journalSize: 0, allowedOrigins: ['http://a.test'], allowedHosts: ['b.test', 'c.test'], shutdownGraceMs: 0 })
+      '--state-file', 's.json', '--admin-token', 't', '--journal-size', '0', '--shutdown-grace-ms', '0', '--allowed-origins', 'http://a.test', '--allowed-hosts', 'b.test,c.test',
+      '--tls', 'files', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'])
+  t.same(config, { help: false, version: false, port: 2000, host: '::1', logLevel: 'debug', fixtures: 'x.json', auth: 'permissive', syncDurationMs: 5, stateFile: 's.json', adminToken: 't', journalSize: 0, allowedOrigins: ['http://a.test'], allowedHosts: ['b.test', 'c.test'], tls: 'files', tlsCert: 'c.pem', tlsKey: 'k.pem', tlsNames: [], shutdownGraceMs: 0 })
+})
+
+t.test('TLS settings go with their mode: files needs its files, and a setting for another mode is refused', async (t) => {
+  t.throws(() => loadConfig({}, ['--tls', 'files']), new ConfigError('Invalid --tls: files needs --tls-cert and --tls-key'))
+  t.throws(() => loadConfig({}, ['--tls', 'files', '--tls-key', 'k.pem']), new ConfigError('Invalid --tls: files needs --tls-cert'))
+  t.throws(() => loadConfig({}, ['--tls-cert', 'c.pem', '--tls-key', 'k.pem']), new ConfigError('Invalid --tls-cert: only with --tls files; Invalid --tls-key: only with --tls files'))
+  t.throws(() => loadConfig({ MRS_EMULATOR_TLS_DIR: '/ca' }, ['--tls', 'files', '--tls-cert', 'c', '--tls-key', 'k']), new ConfigError('Invalid --tls-dir: only with --tls auto'))
+  t.throws(() => loadConfig({}, ['--tls-names', 'a.test']), new ConfigError('Invalid --tls-names: only with --tls auto'))
+  t.throws(() => loadConfig({}, ['--tls', 'auto', '--tls-names', 'a.test,bad name']), new ConfigError('Invalid --tls-names: "bad name" must be a DNS name such as emulator.test'))
+  t.throws(() => loadConfig({}, ['--tls', 'on']), /^Invalid --tls: "on" must be one of off, auto, files$/)
+  t.throws(() => settingsOf({ tls: 'files', tlsCert: 'c.pem' }), new ConfigError('Invalid option tls: files needs option tlsKey'))
+  t.same(settingsOf({ tls: 'AUTO', tlsNames: ['a.test'] }).tls, 'auto')
 })
 
 t.test('names of levels and modes are case-insensitive', async (t) => {

@@ -35,9 +35,9 @@ const text = (body: unknown) => body === null ? '' : typeof body === 'string' ? 
  */
 function urlOf (entry: JournalEntry): URL {
   try {
-    return new URL(`http://${entry.headers.host ?? 'localhost'}${entry.path}`)
+    return new URL(`${entry.scheme}://${entry.headers.host ?? 'localhost'}${entry.path}`)
   } catch {
-    return new URL(`http://localhost${entry.path}`)
+    return new URL(`${entry.scheme}://localhost${entry.path}`)
   }
 }
 

@@ -11,7 +11,7 @@ const REDACTED = new Set(SECRET_HEADERS)
 
 /**
  * What the journal is told of a request, as the request and reply hold it; it keeps its own
- * compact copy (see `Kept`). The entry's plain fields (request_id, method, path, operation,
+ * compact copy (see `Kept`). The entry's plain fields (request_id, method, scheme, path, operation,
  * ids, status, error_code, fault_id) are kept as they are shown.
  */
 export interface JournalRecord extends Omit<JournalEntry, 'time' | 'duration_ms' | 'headers' | 'body' | 'response'> {
@@ -55,6 +55,7 @@ export const JournalEntrySchema = Type.Object({
   time: Type.String({ description: 'When the answer was sent, on the emulator\'s clock (ISO 8601).' }),
   duration_ms: Type.Number({ description: 'From the request\'s arrival to its answer.' }),
   method: Type.String(),
+  scheme: Type.Union([Type.Literal('http'), Type.Literal('https')], { description: 'https for a request over TLS (--tls), on the same port as http.' }),
   path: Type.String({ description: 'Path and query as received (an absolute-form target in its origin form).' }),
   operation: Nullable(Type.String()),
   project_id: Nullable(Type.String()),

@@ -75,3 +75,10 @@ export const httpParser = (socket: Socket): object | null | undefined => (socket
 
 /** Whether Node has paused the connection itself (its `socketOnData` asserts it has not). */
 export const pausedByNode = (socket: Socket): boolean => (socket as NodeHttpSocket)._paused === true
+
+/**
+ * The TCP connection a TLS connection was made from (`new TLSSocket(socket)` keeps it as
+ * `_parent`). It stays counted by the server that accepted it until it is destroyed, which Node
+ * does not do when the TLS connection ends by the client's close rather than by a destroy.
+ */
+export const tlsParent = (socket: Socket): Socket | undefined => (socket as Socket & { _parent?: Socket })._parent

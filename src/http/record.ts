@@ -17,6 +17,8 @@ export function journalRequest (journal: Journal, now: () => number, request: Fa
     time: now(),
     durationMs: reply.elapsedTime,
     method: request.method,
+    // Fastify's: https when the connection is TLS (no proxy header is trusted).
+    scheme: request.protocol,
     path: request.url,
     operation: operationOf(request),
     project_id: params.project_id ?? null,

@@ -16,6 +16,7 @@ t.test('the journal records every request to the emulated API, oldest first', as
     request_id: first.headers['x-request-id'],
     time: '2030-01-02T03:04:05.000Z',
     method: 'DELETE',
+    scheme: 'http',
     path: userPath(),
     operation: 'CancelSyncIamUser',
     project_id: PROJECT,
