@@ -133,13 +133,15 @@ t.test('started by npm, the emulator closes once its parent has gone: `npx mrs-e
   t.setTimeout(20_000)
   // Gone, and not killed: it exits on its own (the teardown's SIGKILL finds nothing).
   // (A process that has exited may wait as a zombie for its new parent to reap it: that is gone too.)
-  const running = () => {
-    try {
-      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${emulator}/stat`, 'utf8'))
-    } catch {
-      return false
-    }
-  }
-  while (running()) await setTimeout(50)
+  while (running(emulator)) await setTimeout(50)
   await t.rejects(fetch(`${url}/_emulator/health`), 'the port is free')
 })
+
+/** Whether a process runs (a zombie waiting for its new parent to reap it has exited). */
+function running (pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
