@@ -35,7 +35,7 @@ t.test('the release workflow, the GitHub Actions recipe and the CI workflow pass
 t.test('a release: CI first, then npm with provenance and a multi-arch image, named from the repository it runs in', async (t) => {
   const release = parse(await read('.github/workflows/release.yml'))
   t.same(release.on, { push: { tags: ['v[0-9]+.[0-9]+.[0-9]+*'] } }, 'on a version tag')
-  t.match(release.jobs.check.steps.at(-1).run, 'node scripts/release.mjs check "$GITHUB_REF_NAME"')
+  t.match(release.jobs.check.steps.at(-1), { shell: 'bash', run: 'node scripts/release.mjs check "$GITHUB_REF_NAME" | tee -a "$GITHUB_OUTPUT"' }, 'bash: with pipefail, a failed check fails its step')
   t.same(release.jobs.ci, { name: 'CI', needs: 'check', uses: './.github/workflows/ci.yml' }, "CI's every job")
   t.ok('workflow_call' in parse(await read('.github/workflows/ci.yml')).on, 'which CI allows')
 
@@ -65,14 +65,21 @@ t.test('a release: CI first, then npm with provenance and a multi-arch image, na
 })
 
 t.test("the release runs the GitHub Actions recipe's job as published, on the image it pushed", async (t) => {
-  const { recipe, check } = parse(await read('.github/workflows/release.yml')).jobs
+  const release = parse(await read('.github/workflows/release.yml'))
+  const { recipe, check } = release.jobs
   const published = parse(await read('examples/github-actions.yml')).jobs['contract-tests']
   t.ok(check.outputs.image && check.outputs.version)
-  const { name, needs, 'timeout-minutes': timeout, ...job } = recipe
+  const { name, needs, 'timeout-minutes': timeout, permissions, ...job } = recipe
   t.ok(name && timeout)
   t.same(needs, ['check', 'image'])
+  t.same(permissions, { packages: 'read' }, 'a first release is private: pulled with the workflow\'s token')
+  const service = job.services['mrs-emulator']
   // eslint-disable-next-line no-template-curly-in-string -- GitHub expressions, not templates
-  t.equal(job.services['mrs-emulator'].image, '${{ needs.check.outputs.image }}:${{ needs.check.outputs.version }}')
-  job.services['mrs-emulator'].image = published.services['mrs-emulator'].image
-  t.same(job, published, 'the same job but for the image')
+  t.equal(service.image, '${{ needs.check.outputs.image }}:${{ needs.check.outputs.version }}')
+  // eslint-disable-next-line no-template-curly-in-string -- GitHub expressions, not templates
+  t.same(service.credentials, { username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' })
+  service.image = published.services['mrs-emulator'].image
+  delete service.credentials
+  t.same(job, published, 'the same job but for the image and its credentials')
+  t.ok(release.jobs['github-release'].needs.includes('recipe'), 'no release before the recipe has run')
 })
