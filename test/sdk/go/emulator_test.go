@@ -95,7 +95,13 @@ func startEmulator(auth string) (*Emulator, error) {
 	if _, err := os.Stat(server); err != nil {
 		return nil, fmt.Errorf("%s is missing: run npm run build first", server)
 	}
-	process := exec.Command(envOr("MRS_EMULATOR_NODE", "node"), server, "--port", "0", "--log-level", "warn", "--auth", auth)
+	args := []string{server, "--port", "0", "--log-level", "warn", "--auth", auth}
+	// With https, every emulator serves TLS from one local CA, which test/sdk/run makes and has
+	// this process trust as users do (SSL_CERT_FILE).
+	if scheme == "https" {
+		args = append(args, "--tls", "auto", "--tls-dir", os.Getenv("MRS_EMULATOR_SDK_TLS_DIR"))
+	}
+	process := exec.Command(envOr("MRS_EMULATOR_NODE", "node"), args...)
 	stdout, err := process.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -109,7 +115,8 @@ func startEmulator(auth string) (*Emulator, error) {
 	}
 	found := make(chan string, 1)
 	go func() {
-		listening := regexp.MustCompile(`listening on (` + scheme + `://\S+)`)
+		// "listening on http://… and https://… (CA: …)" with TLS.
+		listening := regexp.MustCompile(`listening on (?:\S+ and )?(` + scheme + `://\S+)`)
 		// Read to the end, so that the emulator never blocks on a full pipe.
 		lines := bufio.NewScanner(stdout)
 		for lines.Scan() {

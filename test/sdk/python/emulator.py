@@ -12,8 +12,11 @@ import urllib.request
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 SERVER = ROOT / "dist" / "src" / "server.js"
 CASES = json.loads((ROOT / "test" / "sdk" / "cases.json").read_text())
-# The scheme the SDKs speak to the emulator: the one parameter an https:// leg changes.
+# The scheme the SDKs speak to the emulator: the one parameter an https:// leg changes. With
+# https, every emulator serves TLS from one local CA (test/sdk/run makes it, and has every client
+# trust it the way users do: REQUESTS_CA_BUNDLE, SSL_CERT_FILE).
 SCHEME = os.environ.get("MRS_EMULATOR_SDK_SCHEME", "http")
+TLS_ARGS = ["--tls", "auto", "--tls-dir", os.environ["MRS_EMULATOR_SDK_TLS_DIR"]] if SCHEME == "https" else []
 
 
 class Emulator:
@@ -24,7 +27,7 @@ class Emulator:
             raise RuntimeError(f"{SERVER} is missing: run npm run build first")
         self.process = subprocess.Popen(
             [os.environ.get("MRS_EMULATOR_NODE", "node"), str(SERVER), "--port", "0",
-             "--log-level", "warn", "--auth", auth],
+             "--log-level", "warn", "--auth", auth, *TLS_ARGS],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.url = self._wait_for_url()
 
@@ -36,7 +39,8 @@ class Emulator:
         def read():
             # To the end, so that the emulator never blocks on a full pipe.
             for line in self.process.stdout:
-                match = re.search(rf"listening on ({SCHEME}://\S+)", line)
+                # "listening on http://… and https://… (CA: …)" with TLS.
+                match = re.search(rf"listening on (?:\S+ and )?({SCHEME}://\S+)", line)
                 if match and not listening.is_set():
                     found["url"] = match.group(1)
                     listening.set()

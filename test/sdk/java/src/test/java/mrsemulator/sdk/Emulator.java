@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -68,15 +70,19 @@ final class Emulator {
         if (!Files.exists(server)) throw new IllegalStateException(server + " is missing: run npm run build first");
         String node = System.getenv().getOrDefault("MRS_EMULATOR_NODE", "node");
         try {
-            process = new ProcessBuilder(node, server.toString(), "--port", "0", "--log-level", "warn", "--auth", auth)
-                .redirectErrorStream(true).start();
+            List<String> command = new ArrayList<>(List.of(node, server.toString(), "--port", "0", "--log-level", "warn", "--auth", auth));
+            // With https, every emulator serves TLS from one local CA, which test/sdk/run makes and
+            // has the JVM trust as users do (a trust store, javax.net.ssl.trustStore).
+            if (SCHEME.equals("https")) command.addAll(List.of("--tls", "auto", "--tls-dir", System.getenv("MRS_EMULATOR_SDK_TLS_DIR")));
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + node, e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
         CompletableFuture<String> found = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
-            Pattern listening = Pattern.compile("listening on (" + SCHEME + "://\\S+)");
+            // "listening on http://… and https://… (CA: …)" with TLS.
+            Pattern listening = Pattern.compile("listening on (?:\\S+ and )?(" + SCHEME + "://\\S+)");
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = lines.readLine()) != null; ) {
                     Matcher match = listening.matcher(line);
