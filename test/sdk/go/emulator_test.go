@@ -27,15 +27,15 @@ type Fault struct {
 }
 
 var cases struct {
-	ProjectId       string  `json:"project_id"`
-	OtherProjectId  string  `json:"other_project_id"`
-	Region          string  `json:"region"`
-	ClusterId       string  `json:"cluster_id"`
-	SyncedClusterId string  `json:"synced_cluster_id"`
-	Ak              string  `json:"ak"`
-	Sk              string  `json:"sk"`
-	DomainId        string  `json:"domain_id"`
-	DomainName      string  `json:"domain_name"`
+	ProjectId       string `json:"project_id"`
+	OtherProjectId  string `json:"other_project_id"`
+	Region          string `json:"region"`
+	ClusterId       string `json:"cluster_id"`
+	SyncedClusterId string `json:"synced_cluster_id"`
+	Ak              string `json:"ak"`
+	Sk              string `json:"sk"`
+	DomainId        string `json:"domain_id"`
+	DomainName      string `json:"domain_name"`
 	User            struct{ Name, Password string }
 	Faults          []Fault `json:"faults"`
 }
@@ -193,6 +193,7 @@ func (e *Emulator) AddFault(t *testing.T, rule map[string]any) {
 type Entry struct {
 	RequestId string            `json:"request_id"`
 	Method    string            `json:"method"`
+	Scheme    string            `json:"scheme"`
 	Path      string            `json:"path"`
 	Operation string            `json:"operation"`
 	ProjectId *string           `json:"project_id"`

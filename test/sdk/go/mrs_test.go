@@ -83,6 +83,9 @@ func fiveOperations(t *testing.T, e *Emulator, client *mrs.MrsClient, seen *reco
 			t.Fatalf("step %d, %s: %v", i, step.operation, err)
 		}
 		entry := e.Last(t)
+		if entry.Scheme != scheme {
+			t.Fatalf("step %d, %s: the SDK spoke %s, not the leg's %s", i, step.operation, entry.Scheme, scheme)
+		}
 		if code != step.status || entry.Operation != step.operation || entry.Status != step.status || entry.ProjectId == nil || *entry.ProjectId != cases.ProjectId {
 			t.Fatalf("step %d, %s: the SDK saw %d; the journal has %s %d", i, step.operation, code, entry.Operation, entry.Status)
 		}

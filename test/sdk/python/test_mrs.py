@@ -12,7 +12,7 @@ from huaweicloudsdkmrs.v2 import (CancelSyncIamUserRequest, CancelSyncRequest, L
                                   ListSyncStatusRequest, MrsClient, ShowSyncIamUserRequest,
                                   UpdateSyncIamUserRequest, UpdateSyncRequest)
 
-from emulator import CASES
+from emulator import CASES, SCHEME
 from wire import assert_model_is_wire
 
 PROJECT, CLUSTER = CASES["project_id"], CASES["cluster_id"]
@@ -53,6 +53,7 @@ def five_operations(emulator, client):
         assert_model_is_wire(response, response.raw_content)
         entry = emulator.last()
         assert (entry["operation"], entry["status"], entry["project_id"]) == (operation, status, PROJECT)
+        assert entry["scheme"] == SCHEME, "the SDK spoke the leg's scheme"
 
 
 def test_five_operations_strict_aksk(strict):

@@ -95,6 +95,7 @@ class MrsTest {
             assertEquals(step.operation(), entry.get("operation").asText());
             assertEquals(step.status(), entry.get("status").asInt());
             assertEquals(PROJECT, entry.get("project_id").asText());
+            assertEquals(Emulator.SCHEME, entry.get("scheme").asText(), "the SDK spoke the leg's scheme");
             assertEquals(Emulator.JSON.readTree(step.expected()), received.body(), step.operation());
             assertModelIsWire(response, received.body());
         }
