@@ -251,3 +251,23 @@ func TestAnUnknownRegionIsTheSdksOwnError(t *testing.T) {
 		t.Errorf("want the SDK's own error, got %v", err)
 	}
 }
+
+// Go's SDK puts https:// in front of HUAWEICLOUD_SDK_IAM_ENDPOINT unless the value starts with
+// it: an emulator on https:// (--tls auto, its CA trusted) can be named by the variable alone.
+func TestTheIamEndpointVariableNamesAnEmulatorOnHttps(t *testing.T) {
+	if scheme != "https" {
+		t.Skip("the variable takes https:// only: the https:// leg runs this")
+	}
+	// An AK of its own: the SDK keeps the project it found for an AK and region, and asks IAM once.
+	e := permissiveEmulator.Reset(t)
+	t.Setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", e.URL)
+	credentials := basic.NewCredentialsBuilder().WithAk("IAM-VARIABLE-AK").WithSk("any-sk").Build()
+	client := mrs.NewMrsClient(mrs.MrsClientBuilder().WithRegion(region.NewRegion(cases.Region, e.URL)).WithCredential(credentials).Build())
+	if _, err := client.ListSyncRequirements(&model.ListSyncRequirementsRequest{ClusterId: cases.ClusterId}); err != nil {
+		t.Fatal(err)
+	}
+	lookup, call := e.LastTwo(t)
+	if lookup.Operation != "KeystoneListProjects" || lookup.Scheme != "https" || call.Operation != "ListSyncRequirements" || call.Status != 200 {
+		t.Errorf("the lookup %s over %s, then %s %d", lookup.Operation, lookup.Scheme, call.Operation, call.Status)
+	}
+}
