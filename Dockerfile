@@ -16,7 +16,8 @@ RUN npm run build
 FROM node:24-alpine
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=9336
+    PORT=9336 \
+    MRS_EMULATOR_TLS_DIR=/data/ca
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
@@ -24,6 +25,7 @@ COPY --from=build /app/dist ./dist
 COPY fixtures ./fixtures
 COPY README.md LICENSE ./
 # Optional persistence: mount a volume here and set MRS_EMULATOR_STATE_FILE=/data/state.json.
+# With MRS_EMULATOR_TLS=auto the local CA is kept here too (/data/ca), for clients to trust.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node

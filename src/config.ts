@@ -43,9 +43,9 @@ export const SettingsSchema = Type.Object({
   tls: oneOf(TLS_MODES, { env: 'MRS_EMULATOR_TLS', default: 'off', description: 'HTTPS on the same port as HTTP: off; auto (a local CA, made once and kept in --tls-dir, signs a certificate for loopback, the listening address, --tls-names and the world\'s regions); files (--tls-cert and --tls-key).' }),
   tlsCert: Type.Optional(Type.String({ env: 'MRS_EMULATOR_TLS_CERT', minLength: 1, description: 'With --tls files: the certificate (PEM, with its chain).' })),
   tlsKey: Type.Optional(Type.String({ env: 'MRS_EMULATOR_TLS_KEY', minLength: 1, description: 'With --tls files: its private key (PEM).' })),
-  tlsDir: Type.Optional(Type.String({ env: 'MRS_EMULATOR_TLS_DIR', minLength: 1, defaultText: 'beside the state file, else the user\'s data folder', description: 'With --tls auto: where the local CA and its key are kept.' })),
+  tlsDir: Type.Optional(Type.String({ env: 'MRS_EMULATOR_TLS_DIR', minLength: 1, defaultText: 'beside the state file, else the user\'s data folder', description: 'Where --tls auto keeps the local CA and its key.' })),
   tlsNames: Type.Array(Type.String({ pattern: '^(?=.{1,253}$)(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$', 'x-expected': 'a DNS name such as emulator.test' }), {
-    env: 'MRS_EMULATOR_TLS_NAMES', default: [], description: 'With --tls auto: comma-separated DNS names the certificate covers too.'
+    env: 'MRS_EMULATOR_TLS_NAMES', default: [], description: 'Comma-separated DNS names that the certificate of --tls auto covers too.'
   }),
   shutdownGraceMs: Type.Integer({ env: 'MRS_EMULATOR_SHUTDOWN_GRACE_MS', minimum: 0, maximum: LIMITS.shutdownGrace.value, default: 10_000, description: 'After SIGTERM or SIGINT, how long in-flight requests may take before the process exits 1, in ms (0: at once).' })
 })
@@ -153,23 +153,22 @@ export function loadConfig (env: Record<string, string | undefined>, argv: strin
   return { ...settings, help: flags.help === true, version: flags.version === true }
 }
 
-/** Which TLS settings belong to which mode: a setting for another mode is a mistake, not ignored. */
-const TLS_SETTINGS = { files: ['tlsCert', 'tlsKey'], auto: ['tlsDir', 'tlsNames'] } as const
+/** The files of `--tls files`. */
+const TLS_FILES = ['tlsCert', 'tlsKey'] as const
 
-/** Settings that only make sense together: the TLS mode and the settings for it. */
+/**
+ * Settings that only make sense together: `--tls files` needs its files, and files given for
+ * another mode are a mistake (TLS off, or auto's own certificate, would ignore them). `--tls-dir`
+ * and `--tls-names` say where and for what `auto` works, and may be set whatever the mode (the
+ * image keeps its CA under /data, for when TLS is turned on).
+ */
 function checkTogether (settings: Settings, named: (name: SettingName) => string): void {
   const problems: string[] = []
   if (settings.tls === 'files') {
-    const missing = TLS_SETTINGS.files.filter((name) => settings[name] === undefined)
+    const missing = TLS_FILES.filter((name) => settings[name] === undefined)
     if (missing.length > 0) problems.push(`Invalid ${named('tls')}: files needs ${missing.map(named).join(' and ')}`)
-  }
-  for (const [mode, names] of Object.entries(TLS_SETTINGS)) {
-    for (const name of names) {
-      const value = settings[name]
-      if (settings.tls !== mode && value !== undefined && !(Array.isArray(value) && value.length === 0)) {
-        problems.push(`Invalid ${named(name)}: only with ${named('tls')} ${mode}`)
-      }
-    }
+  } else {
+    for (const name of TLS_FILES) if (settings[name] !== undefined) problems.push(`Invalid ${named(name)}: only with ${named('tls')} files`)
   }
   if (problems.length > 0) throw new ConfigError(problems.join('; '))
 }

@@ -35,12 +35,12 @@ t.test('flags win over variables', async (t) => {
   t.same(config, { help: false, version: false, port: 2000, host: '::1', logLevel: 'debug', fixtures: 'x.json', auth: 'permissive', syncDurationMs: 5, stateFile: 's.json', adminToken: 't', journalSize: 0, allowedOrigins: ['http://a.test'], allowedHosts: ['b.test', 'c.test'], tls: 'files', tlsCert: 'c.pem', tlsKey: 'k.pem', tlsNames: [], shutdownGraceMs: 0 })
 })
 
-t.test('TLS settings go with their mode: files needs its files, and a setting for another mode is refused', async (t) => {
+t.test('TLS settings go with their mode: files needs its files, which no other mode takes', async (t) => {
   t.throws(() => loadConfig({}, ['--tls', 'files']), new ConfigError('Invalid --tls: files needs --tls-cert and --tls-key'))
   t.throws(() => loadConfig({}, ['--tls', 'files', '--tls-key', 'k.pem']), new ConfigError('Invalid --tls: files needs --tls-cert'))
   t.throws(() => loadConfig({}, ['--tls-cert', 'c.pem', '--tls-key', 'k.pem']), new ConfigError('Invalid --tls-cert: only with --tls files; Invalid --tls-key: only with --tls files'))
-  t.throws(() => loadConfig({ MRS_EMULATOR_TLS_DIR: '/ca' }, ['--tls', 'files', '--tls-cert', 'c', '--tls-key', 'k']), new ConfigError('Invalid --tls-dir: only with --tls auto'))
-  t.throws(() => loadConfig({}, ['--tls-names', 'a.test']), new ConfigError('Invalid --tls-names: only with --tls auto'))
+  t.throws(() => loadConfig({}, ['--tls', 'auto', '--tls-cert', 'c.pem']), new ConfigError('Invalid --tls-cert: only with --tls files'))
+  t.match(loadConfig({ MRS_EMULATOR_TLS_DIR: '/data/ca' }, ['--tls-names', 'a.test']), { tls: 'off', tlsDir: '/data/ca', tlsNames: ['a.test'] }, "auto's folder and names, for when TLS is turned on")
   t.throws(() => loadConfig({}, ['--tls', 'auto', '--tls-names', 'a.test,bad name']), new ConfigError('Invalid --tls-names: "bad name" must be a DNS name such as emulator.test'))
   t.throws(() => loadConfig({}, ['--tls', 'on']), /^Invalid --tls: "on" must be one of off, auto, files$/)
   t.throws(() => settingsOf({ tls: 'files', tlsCert: 'c.pem' }), new ConfigError('Invalid option tls: files needs option tlsKey'))
