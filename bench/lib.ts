@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { cpus } from 'node:os'
+import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -50,16 +51,33 @@ export function nodeLines (which = 'both'): NodeLine[] {
   return which === 'image' ? [image] : [machine, image]
 }
 
-/** Spawns a server script on core 0 with a known port; resolves once `probe` answers. */
-export async function spawnServer (script: string, args: string[], env: Record<string, string> = {}, probe = '/_emulator/health', node = process.execPath): Promise<Running & { startedAt: bigint }> {
+/**
+ * Spawns a server script on core 0 with a known port; resolves once `probe` answers (over
+ * http; a server of https only, the TLS baseline, once its port takes a connection). `url` is
+ * the scheme's: the emulator answers both on one port.
+ */
+export async function spawnServer (script: string, args: string[], env: Record<string, string> = {}, probe: string | null = '/_emulator/health', node = process.execPath, scheme: 'http' | 'https' = 'http'): Promise<Running & { startedAt: bigint }> {
   const port = await freePort()
   const command = PINNED ? 'taskset' : node
   const argv = PINNED ? ['-c', '0', node, script, ...args] : [script, ...args]
   const startedAt = process.hrtime.bigint()
   const child = spawn(command, argv, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
-  const url = `http://127.0.0.1:${port}`
-  await waitFor(url + probe, child)
-  return { child, url, port, startedAt }
+  if (probe === null) await listening(port, child)
+  else await waitFor(`http://127.0.0.1:${port}${probe}`, child)
+  return { child, url: `${scheme}://127.0.0.1:${port}`, port, startedAt }
+}
+
+/** Resolves once the port takes a connection. */
+async function listening (port: number, child: ChildProcess): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`port ${port}: the server exited with ${child.exitCode}`)
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true) })
+      socket.on('error', () => resolve(false))
+    })
+    if (open) return
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
 }
 
 export async function waitFor (url: string, child: ChildProcess, init?: RequestInit, ok = (status: number) => status < 500): Promise<void> {

@@ -1,10 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { BASELINE, EMULATOR, FASTIFY_HELLO, median, nodeLines, PINNED, pinSelf, rssMiB, spawnServer, stop, waitFor, type NodeLine } from './lib.js'
-import { benchFixture, chosen, CLUSTER, fairBaseline, PROJECT, signedHeaders, type Scenario } from './scenarios.js'
+import { benchFixture, chosen, CLUSTER, fairBaseline, PROJECT, SCENARIOS, signedHeaders, tlsBaseline, type Scenario } from './scenarios.js'
 import { storeScaling } from './store-scaling.js'
 
 const { values: opts } = parseArgs({
@@ -48,17 +50,65 @@ async function load (scenario: Scenario, url: string): Promise<autocannon.Result
 }
 
 async function measure (scenario: Scenario, which: 'baseline' | 'emulator', node: NodeLine, fixture: string, dir: string, fair: Record<string, string>): Promise<Sample> {
+  const scheme = scenario.tls === true ? 'https' : 'http'
   const server = which === 'baseline'
-    ? await spawnServer(BASELINE, [], fair, '/', node.execPath)
+    ? await spawnServer(BASELINE, [], fair, scenario.tls === true ? null : '/', node.execPath, scheme)
     : scenario.server !== undefined
       ? await spawnServer(scenario.server, [], {}, '/', node.execPath)
-      : await spawnServer(EMULATOR, ['--fixtures', fixture, ...scenario.args(dir)], { LOG_LEVEL: 'warn', ...scenario.env }, undefined, node.execPath)
+      : await spawnServer(EMULATOR, ['--fixtures', fixture, ...scenario.args(dir)], { LOG_LEVEL: 'warn', ...scenario.env }, undefined, node.execPath, scheme)
   try {
     const result = await load(scenario, server.url)
     const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat?.count ?? 0]))
     return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, rss: rssMiB(server.child.pid!), errors: result.errors + result.timeouts, statuses }
   } finally {
     await stop(server.child)
+  }
+}
+
+/** One request on a connection of its own (no keep-alive): its time in ms, the handshake included. */
+function oneConnection (url: string, request: Scenario['request']): Promise<number> {
+  const start = process.hrtime.bigint()
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const req = send(`${url}${request.path}`, { method: request.method, headers: request.headers, agent: false, rejectUnauthorized: false }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(Number(process.hrtime.bigint() - start) / 1e6))
+    })
+    req.on('error', reject)
+    req.end(request.body)
+  })
+}
+
+/**
+ * What a TLS handshake costs: the documented DELETE, each on a new connection, one after another,
+ * over http and https, against the baseline (node:http, node:https) and the emulator (one port).
+ */
+async function handshakes (node: NodeLine, fixture: string, dir: string): Promise<string[]> {
+  const scenario = SCENARIOS.find((s) => s.tls === true)!
+  const count = smoke ? 20 : 300
+  const fair = { ...await fairBaseline(scenario, node, fixture, dir), ...await tlsBaseline(dir) }
+  const plain = await spawnServer(BASELINE, [], { ...fair, BASELINE_TLS_KEY_FILE: '', BASELINE_TLS_CERT_FILE: '' }, '/', node.execPath)
+  const secure = await spawnServer(BASELINE, [], fair, null, node.execPath, 'https')
+  const emulator = await spawnServer(EMULATOR, ['--fixtures', fixture, ...scenario.args(dir)], { LOG_LEVEL: 'warn' }, undefined, node.execPath)
+  const times = async (url: string) => {
+    const all: number[] = []
+    for (let i = 0; i < count; i++) all.push(await oneConnection(url, scenario.request))
+    return median(all)
+  }
+  try {
+    const rows = [
+      ['baseline (node:http, node:https)', await times(plain.url), await times(secure.url)],
+      ['emulator (one port)', await times(emulator.url), await times(emulator.url.replace('http:', 'https:'))]
+    ] as const
+    return [
+      `| a new connection per request (${count} one after another, median) | http ms | https ms | the handshake's cost |`,
+      '|---|---|---|---|',
+      ...rows.map(([name, http, https]) => `| ${name} | ${http.toFixed(2)} | ${https.toFixed(2)} | +${(https - http).toFixed(2)} ms |`),
+      `| emulator ÷ baseline, https | | ${(rows[1][2] / rows[0][2]).toFixed(2)}× | |`,
+      ''
+    ]
+  } finally {
+    await Promise.all([stop(plain.child), stop(secure.child), stop(emulator.child)])
   }
 }
 
@@ -100,7 +150,7 @@ async function main (): Promise<void> {
     say('| # | scenario | baseline req/s | emulator req/s | ratio | target | p50 / p99 ms (baseline) | p50 / p99 ms (emulator) | RSS MiB baseline / emulator | emulator statuses |')
     say('|---|---|---|---|---|---|---|---|---|---|')
     for (const scenario of scenarios) {
-      const fair = await fairBaseline(scenario, node, fixture, dir)
+      const fair = { ...await fairBaseline(scenario, node, fixture, dir), ...(scenario.tls === true ? await tlsBaseline(dir) : {}) }
       const base: Sample[] = []
       const emu: Sample[] = []
       for (let round = 0; round < rounds; round++) {
@@ -115,6 +165,7 @@ async function main (): Promise<void> {
       say(`| ${scenario.id} | ${scenario.name} | ${fmt(m(base, 'rps'))} | ${fmt(m(emu, 'rps'))} | ${ratio.toFixed(2)} (${each}) | ${target} | ${m(base, 'p50')} / ${m(base, 'p99')} | ${m(emu, 'p50')} / ${m(emu, 'p99')} | ${fmt(m(base, 'rss'))} / ${fmt(m(emu, 'rss'))} (${(m(emu, 'rss') / m(base, 'rss')).toFixed(2)}×) | ${statuses} |`)
     }
     say()
+    if (scenarios.some((scenario) => scenario.tls === true)) for (const line of await handshakes(node, fixture, dir)) say(line)
     const runs = smoke ? 1 : 5
     const emulatorStarts: number[] = []
     const fastifyStarts: number[] = []

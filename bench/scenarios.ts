@@ -36,6 +36,8 @@ export interface Scenario {
   durable?: boolean
   /** A reference server measured in the emulator's place (no target). */
   server?: string
+  /** Over https (keep-alive): the emulator with --tls auto, the baseline node:https with a key of the same kind. */
+  tls?: boolean
 }
 
 const AK = 'EMULATORAK0000000001'
@@ -56,8 +58,23 @@ export const SCENARIOS: Scenario[] = [
   { id: 5, name: 'strict auth, each request freshly signed', target: 0.75, args: () => ['--auth', 'strict'], request: { method: 'DELETE', path: USER_PATH, headers: {}, body: DOC_BODY }, sign: true },
   { id: 6, name: 'permissive, with a state file', target: 0.50, args: (dir) => ['--state-file', join(dir, `state-${process.hrtime.bigint()}.json`)], request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY }, durable: true },
   { id: 7, name: 'scenario 1 at LOG_LEVEL=info (logging cost, no target)', args: () => [], env: { LOG_LEVEL: 'info' }, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } },
-  { id: 8, name: 'bare Fastify with scenario 1\'s route, in the emulator\'s place (Fastify\'s share of the gap, no target)', args: () => [], server: FASTIFY_ROUTE, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } }
+  { id: 8, name: 'bare Fastify with scenario 1\'s route, in the emulator\'s place (Fastify\'s share of the gap, no target)', args: () => [], server: FASTIFY_ROUTE, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } },
+  { id: 9, name: 'scenario 1 over https, keep-alive (--tls auto; the baseline is node:https)', args: (dir) => ['--tls', 'auto', '--tls-dir', join(dir, 'tls-ca')], tls: true, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } }
 ]
+
+/**
+ * The TLS baseline's key and certificate: made by the emulator's own code (ECDSA P-256, signed by
+ * a local CA) in `dir`, so that both servers present the same kind; their files, as the
+ * baseline's environment.
+ */
+export async function tlsBaseline (dir: string): Promise<Record<string, string>> {
+  const { TlsMaterial } = await import('../src/http/tls.js')
+  const material = await TlsMaterial.open({ tls: 'auto', tlsDir: join(dir, 'tls-baseline-ca') })
+  const { key, cert } = await material!.options(['127.0.0.1'])
+  writeFileSync(join(dir, 'baseline-key.pem'), key as string)
+  writeFileSync(join(dir, 'baseline-cert.pem'), cert as string)
+  return { BASELINE_TLS_KEY_FILE: join(dir, 'baseline-key.pem'), BASELINE_TLS_CERT_FILE: join(dir, 'baseline-cert.pem') }
+}
 
 /**
  * What makes the baseline fair to a scenario: the status and body bytes the emulator answers to

@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
-import { createServer, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https'
 import { dirname } from 'node:path'
 
 /**
@@ -9,7 +10,9 @@ import { dirname } from 'node:path'
  * the documented 202). With `BASELINE_STATE_FILE` it also makes the emulator's durable write
  * per change (`BASELINE_STATE_TEXT_FILE`: the bytes the emulator's state file held): requests
  * answered in one event-loop turn share one write of a temporary file, fsync, rename and fsync
- * of the folder, and no answer goes out before the write it waits for.
+ * of the folder, and no answer goes out before the write it waits for. With
+ * `BASELINE_TLS_KEY_FILE` and `BASELINE_TLS_CERT_FILE` it is node:https instead (the TLS
+ * scenario: the same kind of key and certificate as the emulator's --tls auto).
  */
 const env = process.env
 const status = Number(env.BASELINE_STATUS ?? 202)
@@ -44,7 +47,7 @@ function send (res: ServerResponse): void {
   res.end(answer)
 }
 
-const server = createServer((req, res) => {
+function handle (req: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = []
   req.on('data', (chunk: Buffer) => chunks.push(chunk))
   req.on('end', () => {
@@ -56,9 +59,13 @@ const server = createServer((req, res) => {
       waiting.push(res)
     }
   })
-})
+}
+
+const server = env.BASELINE_TLS_KEY_FILE === undefined || env.BASELINE_TLS_KEY_FILE === ''
+  ? createServer(handle)
+  : createHttpsServer({ key: readFileSync(env.BASELINE_TLS_KEY_FILE), cert: readFileSync(env.BASELINE_TLS_CERT_FILE!) }, handle)
 server.keepAliveTimeout = 5000
 server.listen(Number(env.PORT ?? 0), '127.0.0.1', () => {
-  process.stdout.write(`baseline listening on http://127.0.0.1:${(server.address() as { port: number }).port}\n`)
+  process.stdout.write(`baseline listening on ${server instanceof HttpsServer ? 'https' : 'http'}://127.0.0.1:${(server.address() as { port: number }).port}\n`)
 })
 process.on('SIGTERM', () => server.close(() => process.exit(0)))

@@ -221,3 +221,53 @@ t.test('shutdown closes the connections that have not said which scheme they spe
   t.equal((await halfway).text, '', 'nor for a handshake half done')
   socket.destroy()
 })
+
+/** A TLS connection that writes `head`, then `body` in chunks while the connection is open; what it was sent, until it closed. */
+function tlsExchange (port: number, head: string, body?: { chunk: Buffer, times: number }): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => {
+      socket.write(head)
+      let left = body?.times ?? 0
+      const more = () => {
+        while (left > 0 && !socket.destroyed) {
+          left--
+          if (!socket.write(body!.chunk)) return socket.once('drain', more)
+        }
+      }
+      more()
+    })
+    let text = ''
+    socket.setEncoding('latin1').on('data', (chunk: string) => { text += chunk })
+    socket.on('error', () => {})
+    socket.on('close', () => resolve(text))
+  })
+}
+
+t.test('over TLS as over HTTP: an early answer reaches a client still sending its body, pipelining, faults, and the stall cut-off', async (t) => {
+  const { port, app } = await listening(t, { tls: 'auto', tlsDir: await tempDir(t, 'mrs-tls-same-'), limits: { stallMs: 200, timeoutCheckIntervalMs: 50 } })
+  // 413 while 20 MiB are still being sent: the answer arrives, then the connection closes.
+  const big = await tlsExchange(port, `DELETE ${userPath()} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\nContent-Type: application/json\r\nContent-Length: ${20 * 1024 * 1024}\r\n\r\n`, { chunk: Buffer.alloc(64 * 1024, 'a'), times: 320 })
+  t.match(big, /^HTTP\/1\.1 413 /)
+  t.match(big, /"error_code":"APIGW\.0201"/)
+  // Two pipelined requests: two answers, in order.
+  const two = await tlsExchange(port, `GET ${userPath()} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\nGET /_emulator/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
+  t.same([...two.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]), ['200', '200'])
+  // A fault rule's drop: the connection closes without an answer.
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/faults', payload: { match: { operation: 'ShowSyncIamUser' }, action: { drop: true } } })).statusCode, 201)
+  t.equal(await tlsExchange(port, `GET ${userPath()} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\n`), '')
+  // A client that takes nothing of its answers is cut off after stallMs: answers of ~6 MB, far
+  // more than the kernel's buffers take, so that the TLS connection's own queue holds them.
+  const synced = Array.from({ length: 90 }, (_, i) => `${'u'.repeat(58)}${i}`)
+  const projects = Array.from({ length: 1000 }, (_, i) => ({ project_id: `p${i}`, iam: { users: [], groups: [] }, clusters: [{ cluster_id: 'c', state: 'running', synced_users: synced, synced_groups: [] }] }))
+  t.equal((await app.inject({ method: 'PUT', url: '/_emulator/state', payload: { projects } })).statusCode, 200)
+  const connections = () => new Promise<number>((resolve) => app.server.getConnections((_err, count) => resolve(count)))
+  const start = performance.now()
+  const reader = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => {
+    reader.pause()
+    reader.write('GET /_emulator/state HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(16))
+  })
+  reader.on('error', () => {})
+  t.teardown(() => reader.destroy())
+  await until(async () => performance.now() - start > 100 && await connections() === 0)
+  t.ok(performance.now() - start >= 190, `cut off once stalled for stallMs (${Math.round(performance.now() - start)} ms)`)
+})
