@@ -36,8 +36,9 @@ type X509 = typeof import('@peculiar/x509')
 /**
  * @peculiar/x509 for the X.509 work: maintained, typed, and it signs with Node's own WebCrypto
  * (ECDSA P-256: a key pair and a certificate in milliseconds, where node-forge makes RSA keys in
- * JavaScript). Loaded only with --tls auto: with its ASN.1 modules it costs ~150 ms of start-up.
- * Its dependency injection wants the Reflect metadata polyfill loaded first.
+ * JavaScript). Loaded only with --tls auto, with its ASN.1 modules (bench/RESULTS.md, HTTPS:
+ * start-up within the noise). Its dependency injection wants the Reflect metadata polyfill
+ * loaded first.
  */
 async function x509 (): Promise<X509> {
   await import('reflect-metadata')
