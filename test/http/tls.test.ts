@@ -192,6 +192,11 @@ t.test('what is not a handshake, or never finishes one, is closed without an ans
     })
   ])
   t.equal(closed, 'closed')
+  // Plain text under a TLS connection, once its handshake is done: a TLS alert, then closed.
+  const under = connect(port, '127.0.0.1')
+  const secure = tlsConnect({ socket: under, rejectUnauthorized: false }, () => under.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'))
+  const alert = await new Promise<string>((resolve) => secure.on('error', (err: NodeJS.ErrnoException) => resolve(err.code!)))
+  t.match(alert, /ALERT/, `the client hears ${alert}`)
   // One that resets before its first byte: its error is ended, not thrown.
   const reset = connect(port, '127.0.0.1', () => reset.resetAndDestroy())
   await new Promise((resolve) => reset.on('close', resolve))
