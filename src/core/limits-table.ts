@@ -13,7 +13,7 @@ const SETTING_REFUSED = 'the setting is refused'
 const BEYOND: Record<keyof typeof LIMITS, string> = {
   body: `${answered(entityTooLarge())}; the control plane: ${answered(controlTooLarge())}`,
   headers: `${answered(headersTooLarge())}; the control plane: ${answered(controlHeadersTooLarge())}`,
-  headersTimeout: `${answered(requestTimeout())} ${requestTimeout().message}, connection closed`,
+  headersTimeout: `${answered(requestTimeout())} ${requestTimeout().message}, connection closed (a handshake: closed without an answer)`,
   requestTimeout: answered(requestTimeout(), ', connection closed'),
   timeoutCheckInterval: '—',
   keepAlive: 'closed',

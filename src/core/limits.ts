@@ -27,7 +27,7 @@ export const LIMITS = {
   // The connection and the request.
   body: limit(12 * MiB, 'bytes', 'Request body (the gateway\'s documented limit)'),
   headers: limit(16 * KiB, 'bytes', 'Request headers'),
-  headersTimeout: limit(10 * SECOND, 'ms', 'Time to send the request headers'),
+  headersTimeout: limit(10 * SECOND, 'ms', 'Time to send the request headers (and, with --tls, to finish a TLS handshake)'),
   requestTimeout: limit(30 * SECOND, 'ms', 'Time to send the whole request'),
   timeoutCheckInterval: limit(1 * SECOND, 'ms', 'How often those two timeouts are checked'),
   keepAlive: limit(5 * SECOND, 'ms', 'Idle keep-alive connection'),
