@@ -273,10 +273,18 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
   let schemes: Schemes | undefined
   if (tls !== undefined) {
     const { bothSchemes } = await import('./http/schemes.js')
+    // What the certificate covers: the listening address, --tls-names, and the world's regions
+    // as Huawei's SDKs name them, looked at each handshake and made again when the world has
+    // changed (a world loaded later is covered). The same list while nothing changed.
+    let address = ''
+    app.server.on('listening', () => { address = (app.server.address() as AddressInfo).address })
+    let names = { version: -1, list: [] as string[] }
+    const namesNow = () => {
+      if (names.version !== store.version) names = { version: store.version, list: [address, ...settings.tlsNames, GLOBAL_IAM, ...iam.regions().flatMap(regionNames)] }
+      return names.list
+    }
     schemes = bothSchemes(app.server, {
-      // What the certificate covers: the listening address, --tls-names, and the world's regions
-      // as Huawei's SDKs name them, read at each handshake (a world loaded later is covered).
-      material: () => tls.options([listeningAddress(app), ...settings.tlsNames, GLOBAL_IAM, ...iam.regions().flatMap(regionNames)]),
+      material: () => tls.options(namesNow()),
       silentMs: limits.headersTimeoutMs,
       log: app.log
     })
@@ -325,6 +333,3 @@ function registerLifecycle (app: FastifyInstance, connections: Connections, clos
     connections.stop()
   })
 }
-
-/** The address the server listens on (asked at a handshake: it listens, on TCP). */
-const listeningAddress = (app: FastifyInstance): string => (app.server.address() as AddressInfo).address

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
-import { Server as TlsServer, createSecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls'
+import { Server as TlsServer, createSecureContext, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls'
 import type { FastifyBaseLogger } from 'fastify'
 import { tlsParent } from './internals.js'
 
@@ -40,17 +40,29 @@ export function bothSchemes (server: Server, options: SchemeOptions): Schemes {
     socket.resume()
   }
 
+  // A context per certificate, made once: parsing one (70 KB with a thousand regions) on every
+  // handshake blocked the loop and held native memory.
+  const contexts = new WeakMap<SecureContextOptions, SecureContext>()
+  const contextOf = (material: SecureContextOptions) => {
+    let context = contexts.get(material)
+    if (context === undefined) contexts.set(material, context = createSecureContext(material))
+    return context
+  }
   const tls = new TlsServer({
     minVersion: 'TLSv1.2',
     ALPNProtocols: ['http/1.1'],
     handshakeTimeout: silentMs,
     SNICallback: (servername, done) => {
-      options.material(servername).then((material) => done(null, createSecureContext(material)), done)
+      options.material(servername).then((material) => done(null, contextOf(material)), done)
     }
   })
-  // Clients that send no name (an address, such as https://127.0.0.1:9336) get the default one.
-  let initial: Promise<void> | undefined
-  const withDefault = () => (initial ??= options.material(undefined).then((material) => tls.setSecureContext(material)))
+  // Clients that send no name (an address, such as https://127.0.0.1:9336) get the default one,
+  // made again when the certificate is (a world with other regions).
+  let current: SecureContextOptions | undefined
+  const withDefault = () => options.material(undefined).then((material) => {
+    if (material !== current) tls.setSecureContext(material)
+    current = material
+  })
   // The TCP connection goes with its TLS connection, however that ends (see tlsParent).
   const withParent = (socket: TLSSocket) => {
     const parent = tlsParent(socket)

@@ -62,7 +62,7 @@ export class TlsMaterial {
   /** The CA's certificate (PEM) and where it is kept: `auto` only. */
   readonly caPem?: string
   readonly caPath?: string
-  #issued: { key: string, options: SecureContextOptions } | undefined
+  #issued: { key: string, names: readonly string[], options: SecureContextOptions } | undefined
   #issuing: Promise<SecureContextOptions> | undefined
 
   private constructor (readonly mode: 'auto' | 'files', private readonly files: SecureContextOptions | undefined, private readonly ca: Ca | undefined, private readonly lib: X509 | undefined, caPath?: string) {
@@ -83,9 +83,13 @@ export class TlsMaterial {
       }
       const options = { cert: await read(settings.tlsCert!, '--tls-cert'), key: await read(settings.tlsKey!, '--tls-key') }
       try {
-        // Checked now, not at the first handshake: a key that does not match its certificate stops the start.
+        // Checked now, not at the first handshake: a key that does not match its certificate stops
+        // the start. OpenSSL compares a key only with a certificate of its own type (an RSA key
+        // beside an EC certificate would be kept as another pair): the pair is compared too.
         const { createSecureContext } = await import('node:tls')
+        const { createPrivateKey, X509Certificate } = await import('node:crypto')
         createSecureContext(options)
+        if (!new X509Certificate(options.cert).checkPrivateKey(createPrivateKey(options.key))) throw new Error('the key is not the certificate\'s')
       } catch (err) {
         throw new ConfigError(`Invalid --tls-cert/--tls-key: ${(err as Error).message}`)
       }
@@ -103,12 +107,17 @@ export class TlsMaterial {
    */
   async options (names: readonly string[]): Promise<SecureContextOptions> {
     if (this.files !== undefined) return this.files
+    // The same list as last time (the caller keeps it while the world is unchanged): no work.
+    if (this.#issued?.names === names) return this.#issued.options
     const wanted = [...new Set([...LOOPBACK, ...names].filter((name) => name !== '' && name !== '0.0.0.0' && name !== '::'))]
     const key = wanted.join(',')
-    if (this.#issued?.key === key) return this.#issued.options
+    if (this.#issued?.key === key) {
+      this.#issued.names = names
+      return this.#issued.options
+    }
     // One issue at a time: handshakes that arrive meanwhile wait for it.
     const issuing = this.#issuing ??= this.#issue(wanted).then((options) => {
-      this.#issued = { key, options }
+      this.#issued = { key, names, options }
       return options
     }).finally(() => { this.#issuing = undefined })
     const options = await issuing

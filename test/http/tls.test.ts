@@ -103,6 +103,8 @@ t.test('--tls auto: https and http on one port, with a CA made once, kept and se
   t.equal(later.status, 200)
   t.ok(altNames(later.cert).includes('DNS:iam.ap-southeast-1.myhuaweicloud.com'))
   await t.rejects(https(port, ca, userPath(), { servername: 'mrs.eu-west-101.myhuaweicloud.com' }), /altnames/, 'a region the world lacks is not')
+  const byAddressLater = await https(port, ca, userPath())
+  t.ok(altNames(byAddressLater.cert).includes('DNS:mrs.ap-southeast-1.myhuaweicloud.com'), 'and a client that names no host gets the new certificate too')
 
   // Another start on the same folder presents a certificate of the same CA.
   const again = await startEmulator({ tls: 'auto', tlsDir: dir, logger: false })
@@ -133,6 +135,11 @@ t.test('--tls files: the user\'s certificate and key; no CA of ours to serve', a
   const other = await ca!.options(['other.test'])
   await writeFile(join(dir, 'other-key.pem'), other.key as string)
   await t.rejects(buildApp({ tls: 'files', tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'other-key.pem') }), /^Invalid --tls-cert\/--tls-key: .*key values mismatch/)
+  // A key of another type than the certificate's: OpenSSL would keep it as a second pair, and
+  // every handshake would fail.
+  const { generateKeyPairSync } = await import('node:crypto')
+  await writeFile(join(dir, 'rsa-key.pem'), generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }))
+  await t.rejects(buildApp({ tls: 'files', tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'rsa-key.pem') }), new ConfigError('Invalid --tls-cert/--tls-key: the key is not the certificate\'s'))
 
   async function build () {
     const plain = await buildApp({})
