@@ -23,7 +23,7 @@ import { BODY_LIMIT } from './http/body.js'
 import { Connections } from './http/connections.js'
 import type { Schemes } from './http/schemes.js'
 import { GLOBAL_IAM, regionNames, TlsMaterial } from './http/tls.js'
-import { oneAtATime, parseRequestByRequest } from './http/pipelining.js'
+import { oneAtATime, parseNothingAfterClose } from './http/pipelining.js'
 import { Waiting } from './http/waiting.js'
 import { BodyBudget } from './http/body-budget.js'
 import { AnswerBudget } from './http/large-answers.js'
@@ -241,7 +241,7 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
       server.keepAliveTimeout = limits.keepAliveTimeoutMs
       server.headersTimeout = limits.headersTimeoutMs
       server.maxConnections = limits.maxConnections
-      parseRequestByRequest(server)
+      parseNothingAfterClose(server)
       return server
     },
     // Ids of any length must reach the route and get their 400, not a 404.

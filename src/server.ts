@@ -1,20 +1,24 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs'
+import { createRequire, enableCompileCache } from 'node:module'
+import { fileURLToPath } from 'node:url'
+
 // The process that started this one, read before the rest loads (a few hundred milliseconds,
 // then the world): a parent gone meanwhile, such as an npx killed by a script that stopped
 // waiting, is then seen as gone (orphan.ts).
 const parent = process.ppid
-const [{ closeWhenOrphaned }, { default: closeWithGrace }, { runCli, shutdown }] =
-  await Promise.all([import('./orphan.js'), import('close-with-grace'), import('./cli.js')])
 
-/** The process: the command, with a graceful close on SIGTERM or SIGINT once it listens. */
-const { exitCode } = await runCli(process.argv.slice(2), process.env, {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  // Installed once listening (a failed start keeps its exit code), and before the banner that
-  // scripts wait for. Past the grace, close-with-grace exits 1.
-  onStart: (emulator, config) => {
-    closeWithGrace({ delay: config.shutdownGraceMs }, shutdown(emulator))
-    closeWhenOrphaned({ parent })
-  }
-})
-if (exitCode !== undefined) process.exitCode = exitCode
+// A start is mostly reading and compiling JavaScript. Node's compile cache keeps the compiled
+// code (in the system's temporary folder, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1
+// turns it off), and the build's bundle (scripts/bundle.mjs) is one file instead of ~250
+// modules. The modules run instead when coverage is measured (Node's NODE_V8_COVERAGE, or the
+// test runner's own), so that it maps to the sources, or when there is no bundle (tsc alone).
+enableCompileCache()
+const bundle = fileURLToPath(new URL('../bundle/main.cjs', import.meta.url))
+const covered = process.env.NODE_V8_COVERAGE !== undefined || process.env._TAPJS_PROCESSINFO_COVERAGE_ === '1'
+type Main = typeof import('./main.js')
+/* c8 ignore next 2 */ // the bundle runs only where coverage is not measured: test/e2e/bundle.test.ts runs it
+const { main }: Main = !covered && existsSync(bundle)
+  ? createRequire(import.meta.url)(bundle) as Main
+  : await import('./main.js')
+await main(parent)

@@ -32,16 +32,32 @@ const clientErrorAnswered = new WeakSet<Socket>()
 /** A control-plane request line. */
 const CONTROL_REQUEST = /^[A-Z]+ (?:https?:\/\/[^/ ]*)?\/_emulator(?:[/? ]|$)/i
 
+/** A message's first line, when it is a request line. */
+const REQUEST_LINE = /^[A-Z]+ \S+ HTTP\//
+
 /**
- * Whether the request the parser failed on is the control plane's: the packet it failed on
- * starts with that request's line, as the parser is fed request by request (pipelining.ts).
+ * Whether the request the parser failed on is the control plane's, by its request line. Node's
+ * parser reads the connection itself, so the packet is the whole read, and requests pipelined
+ * before the one that failed may start it: the one that failed is the last message that starts
+ * (at the packet's start, or after a blank line) with a request line before the place the parser
+ * stopped (`bytesParsed`).
  */
-function forControlPlane (err: { rawPacket?: Buffer }): boolean {
-  return err.rawPacket !== undefined && CONTROL_REQUEST.test(err.rawPacket.toString('latin1', 0, 512))
+function forControlPlane (err: { rawPacket?: Buffer, bytesParsed?: number }): boolean {
+  const packet = err.rawPacket
+  if (packet === undefined) return false
+  const text = packet.toString('latin1')
+  let start = Math.min(err.bytesParsed ?? 0, text.length)
+  for (;;) {
+    const blank = start === 0 ? -1 : text.lastIndexOf('\r\n\r\n', start - 1)
+    const at = blank < 0 ? 0 : blank + 4
+    const line = text.slice(at, at + 512)
+    if (at === 0 || REQUEST_LINE.test(line)) return CONTROL_REQUEST.test(line)
+    start = blank
+  }
 }
 
 /** The answer to a request that never became one: the control plane's when its request line shows it is one of its own. */
-function clientErrorAnswer (err: NodeJS.ErrnoException & { rawPacket?: Buffer }): ApiError {
+function clientErrorAnswer (err: NodeJS.ErrnoException & { rawPacket?: Buffer, bytesParsed?: number }): ApiError {
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return requestTimeout()
   const control = forControlPlane(err)
   if (err.code === 'HPE_HEADER_OVERFLOW') return control ? controlHeadersTooLarge() : headersTooLarge()

@@ -59,22 +59,10 @@ export const kernelQueue = (socket: Socket): number =>
 interface NodeHttpSocket extends Socket {
   /** The HTTP parser Node gave the connection; null once it has freed it (an upgrade, a close). */
   parser?: object | null
-  /** Node's own flag: set when it paused the connection (an answer not taken), cleared when it resumes. */
-  _paused?: boolean
-}
-
-/** Node's 'data' listener of an HTTP connection (its `socketOnData`, bound to the parser). */
-export function httpDataListener (socket: Socket): ((chunk: Buffer) => void) | undefined {
-  const [listener] = socket.listeners('data') as Array<(chunk: Buffer) => void>
-  /* c8 ignore next */ // a Node without it (none so far) keeps its own feeding
-  return listener?.name === 'bound socketOnData' ? listener : undefined
 }
 
 /** The connection's HTTP parser, as Node keeps it on the socket. */
 export const httpParser = (socket: Socket): object | null | undefined => (socket as NodeHttpSocket).parser
-
-/** Whether Node has paused the connection itself (its `socketOnData` asserts it has not). */
-export const pausedByNode = (socket: Socket): boolean => (socket as NodeHttpSocket)._paused === true
 
 /**
  * The TCP connection a TLS connection was made from (`new TLSSocket(socket)` keeps it as

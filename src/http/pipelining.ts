@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import { httpDataListener, httpParser, pausedByNode } from './internals.js'
+import { httpParser } from './internals.js'
 
 export interface PipelineLimits {
   /** Requests that may wait on a connection. */
@@ -76,41 +76,64 @@ export function oneAtATime (handler: RequestListener, limits: PipelineLimits): R
   }
 }
 
-const END_OF_HEADERS = Buffer.from('\r\n\r\n')
+type Parser = Record<string, unknown> & { socket?: Socket | null, incoming?: unknown }
+type HeadersComplete = (this: Parser, ...fields: unknown[]) => number
+
+/** The connections of the servers `parseNothingAfterClose` watches (not a client's). */
+const watched = new WeakSet<Socket>()
+/** Node's headers-complete callback (one function for all its parsers), wrapped once. */
+const guards = new Map<HeadersComplete, HeadersComplete>()
+/** The wrappers (a parser is reused by later connections: wrapped already). */
+const installed = new Set<HeadersComplete>()
+
+function guarded (complete: HeadersComplete): HeadersComplete {
+  let guard = guards.get(complete)
+  if (guard === undefined) {
+    // Node calls it with the request line and headers as nine arguments; passed on as they are
+    // (a rest parameter would make an array per request).
+    guard = function headersComplete (this: Parser, a, b, c, d, e, f, g, h, i) {
+      const socket = this.socket
+      if (socket?.destroyed === true && watched.has(socket)) {
+        // No request: the body that may follow is parsed into nothing (Node's own callbacks
+        // skip a parser without one), and no response is made.
+        this.incoming = null
+        return 0
+      }
+      return complete.call(this, a, b, c, d, e, f, g, h, i)
+    }
+    guards.set(complete, guard)
+    installed.add(guard)
+  }
+  return guard
+}
 
 /**
- * Feeds Node's HTTP parser a read request by request (cut after each blank line), and stops once
- * the connection is closed: Node parses every request of a read at once and makes a request and a
- * response object for each, even after the connection was closed for pipelining too many, so a
- * read of 64 KiB of tiny requests made thousands (1,500 connections of 200: 540 MiB) before any
- * could be let go. What Node pauses the connection for mid-read is put back, for its resume.
- * A read of one request (with its body), or of a body, is fed whole, after a search for a
- * second blank line.
+ * Node parses every request of a read at once (64 KiB: thousands of small ones) and makes a
+ * request and a response object for each, even after the connection was closed for pipelining
+ * too many: 1,500 connections of 200 tiny requests held 540 MiB before any could be let go.
+ * Once a connection is closed, its parser here makes nothing of what is left of the read: the
+ * requests are still parsed (cheaply, in Node's C++ parser) but none becomes a request or a
+ * response. Node's parser keeps reading the socket itself, with no JavaScript per read: feeding
+ * it from a 'data' listener instead, request by request, took a quarter of each request's time
+ * (bench/RESULTS.md, round three).
  */
-export function parseRequestByRequest (server: Server): void {
+export function parseNothingAfterClose (server: Server): void {
   server.on('connection', (socket: Socket) => {
-    const feed = httpDataListener(socket)
-    /* c8 ignore next */ // a Node that feeds its parser otherwise (none so far) keeps its own way
-    if (feed === undefined) return
-    const parser = httpParser(socket)
-    socket.removeListener('data', feed)
-    socket.on('data', (chunk: Buffer) => {
-      let at = 0
-      while (at < chunk.length) {
-        // Closed, or the parser freed (an upgrade took the connection): the rest is nobody's.
-        if (socket.destroyed || httpParser(socket) !== parser) return
-        if (pausedByNode(socket)) {
-          socket.unshift(chunk.subarray(at))
-          return
-        }
-        // Cut only where another request follows: a read of one request and its body (nearly
-        // every read) is fed whole, in one call, as Node feeds it.
-        const end = chunk.indexOf(END_OF_HEADERS, at)
-        const following = end < 0 ? -1 : chunk.indexOf(END_OF_HEADERS, end + END_OF_HEADERS.length)
-        const next = following < 0 ? chunk.length : end + END_OF_HEADERS.length
-        feed(at === 0 && next === chunk.length ? chunk : chunk.subarray(at, next))
-        at = next
-      }
-    })
+    const parser = httpParser(socket) as Parser | null | undefined
+    /* c8 ignore next */ // every connection of an HTTP server has one (a Node that differs keeps its own way)
+    if (parser == null) return
+    watched.add(socket)
+    const key = headersCompleteKey(parser)
+    /* c8 ignore next */ // as above: a Node without this callback keeps its own way
+    if (key === undefined) return
+    const complete = parser[key] as HeadersComplete
+    if (!installed.has(complete)) parser[key] = guarded(complete)
   })
+}
+
+/** Where Node's parser keeps its headers-complete callback (an index its C++ side calls by). */
+let completeKey: string | undefined
+function headersCompleteKey (parser: Parser): string | undefined {
+  completeKey ??= Object.keys(parser).find((key) => (parser[key] as { name?: string } | undefined)?.name === 'parserOnHeadersComplete')
+  return completeKey
 }

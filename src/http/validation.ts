@@ -1,12 +1,21 @@
 import type { FastifySchemaCompiler } from 'fastify'
 import type { TObject, TSchema } from '@sinclair/typebox'
-import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
 import { CLUSTER_ID_RULE } from '../core/api-schema.js'
 import { controlInvalid, iamBodyInvalid, iamBodyMissing, iamFieldInvalid, iamFieldMissing, invalidParameter, invalidProjectId, keystoneBodyInvalid, keystoneParameterInvalid, shorten } from '../core/errors.js'
 import { IAM_ERRORS, type IamFace } from '../core/iam-schema.js'
 import { formatProblems, problemsOf } from '../core/problems.js'
 import { InvalidBody } from './body.js'
+
+/**
+ * TypeBox's compiled check, compiled on its first use: a start compiles none of the ~60 route
+ * schemas (a fifth of the start's work), and a first request compiles only its own.
+ */
+function compiled (schema: TSchema): () => TypeCheck<TSchema> {
+  let check: TypeCheck<TSchema> | undefined
+  return () => (check ??= TypeCompiler.Compile(schema))
+}
 
 /** `/user_names/3` → `user_names[3]`: the field as a user would name it. */
 function fieldName (path: string): string {
@@ -52,14 +61,14 @@ export const apiValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, h
  * field and the reason after it), the `IAM.110x` messages on `/v3.0`.
  */
 function iamBodyValidator (schema: TSchema, face: IamFace) {
-  const check = TypeCompiler.Compile(schema)
+  const check = compiled(schema)
   return (data: unknown) => {
     if (data === null) {
       return { error: face === 'keystone' ? keystoneBodyInvalid('a JSON body is required') : iamBodyMissing() }
     }
     if (data instanceof InvalidBody) return { error: face === 'keystone' ? keystoneBodyInvalid(data.reason[0]!.toLowerCase() + data.reason.slice(1)) : iamBodyInvalid(data.reason) }
-    if (check.Check(data)) return true
-    const first = check.Errors(data).First()!
+    if (check().Check(data)) return true
+    const first = check().Errors(data).First()!
     const field = fieldName(first.path) || 'body'
     const missing = first.type === ValueErrorType.ObjectRequiredProperty
     if (face === 'keystone') return { error: keystoneBodyInvalid(missing ? `${field} is required` : `${field} is invalid: ${first.message.toLowerCase()}`) }
@@ -73,7 +82,7 @@ function iamBodyValidator (schema: TSchema, face: IamFace) {
 
 /** IAM's query parameters: text as the schema's booleans and integers; a bad one is named (IAM.0007, Keystone's shape). */
 function iamQueryValidator (schema: TObject) {
-  const properties = Object.entries(schema.properties).map(([name, property]) => [name, property.type as string, TypeCompiler.Compile(property)] as const)
+  const properties = Object.entries(schema.properties).map(([name, property]) => [name, property.type as string, compiled(property)] as const)
   return (input: unknown) => {
     const query = input as Record<string, unknown>
     for (const [name, type, check] of properties) {
@@ -81,7 +90,7 @@ function iamQueryValidator (schema: TObject) {
       if (text === undefined) continue
       if (type === 'boolean' && (text === 'true' || text === 'false')) query[name] = text === 'true'
       if (type === 'integer' && typeof text === 'string' && /^\d{1,15}$/.test(text)) query[name] = Number(text)
-      if (!check.Check(query[name])) return { error: keystoneParameterInvalid(`${name} is invalid: ${shorten(String(text))}`) }
+      if (!check().Check(query[name])) return { error: keystoneParameterInvalid(`${name} is invalid: ${shorten(String(text))}`) }
     }
     return { value: query }
   }
@@ -105,23 +114,23 @@ function queryNumbers (schema: TObject) {
 
 /** The control plane's validator: the same compiler, its own code, the part and field named. */
 export const controlValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
-  const check = TypeCompiler.Compile(schema)
+  const check = compiled(schema)
   // Query values arrive as text: `?status=500&limit=5` are numbers to the schema.
   const convert = httpPart === 'querystring' ? queryNumbers(schema as TObject) : (data: unknown) => data
   return (input: unknown) => {
     if (httpPart === 'body' && input === null) return { error: controlInvalid('Invalid body: a JSON body is required.') }
     if (input instanceof InvalidBody) return { error: controlInvalid(input.reason) }
     const data = convert(input)
-    return check.Check(data) ? { value: data } : { error: controlError(httpPart!, check.Errors(data)) }
+    return check().Check(data) ? { value: data } : { error: controlError(httpPart!, check().Errors(data)) }
   }
 }
 
 function bodyValidator (schema: TSchema) {
-  const check = TypeCompiler.Compile(schema)
+  const check = compiled(schema)
   return (data: unknown) => {
     if (data === null) return { value: {} } // no body at all: an empty request
     if (data instanceof InvalidBody) return { error: invalidParameter(data.reason) }
-    return check.Check(data) || { error: invalidParameter(bodyMessage(check.Errors(data).First()!)) }
+    return check().Check(data) || { error: invalidParameter(bodyMessage(check().Errors(data).First()!)) }
   }
 }
 
@@ -132,12 +141,12 @@ function bodyValidator (schema: TSchema) {
  * without TypeBox's error iterator.
  */
 function paramsValidator (schema: TObject) {
-  const whole = TypeCompiler.Compile(schema)
-  const each = Object.entries(schema.properties).map(([name, property]) => [name, TypeCompiler.Compile(property)] as const)
+  const whole = compiled(schema)
+  const each = Object.entries(schema.properties).map(([name, property]) => [name, compiled(property)] as const)
   return (data: unknown) => {
-    if (whole.Check(data)) return true
+    if (whole().Check(data)) return true
     const values = data as Record<string, string>
-    const [name] = each.find(([name, check]) => !check.Check(values[name]))!
+    const [name] = each.find(([name, check]) => !check().Check(values[name]))!
     return { error: paramsError(values, name) }
   }
 }

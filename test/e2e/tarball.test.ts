@@ -55,9 +55,10 @@ function execForm (dockerfile: string, instruction: RegExp): string[] {
 
 t.test('the packed tarball ships only what runs, and its bin serves, answers health checks and stops on SIGTERM', async (t) => {
   const { dir, files } = await install(t)
-  t.ok(files.every((f) => /^(dist\/(src|routes)\/.*\.(js|js\.map|d\.ts)|dist\/src\/ui\/[^/]+\.(html|css|js)|(src|routes)\/.*\.ts|dist\/build\.json|fixtures\/[^/]+\.json|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/.test(f)), 'only compiled code with its maps and sources, the dashboard\'s files, the build\'s commit, fixtures, README, CHANGELOG, LICENSE')
+  t.ok(files.every((f) => /^(dist\/(src|routes)\/.*\.(js|js\.map|d\.ts)|dist\/src\/ui\/[^/]+\.(html|css|js)|(src|routes)\/.*\.ts|dist\/build\.json|dist\/bundle\/main\.cjs(\.LEGAL\.txt)?|fixtures\/[^/]+\.json|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/.test(f)), 'only compiled code with its maps and sources, the dashboard\'s files, the build\'s commit, fixtures, README, CHANGELOG, LICENSE')
   t.ok(files.includes('dist/src/ui/index.html') && files.includes('dist/src/ui/style.css'), 'the dashboard ships')
   t.ok(files.includes('dist/src/index.d.ts'), 'type declarations ship')
+  t.ok(files.includes('dist/bundle/main.cjs'), 'the bundle the bin runs ships')
   const pkg = join(dir, 'node_modules', 'mrs-emulator')
   // Every source map a compiled file names ships, and so does every source it points to.
   let maps = 0

@@ -7,7 +7,7 @@ import { LIMITS } from '../../src/core/limits.js'
 import { Waiting } from '../../src/http/waiting.js'
 import { AnswerBudget } from '../../src/http/large-answers.js'
 import { Connections } from '../../src/http/connections.js'
-import { oneAtATime, parseRequestByRequest } from '../../src/http/pipelining.js'
+import { oneAtATime, parseNothingAfterClose } from '../../src/http/pipelining.js'
 import { journalOf, listening, PROJECT, rawExchange, SYNCED_CLUSTER, TOKEN, userPath } from '../helpers.js'
 
 // Two bulky-journal tests (~30 MB of JSON a read, 32 readers that stall) take ~5 s alone and up
@@ -329,14 +329,14 @@ t.test('what waits behind pipelined requests is bounded in bytes too, in all con
   t.same(ran, ['/1', '/2', '/b1', '/c1'], 'nothing that waited on a closed connection runs')
 })
 
-t.test('the parser is fed request by request, and stops at a closed connection: no objects are made for the rest of its read', async (t) => {
+t.test('a closed connection\'s parser makes no request of the rest of its read', async (t) => {
   let seen = 0
   const server = createServer((req, res) => {
     seen++
     if (seen === 5) req.socket.destroy()
     else res.end('ok')
   })
-  parseRequestByRequest(server)
+  parseNothingAfterClose(server)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => server.close())
   const { port } = server.address() as { port: number }

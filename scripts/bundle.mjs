@@ -1,0 +1,25 @@
+// Writes dist/bundle/main.cjs: the emulator (src/main.ts and everything it imports, Fastify
+// included) as one CommonJS file, which dist/src/server.js runs. One file to read and compile
+// instead of ~250 modules to resolve is most of what a start costs (bench/RESULTS.md, round
+// three). CommonJS, not ESM: Node's ESM facade of `node:http` reads every export, which loads
+// its bundled fetch (undici) for nothing.
+//
+// Left outside, loaded from node_modules when needed:
+// - pino and pino-pretty: pino-pretty runs in a worker that pino starts from its own files;
+// - @peculiar/x509 and reflect-metadata: only the https port (--tls) needs them.
+import { build } from 'esbuild'
+
+await build({
+  entryPoints: ['src/main.ts'],
+  outfile: 'dist/bundle/main.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  external: ['pino', 'pino-pretty', '@peculiar/x509', 'reflect-metadata'],
+  // package-info.ts finds the package from its own place: the bundle's, two folders down too.
+  define: { 'import.meta.url': '__bundle_url' },
+  banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'external',
+  logLevel: 'warning'
+})

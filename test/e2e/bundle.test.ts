@@ -1,0 +1,73 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { request } from 'node:https'
+import { join } from 'node:path'
+import t from 'tap'
+import { tempDir } from '../helpers.js'
+import { PACKAGE_ROOT } from '../../src/package-info.js'
+import { plainEnv, runCommand, SERVER, startServer } from './process.js'
+
+/*
+ * `node dist/src/server.js` runs the build's bundle (one file: scripts/bundle.mjs) when coverage
+ * is not measured, as everywhere but under `npm test`: the image, npx, the SDK suites. Here it
+ * runs as users run it, each part that loads late included: the OpenAPI document, the dashboard,
+ * https (its certificate library stays outside the bundle), the log.
+ */
+t.setTimeout(120_000)
+
+/** As users run it: no coverage (the test runner's hook collects none, and the bundle runs). */
+const asUsers = { ...plainEnv, _TAPJS_PROCESSINFO_COVERAGE_: '0' }
+
+const BUNDLE = join(PACKAGE_ROOT, 'dist', 'bundle', 'main.cjs')
+const PROJECT = 'ff8080828997cb24018a1b2db3440b80'
+const CLUSTER = 'f7f45c04-4303-411c-9b71-d2cb730dd162'
+
+t.test('without coverage, the process runs the bundle, not the modules, and every part of it works', async (t) => {
+  const dir = await tempDir(t, 'mrs-bundle-')
+  const { url, stdout, stderr } = await startServer(t, ['--tls', 'auto', '--tls-dir', dir, '--log-level', 'info'], { NODE_DEBUG: 'module', _TAPJS_PROCESSINFO_COVERAGE_: '0' }, { coverage: false })
+  const res = await fetch(`${url}/v2/${PROJECT}/clusters/${CLUSTER}/iam-sync-user`, {
+    method: 'DELETE', headers: { 'x-auth-token': 'any', 'content-type': 'application/json' }, body: '{"user_names":["user1"]}'
+  })
+  t.equal(res.status, 202)
+  t.same(await res.json(), { state: 'synchronizing' })
+  const openapi = await fetch(`${url}/_emulator/openapi.json`)
+  t.equal(openapi.status, 200, 'the OpenAPI document (made on its first request)')
+  t.match(await openapi.json(), { openapi: /^3\./ })
+  t.equal((await fetch(`${url}/_emulator/ui`)).status, 200, 'the dashboard')
+  const ca = await readFile(join(dir, (await readdir(dir)).find((name) => name.endsWith('.pem') && !name.includes('key'))!))
+  const https = await new Promise<number>((resolve, reject) => {
+    request(`${url.replace('http:', 'https:')}/_emulator/health`, { ca }, (answer) => { answer.resume(); resolve(answer.statusCode!) }).on('error', reject).end()
+  })
+  t.equal(https, 200, 'https on the same port')
+  const loaded = stderr()
+  t.match(loaded, BUNDLE, 'the bundle was loaded')
+  t.notMatch(loaded, /dist\/src\/(cli|app|main)\.js/, 'and none of the modules it holds')
+  t.match(stdout(), '"operation":"CancelSyncIamUser"', 'the request log line (pino, outside the bundle)')
+})
+
+t.test('the bundle answers --version and --help as the modules do', async (t) => {
+  const env = { ...asUsers, NODE_DEBUG: 'module' }
+  const bundled = await runCommand(process.execPath, [SERVER, '--version'], env)
+  const modules = await runCommand(process.execPath, [SERVER, '--version'], { ...env, NODE_V8_COVERAGE: await tempDir(t) })
+  t.equal(bundled.code, 0)
+  t.equal(bundled.stdout, modules.stdout)
+  t.match(bundled.stderr, 'dist/bundle/main.cjs')
+  t.notMatch(modules.stderr, 'dist/bundle/main.cjs', 'under coverage, the modules')
+  t.equal((await runCommand(process.execPath, [SERVER, '--help'], asUsers)).stdout, (await runCommand(process.execPath, [SERVER, '--help'], { ...asUsers, NODE_V8_COVERAGE: await tempDir(t) })).stdout)
+})
+
+t.test('the image\'s warm start fills the compile cache the emulator then reads', async (t) => {
+  const cache = await tempDir(t, 'mrs-compile-cache-')
+  const script = join(PACKAGE_ROOT, 'scripts', 'warm-cache.mjs')
+  // The script is measured (the emulator it starts runs as users run it).
+  const warm = await runCommand(process.execPath, [script], { ...process.env, NODE_COMPILE_CACHE: cache })
+  t.equal(warm.code, 0, warm.stderr)
+  const failed = await runCommand(process.execPath, [script], { ...process.env, NODE_COMPILE_CACHE: cache, MRS_EMULATOR_AUTH: 'none-such' })
+  t.not(failed.code, 0, 'an emulator that does not start fails the image\'s build')
+  t.match(failed.stderr, /did not start/)
+  const [version] = await readdir(cache)
+  const files = await readdir(join(cache, version!))
+  t.ok(files.length > 0, `${files.length} cached files`)
+  const dockerfile = await readFile(join(PACKAGE_ROOT, 'Dockerfile'), 'utf8')
+  t.match(dockerfile, /NODE_COMPILE_CACHE=\/app\/\.node-compile-cache/)
+  t.match(dockerfile, /USER node\n(?:#.*\n)*RUN node scripts\/warm-cache\.mjs\n/, 'filled as the user the image runs as')
+})
