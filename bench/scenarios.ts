@@ -51,11 +51,11 @@ export function signedHeaders (method: string, path: string, body: string, host:
 }
 
 export const SCENARIOS: Scenario[] = [
-  { id: 1, name: 'documentation example DELETE, permissive', target: 0.72, args: () => [], request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } },
+  { id: 1, name: 'documentation example DELETE, permissive', target: 0.80, args: () => [], request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } },
   { id: 2, name: 'DELETE with 1,000 user and 1,000 group names', target: 0.60, args: () => [], request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: JSON.stringify({ user_names: names('user'), group_names: names('group') }) } },
-  { id: 3, name: 'invalid cluster_id (400)', target: 0.66, args: () => [], request: { method: 'DELETE', path: `/v2/${PROJECT}/clusters/bad.cluster.id/iam-sync-user`, headers: JSON_TOKEN, body: DOC_BODY } },
+  { id: 3, name: 'invalid cluster_id (400)', target: 0.78, args: () => [], request: { method: 'DELETE', path: `/v2/${PROJECT}/clusters/bad.cluster.id/iam-sync-user`, headers: JSON_TOKEN, body: DOC_BODY } },
   { id: 4, name: 'GET iam-sync-user, 1,000 synced names', target: 0.70, args: () => [], request: { method: 'GET', path: `/v2/${PROJECT}/clusters/${BIG_CLUSTER}/iam-sync-user`, headers: { 'x-auth-token': 'bench' } } },
-  { id: 5, name: 'strict auth, each request freshly signed', target: 0.75, args: () => ['--auth', 'strict'], request: { method: 'DELETE', path: USER_PATH, headers: {}, body: DOC_BODY }, sign: true },
+  { id: 5, name: 'strict auth, each request freshly signed', target: 0.80, args: () => ['--auth', 'strict'], request: { method: 'DELETE', path: USER_PATH, headers: {}, body: DOC_BODY }, sign: true },
   { id: 6, name: 'permissive, with a state file', target: 0.50, args: (dir) => ['--state-file', join(dir, `state-${process.hrtime.bigint()}.json`)], request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY }, durable: true },
   { id: 7, name: 'scenario 1 at LOG_LEVEL=info (logging cost, no target)', args: () => [], env: { LOG_LEVEL: 'info' }, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } },
   { id: 8, name: 'bare Fastify with scenario 1\'s route, in the emulator\'s place (Fastify\'s share of the gap, no target)', args: () => [], server: FASTIFY_ROUTE, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } },

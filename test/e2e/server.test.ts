@@ -108,7 +108,8 @@ t.test('SIGTERM to `npm start` stops the emulator too: the port is let go', asyn
 t.test('started by npm, the emulator closes once its parent has gone: `npx mrs-emulator & … kill $!` leaves no process and frees the port', async (t) => {
   // npx runs the bin in a shell; a SIGTERM to npx ends npx and that shell, not the emulator.
   // Here the shell is the parent, and SIGKILL ends it alone.
-  const shell = spawn('sh', ['-c', `"${process.execPath}" dist/src/server.js --port 0 --log-level warn; true`], { cwd: PACKAGE_ROOT, env: { ...plainEnv, npm_execpath: 'npm' }, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+  // With coverage: the watch's own defaults (the parent's pid, the SIGTERM) run only here.
+  const shell = spawn('sh', ['-c', `"${process.execPath}" dist/src/server.js --port 0 --log-level warn; true`], { cwd: PACKAGE_ROOT, env: { ...process.env, npm_execpath: 'npm' }, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
   t.teardown(() => {
     try {
       process.kill(-shell.pid!, 'SIGKILL')

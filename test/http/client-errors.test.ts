@@ -157,3 +157,28 @@ t.test('a lingering close ends when the body has ended, at once if it already ha
     t.ok(socket.destroyed, complete ? 'complete: closed' : 'ended: closed')
   }
 })
+
+t.test('a lingering close never drops the answer: with its last bytes not yet taken, closed once they are', async (t) => {
+  let release = () => {}
+  const socket = new Duplex({ write (_chunk, _enc, done) { release = done }, read () {} }) as unknown as Socket
+  const request = Object.assign(new EventEmitter(), { socket, complete: true, resume: () => {} }) as unknown as IncomingMessage
+  lingerAfterAnswer(request, { lingerMs: 60_000, lingerBytes: 1024 })
+  socket.write('HTTP/1.1 413 Payload Too Large\r\n\r\n')
+  ;(socket as Socket & { destroySoon: () => void }).destroySoon()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.notOk(socket.destroyed, 'not while the answer is still being sent')
+  release()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.ok(socket.destroyed, 'closed once it has left')
+
+  // The answer gone already, a body going on past lingerBytes: closed at once.
+  const other = new Duplex({ write (_chunk, _enc, done) { done() }, read () {} }) as unknown as Socket
+  const sending = Object.assign(new EventEmitter(), { socket: other, complete: false, resume: () => {} }) as unknown as IncomingMessage
+  lingerAfterAnswer(sending, { lingerMs: 60_000, lingerBytes: 1024 })
+  ;(other as Socket & { destroySoon: () => void }).destroySoon()
+  await new Promise((resolve) => setImmediate(resolve))
+  sending.emit('data', Buffer.alloc(1000))
+  t.notOk(other.destroyed, 'reading up to lingerBytes')
+  sending.emit('data', Buffer.alloc(1000))
+  t.ok(other.destroyed, 'past them, closed')
+})
