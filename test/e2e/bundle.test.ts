@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { request } from 'node:https'
 import { join } from 'node:path'
 import t from 'tap'
-import { tempDir } from '../helpers.js'
+import { CLUSTER, PROJECT, tempDir } from '../helpers.js'
 import { PACKAGE_ROOT, VERSION_LINE } from '../../src/package-info.js'
 import { plainEnv, runCommand, SERVER, startServer } from './process.js'
 
@@ -15,8 +15,6 @@ import { plainEnv, runCommand, SERVER, startServer } from './process.js'
 t.setTimeout(120_000)
 
 const BUNDLE = join(PACKAGE_ROOT, 'dist', 'bundle', 'main.cjs')
-const PROJECT = 'ff8080828997cb24018a1b2db3440b80'
-const CLUSTER = 'f7f45c04-4303-411c-9b71-d2cb730dd162'
 
 t.test('without coverage, the process runs the bundle, not the modules, and every part of it works', async (t) => {
   const dir = await tempDir(t, 'mrs-bundle-')
