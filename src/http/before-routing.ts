@@ -32,28 +32,39 @@ const clientErrorAnswered = new WeakSet<Socket>()
 /** A control-plane request line. */
 const CONTROL_REQUEST = /^[A-Z]+ (?:https?:\/\/[^/ ]*)?\/_emulator(?:[/? ]|$)/i
 
-/** A message's first line, when it is a request line. */
-const REQUEST_LINE = /^[A-Z]+ \S+ HTTP\//
-
 /**
- * Whether the request the parser failed on is the control plane's, by its request line. Node's
- * parser reads the connection itself, so the packet is the whole read, and requests pipelined
- * before the one that failed may start it: the one that failed is the last message that starts
- * (at the packet's start, or after a blank line) with a request line before the place the parser
- * stopped (`bytesParsed`).
+ * Where the request the parser failed on starts in the packet. Node's parser reads the connection
+ * itself, so the packet is the whole read, which may start with requests pipelined before the one
+ * that failed (`bytesParsed` is where it stopped): walked request by request, each head to its
+ * blank line, then its body by its Content-Length (or to a chunked body's last chunk).
  */
+function failedRequestStart (text: string, failedAt: number): number {
+  let start = 0
+  for (;;) {
+    const headEnd = text.indexOf('\r\n\r\n', start)
+    if (headEnd < 0 || headEnd + 4 > failedAt) return start
+    const head = text.slice(start, headEnd)
+    let next = headEnd + 4
+    if (CHUNKED.test(head)) {
+      const last = text.indexOf('0\r\n\r\n', next)
+      next = last < 0 ? text.length : last + 5
+    } else {
+      next += Number(CONTENT_LENGTH.exec(head)?.[1] ?? 0)
+    }
+    if (next > failedAt) return start
+    start = next
+  }
+}
+const CONTENT_LENGTH = /\r\ncontent-length:[ \t]*(\d{1,15})/i
+const CHUNKED = /\r\ntransfer-encoding:[^\r]*chunked/i
+
+/** Whether the request the parser failed on is the control plane's, by its request line. */
 function forControlPlane (err: { rawPacket?: Buffer, bytesParsed?: number }): boolean {
   const packet = err.rawPacket
   if (packet === undefined) return false
   const text = packet.toString('latin1')
-  let start = Math.min(err.bytesParsed ?? 0, text.length)
-  for (;;) {
-    const blank = start === 0 ? -1 : text.lastIndexOf('\r\n\r\n', start - 1)
-    const at = blank < 0 ? 0 : blank + 4
-    const line = text.slice(at, at + 512)
-    if (at === 0 || REQUEST_LINE.test(line)) return CONTROL_REQUEST.test(line)
-    start = blank
-  }
+  const start = failedRequestStart(text, err.bytesParsed ?? 0)
+  return CONTROL_REQUEST.test(text.slice(start, start + 512))
 }
 
 /** The answer to a request that never became one: the control plane's when its request line shows it is one of its own. */

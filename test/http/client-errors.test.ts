@@ -58,6 +58,23 @@ t.test('requests for the control plane that never became HTTP get the control pl
   t.equal(api.body.error_code, 'APIGW.0201', 'another path, though it starts the same: the gateway\'s')
   const pipelined = await raw(port, 'GET /v2/p/clusters/c/iam-sync-user HTTP/1.1\r\nHost: localhost\r\n\r\nGET /_emulator/health HTTP/1.1\r\nHost: localhost\r\nContent-Length: x\r\n\r\n')
   t.match(pipelined, /^HTTP\/1\.1 401 [^]*HTTP\/1\.1 400 [^]*"error_code":"EMULATOR\.0400"/, 'the request that failed decides, not the one before it')
+  // Pipelined behind requests with bodies, or with a request line the parser refuses: the
+  // request that failed is found by walking the read request by request, bodies included.
+  const afterBody = await raw(port, 'POST /_emulator/tasks/complete HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}' +
+    'GET /v2/p/clusters/c/iam-sync-user HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n')
+  t.match(afterBody, /"error_code":"APIGW\.0201"/, 'an API request after a control-plane request with a body: the gateway\'s')
+  t.notMatch(afterBody, /EMULATOR\.0400/)
+  const lowercase = await raw(port, 'GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\n\r\nget /v2/p/clusters/c/iam-sync-user HTTP/1.1\r\nHost: localhost\r\n\r\n')
+  t.match(lowercase, /^HTTP\/1\.1 200 [^]*"error_code":"APIGW\.0201"/, 'a refused method after a control-plane request: the gateway\'s')
+  const chunked = await raw(port, 'DELETE /v2/p/clusters/c/iam-sync-user HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n' +
+    'GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\nContent-Length: x\r\n\r\n')
+  t.match(chunked, /"error_code":"EMULATOR\.0400"/, 'a control-plane request after an API request with a chunked body: the control plane\'s')
+  const withLength = await raw(port, 'DELETE /v2/p/clusters/c/iam-sync-user HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}' +
+    'GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\nContent-Length: x\r\n\r\n')
+  t.match(withLength, /"error_code":"EMULATOR\.0400"/, 'and after one with a Content-Length body')
+  const badChunk = await raw(port, 'GET /v2/p/clusters/c/iam-sync-user HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\n\r\n' +
+    'POST /_emulator/reset HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n')
+  t.match(badChunk, /"error_code":"EMULATOR\.0400"/, 'a control-plane request whose chunked body is malformed, after an API request: the control plane\'s')
 })
 
 t.test('a client error without the packet it failed on gets the gateway\'s answer', async (t) => {
