@@ -1,0 +1,3 @@
+import { runTogether } from './together.js'
+
+await runTogether(new URL('./security/', import.meta.url))
