@@ -11,7 +11,7 @@ const REDACTED = new Set(SECRET_HEADERS)
 
 /**
  * What the journal is told of a request, as the request and reply hold it; it keeps its own
- * compact copy (see `Kept`). The entry's plain fields (request_id, method, scheme, path, operation,
+ * copy, as bytes (see `Journal`). The entry's plain fields (request_id, method, scheme, path, operation,
  * ids, status, error_code, fault_id) are kept as they are shown.
  */
 export interface JournalRecord extends Omit<JournalEntry, 'time' | 'duration_ms' | 'headers' | 'body' | 'response'> {
@@ -23,26 +23,8 @@ export interface JournalRecord extends Omit<JournalEntry, 'time' | 'duration_ms'
   body: Buffer | undefined
   /** The headers sent; null when nothing was (a dropped connection). */
   responseHeaders: Record<string, unknown> | null
-  /** The body sent, as it was noted (a JSON value, or its text or bytes): see `Journal.keepSent`. */
+  /** The body sent, as it was noted (a JSON value, or its text or bytes); kept to JOURNAL_BODY_LIMIT bytes. */
   responseBody: unknown
-}
-
-/**
- * What the journal keeps of a request: text and numbers, no object graph (a per-request graph
- * is what the scavenger copies, and what an attacker's thousand tiny headers would multiply),
- * and `bytes`, what it costs, counted against the journal's byte budget.
- */
-interface Kept extends Omit<JournalRecord, 'headers' | 'body' | 'responseHeaders' | 'responseBody'> {
-  seq: number
-  bytes: number
-  /** The request headers as JSON text. */
-  headers: string
-  /** The body bytes kept, as Latin-1 text (one byte per character); `bodySize` is the size received. */
-  body: string | undefined
-  bodySize: number
-  responseHeaders: string | null
-  /** The body sent, kept: its text, or its bytes cut to JOURNAL_BODY_LIMIT. */
-  responseBody: KeptSent
 }
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
@@ -99,9 +81,8 @@ export const JOURNAL_JSON_DEPTH = LIMITS.journalJsonDepth.value
  * JOURNAL_JSON_DEPTH, else its text, with a marker when it was cut. Never recurses over
  * client input.
  */
-function bodyOf (kept: Buffer | string | undefined, size: number): unknown {
-  if (kept === undefined || size === 0) return null
-  const bytes = typeof kept === 'string' ? Buffer.from(kept) : kept
+function bodyOf (bytes: Buffer, size: number): unknown {
+  if (size === 0) return null
   const text = bytes.toString('utf8')
   if (size > bytes.length) return `${text}…[truncated: ${size} bytes in all]`
   if (deeperThan(bytes, JOURNAL_JSON_DEPTH)) return text
@@ -112,64 +93,76 @@ function bodyOf (kept: Buffer | string | undefined, size: number): unknown {
   }
 }
 
-function headersOf (json: string): Record<string, string> {
-  const headers = JSON.parse(json) as Record<string, unknown>
+/**
+ * Headers as lines of `name:value`: neither holds a line break (Node refuses them on both sides)
+ * and a name holds no colon. Cheaper to make than their JSON, and one text with the rest.
+ */
+function headerLines (headers: Record<string, unknown>): string {
+  let text = ''
+  for (const name in headers) {
+    const value = headers[name]
+    if (value !== undefined && value !== null) text += `${name}:${String(value)}\n`
+  }
+  return text
+}
+
+/** Headers as a user reads them, from their lines: names in lower case, secrets redacted. */
+function headersOf (lines: string): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) {
+  for (const line of lines.split('\n')) {
+    if (line === '') continue
+    const colon = line.indexOf(':')
     // Lower case, as Node gives request headers: a response header may be sent in its own spelling.
-    const lower = name.toLowerCase()
-    if (value !== undefined && value !== null) out[lower] = REDACTED.has(lower) ? '[REDACTED]' : String(value)
+    const name = line.slice(0, colon).toLowerCase()
+    out[name] = REDACTED.has(name) ? '[REDACTED]' : line.slice(colon + 1)
   }
   return out
 }
 
 /**
- * A body sent as the journal keeps it: its text, or, past JOURNAL_BODY_LIMIT, its first bytes
- * as Latin-1 text (one byte a character, and no buffer, whose memory a string's length would not
- * tell) and the size sent.
+ * What a kept record costs beyond its bytes: its places in the journal's index (seq, place,
+ * length, status).
  */
-export type KeptSent = string | { readonly bytes: string, readonly size: number }
-
-function sentOf (kept: KeptSent): unknown {
-  if (typeof kept === 'string') return bodyOf(kept, Buffer.byteLength(kept))
-  return bodyOf(Buffer.from(kept.bytes, 'latin1'), kept.size)
-}
-
-function entryOf (r: Kept): JournalEntry {
-  const { request_id: requestId, time, durationMs, headers, body: received, bodySize, responseHeaders, responseBody, seq: _seq, bytes: _bytes, ...plain } = r
-  const secret = r.operation !== null && SECRET_BODIES.has(r.operation)
-  const body = bodyOf(received === undefined ? undefined : Buffer.from(received, 'latin1'), bodySize)
-  const sent = responseHeaders === null ? null : sentOf(responseBody)
-  return {
-    request_id: requestId,
-    time: new Date(time).toISOString(),
-    duration_ms: Math.round(durationMs * 1000) / 1000,
-    ...plain,
-    headers: headersOf(headers),
-    body: secret && body !== null ? redactSecrets(body) : body,
-    response: responseHeaders === null ? null : { headers: headersOf(responseHeaders), body: secret ? redactSecrets(sent) : sent }
-  }
-}
-
-/**
- * What a kept record costs beyond its text: the object, its numbers, and the short strings it
- * shares with the request (measured: bench/journal-memory.ts).
- */
-export const RECORD_OVERHEAD = 600
-/** What a cut body sent costs beyond its bytes: its object (shared by the answers of one cached body). */
-const SENT_OVERHEAD = 64
+export const RECORD_OVERHEAD = 32
 
 /** The filters a record is matched on by its own field of the same name (all but since and limit). */
-const MATCHED = Object.keys(JournalFilterSchema.properties).filter((name) => name !== 'since' && name !== 'limit') as Array<keyof Kept & keyof JournalFilter>
+const MATCHED = Object.keys(JournalFilterSchema.properties).filter((name) => name !== 'since' && name !== 'limit') as Array<keyof JournalRecord & keyof JournalFilter>
 
-/** Whether a record passes the filters that do not depend on its place. */
-function matches (r: Kept, f: JournalFilter): boolean {
+/** Whether a request being recorded passes the filters that do not depend on its place. */
+function matches (r: JournalRecord, f: JournalFilter): boolean {
   for (const name of MATCHED) if (f[name] !== undefined && r[name] !== f[name]) return false
   return true
 }
 
-/** The longest a query may wait for a matching request. */
-export const MAX_WAIT_MS = LIMITS.journalWait.value
+/*
+ * A kept record, in the journal's arena: a fixed head, then three parts, each a 32-bit length
+ * (NONE: none) and its bytes: one text (UTF-8) of the text fields one after another, as TEXT
+ * lists them (the head has their lengths in UTF-16 units, as JavaScript counts them, so that
+ * the decoded text is cut where it was joined); the request body as received; and the body sent
+ * (UTF-8). One text, and no JSON: each call into native code, and JSON.stringify, costs more
+ * than the whole record's joining.
+ *
+ *   0  time (float64)     8  duration ms (float64)     16  body size received (uint32)
+ *  20  what was sent: SENT_TEXT, SENT_CUT (its first JOURNAL_BODY_LIMIT bytes) or SENT_NONE (uint8)
+ *  24  the size sent, when cut (uint32)
+ *  28  the lengths of the text fields (uint32 each; NONE: null)
+ */
+const LENGTHS = 28
+const TEXT = ['request_id', 'method', 'scheme', 'path', 'operation', 'project_id', 'cluster_id', 'error_code', 'fault_id', 'headers', 'sent_headers'] as const
+const HEAD = LENGTHS + 4 * TEXT.length
+const NONE = 0xffffffff
+const SENT_TEXT = 0
+const SENT_CUT = 1
+const SENT_NONE = 2
+/** A record's text fields, as TEXT lists them (the headers as lines, see headerLines). */
+type Text = [request_id: string, method: string, scheme: JournalEntry['scheme'], path: string, operation: string | null,
+  project_id: string | null, cluster_id: string | null, error_code: string | null, fault_id: string | null, headers: string, sent_headers: string | null]
+/** The text filters, by their place in Text. */
+const TEXT_FILTERS = [['method', 1], ['operation', 4], ['project_id', 5], ['cluster_id', 6], ['error_code', 7], ['fault_id', 8]] as const
+const PROJECT_AT = 5
+/** The arena's first size; it doubles as needed. */
+const FIRST_ARENA = 64 * 1024
+const FIRST_SLOTS = 256
 
 interface Waiter { filter: JournalFilter, resolve: () => void }
 
@@ -181,25 +174,41 @@ export interface JournalCursor {
   next: () => JournalEntry | undefined
 }
 
+/** The longest a query may wait for a matching request. */
+export const MAX_WAIT_MS = LIMITS.journalWait.value
+
 /**
  * The latest requests to the emulated API, oldest first, bounded twice: by number (`size`) and
- * by the bytes they keep (`maxBytes`): past either, the oldest go. Each request is kept as text
- * cut to JOURNAL_BODY_LIMIT a body, so that what a request costs is known when it is recorded;
- * entries are shaped only when read, one at a time by a cursor, so that reading costs a bounded
- * multiple of one entry, whatever the journal holds.
+ * by the bytes they keep (`maxBytes`): past either, the oldest go.
+ *
+ * Each request is kept as bytes in one arena (a ring of records, see HEAD), with its seq,
+ * place, length and status in typed arrays: recording makes no object that outlives the
+ * request. (Kept as objects and strings, every request's record survived the young
+ * generation's collections, which then grew it to its largest, 64 MB, and copied each record
+ * twice before it died old.) Bodies are cut to JOURNAL_BODY_LIMIT, so that what a request costs
+ * is known when it is recorded; entries are shaped only when read, one at a time by a cursor, so
+ * that reading costs a bounded multiple of one entry, whatever the journal holds.
  */
 export class Journal {
   readonly #size: number
   readonly #maxBytes: number
-  /** The records kept are `#records[#head…]`, in the order recorded (and of `seq`). */
-  #records: Array<Kept | undefined> = []
-  #head = 0
+  #arena = Buffer.alloc(0)
+  /** The arena, for numbers. */
+  #view = new DataView(this.#arena.buffer)
+  /** Where the next record goes in the arena. */
+  #tail = 0
+  /** The most bytes a record has been allowed (see #place). */
+  #largest = 0
+  /** The index, a ring of `#slots.length` places: the oldest record is at `#first`. */
+  #seq = new Float64Array(0)
+  #start = new Float64Array(0)
+  #length = new Uint32Array(0)
+  #status = new Uint16Array(0)
+  #first = 0
+  #count = 0
   #bytes = 0
-  #seq = 0
+  #nextSeq = 0
   readonly #waiters = new Set<Waiter>()
-  /** The response body recorded last, and its kept part: repeated answers of a large cached body share one copy. */
-  #lastSent: Buffer | undefined
-  #lastKept: KeptSent | undefined
 
   constructor (size: number, maxBytes: number = LIMITS.journalBytes.value) {
     this.#size = size
@@ -209,82 +218,234 @@ export class Journal {
   get enabled (): boolean { return this.#size > 0 }
   /** What the records kept cost, in bytes (as counted against the budget). */
   get bytes (): number { return this.#bytes }
-  get length (): number { return this.#records.length - this.#head }
-
-  /**
-   * A response body to keep: its text (a JSON value is written as JSON), or, past
-   * JOURNAL_BODY_LIMIT, its bytes cut there. A large Buffer answered again (a cluster's cached
-   * ShowSyncIamUser body) shares the copy made the first time.
-   */
-  keepSent (sent: unknown): KeptSent {
-    if (typeof sent === 'string') return sent.length * 3 <= JOURNAL_BODY_LIMIT ? sent : this.keepSent(Buffer.from(sent))
-    // JSON.stringify(undefined) is undefined: nothing was noted.
-    if (!Buffer.isBuffer(sent)) return this.keepSent(JSON.stringify(sent) as string | undefined ?? '')
-    // A small buffer is kept as its text: it may be a slice of a larger one it would keep alive.
-    if (sent.length <= JOURNAL_BODY_LIMIT) return sent.toString()
-    if (sent !== this.#lastSent) {
-      this.#lastSent = sent
-      this.#lastKept = { bytes: sent.toString('latin1', 0, JOURNAL_BODY_LIMIT), size: sent.length }
-    }
-    return this.#lastKept!
-  }
+  get length (): number { return this.#count }
 
   record (record: JournalRecord): void {
     if (this.#size === 0) return
-    // Field by field: a rest pattern and a spread here cost ~700 ns a request, as much as the
-    // rest of the record together.
-    const { body, responseHeaders, responseBody } = record
-    const kept: Kept = {
-      request_id: record.request_id,
-      time: record.time,
-      durationMs: record.durationMs,
-      method: record.method,
-      scheme: record.scheme,
-      path: record.path,
-      operation: record.operation,
-      project_id: record.project_id,
-      cluster_id: record.cluster_id,
-      status: record.status,
-      error_code: record.error_code,
-      fault_id: record.fault_id,
-      seq: this.#seq++,
-      bytes: 0,
-      headers: JSON.stringify(record.headers),
-      body: body === undefined ? undefined : body.toString('latin1', 0, JOURNAL_BODY_LIMIT),
-      bodySize: body?.length ?? 0,
-      responseHeaders: responseHeaders === null ? null : JSON.stringify(responseHeaders),
-      responseBody: typeof responseBody === 'string' && responseBody.length * 3 <= JOURNAL_BODY_LIMIT ? responseBody : this.keepSent(responseBody)
+    const { body, responseHeaders } = record
+    const headers = headerLines(record.headers)
+    const sentHeaders = responseHeaders === null ? null : headerLines(responseHeaders)
+    const sent = responseHeaders === null ? undefined : sentText(record.responseBody)
+    const kept = body === undefined ? 0 : Math.min(body.length, JOURNAL_BODY_LIMIT)
+    const sentMost = sent === undefined ? 0 : typeof sent === 'string' ? Math.min(3 * sent.length, JOURNAL_BODY_LIMIT) : Math.min(sent.length, JOURNAL_BODY_LIMIT)
+    const { request_id: id, method, scheme, path, operation, project_id: project, cluster_id: cluster, error_code: code, fault_id: fault } = record
+    const text = `${id}${method}${scheme}${path}${operation ?? ''}${project ?? ''}${cluster ?? ''}${code ?? ''}${fault ?? ''}${headers}${sentHeaders ?? ''}`
+    const start = this.#place(HEAD + 12 + 3 * text.length + kept + sentMost)
+    const arena = this.#arena
+    const view = this.#view
+    view.setFloat64(start, record.time, true)
+    view.setFloat64(start + 8, record.durationMs, true)
+    view.setUint32(start + 16, body === undefined ? NONE : body.length, true)
+    view.setUint32(start + LENGTHS, id.length, true)
+    view.setUint32(start + LENGTHS + 4, method.length, true)
+    view.setUint32(start + LENGTHS + 8, scheme.length, true)
+    view.setUint32(start + LENGTHS + 12, path.length, true)
+    view.setUint32(start + LENGTHS + 16, operation === null ? NONE : operation.length, true)
+    view.setUint32(start + LENGTHS + 20, project === null ? NONE : project.length, true)
+    view.setUint32(start + LENGTHS + 24, cluster === null ? NONE : cluster.length, true)
+    view.setUint32(start + LENGTHS + 28, code === null ? NONE : code.length, true)
+    view.setUint32(start + LENGTHS + 32, fault === null ? NONE : fault.length, true)
+    view.setUint32(start + LENGTHS + 36, headers.length, true)
+    view.setUint32(start + LENGTHS + 40, sentHeaders === null ? NONE : sentHeaders.length, true)
+    let at = start + HEAD
+    const length = arena.write(text, at + 4, 'utf8')
+    view.setUint32(at, length, true)
+    at += 4 + length
+    if (body === undefined) {
+      view.setUint32(at, NONE, true)
+      at += 4
+    } else {
+      view.setUint32(at, body.copy(arena, at + 4, 0, kept), true)
+      at += 4 + kept
     }
-    const sent = kept.responseBody
-    // Request headers, path and body are Latin-1 text (one byte a character); the body sent may
-    // not be, and is counted at two.
-    kept.bytes = RECORD_OVERHEAD + kept.headers.length + kept.path.length + (kept.body?.length ?? 0) +
-      (kept.responseHeaders?.length ?? 0) + (typeof sent === 'string' ? 2 * sent.length : SENT_OVERHEAD + sent.bytes.length)
-    this.#records.push(kept)
-    this.#bytes += kept.bytes
-    while (this.length > this.#size || this.#bytes > this.#maxBytes) this.#dropOldest()
+    if (sent === undefined) {
+      arena[start + 20] = SENT_NONE
+      view.setUint32(at, 0, true)
+      at += 4
+    } else {
+      // Text is written whole when it fits (whole characters up to the limit otherwise); bytes
+      // past the limit are cut there.
+      const written = typeof sent === 'string' ? arena.write(sent, at + 4, sentMost, 'utf8') : sent.copy(arena, at + 4, 0, sentMost)
+      const size = typeof sent === 'string' ? (3 * sent.length > JOURNAL_BODY_LIMIT ? Buffer.byteLength(sent) : written) : sent.length
+      arena[start + 20] = size > written ? SENT_CUT : SENT_TEXT
+      view.setUint32(start + 24, size, true)
+      view.setUint32(at, written, true)
+      at += 4 + written
+    }
+    this.#tail = at
+    const slot = this.#slot(this.#count)
+    this.#count++
+    this.#seq[slot] = this.#nextSeq++
+    this.#start[slot] = start
+    this.#length[slot] = at - start
+    this.#status[slot] = record.status
+    this.#bytes += at - start + RECORD_OVERHEAD
+    while (this.#count > this.#size || this.#bytes > this.#maxBytes) this.#dropOldest()
     if (this.#waiters.size !== 0) {
-      for (const waiter of this.#waiters) if (matches(kept, waiter.filter)) waiter.resolve()
+      for (const waiter of this.#waiters) if (matches(record, waiter.filter)) waiter.resolve()
     }
+  }
+
+  /** The index's place of the record `i` records after the oldest; the index grows to hold `i`. */
+  #slot (i: number): number {
+    const slots = this.#seq.length
+    if (i >= slots) this.#reindex(Math.max(FIRST_SLOTS, 2 * slots))
+    return (this.#first + i) % this.#seq.length
+  }
+
+  /** The index in arrays of `slots` places, the oldest first. */
+  #reindex (slots: number): void {
+    const seq = new Float64Array(slots)
+    const start = new Float64Array(slots)
+    const length = new Uint32Array(slots)
+    const status = new Uint16Array(slots)
+    for (let i = 0; i < this.#count; i++) {
+      const from = (this.#first + i) % this.#seq.length
+      seq[i] = this.#seq[from]!
+      start[i] = this.#start[from]!
+      length[i] = this.#length[from]!
+      status[i] = this.#status[from]!
+    }
+    this.#seq = seq
+    this.#start = start
+    this.#length = length
+    this.#status = status
+    this.#first = 0
+  }
+
+  /**
+   * Where a record of at most `need` bytes goes: after the newest, or at the arena's start when
+   * the end has no room and the start has (a ring). When the arena has no such place, it is
+   * replaced by one that has, the records moved in order: twice as large, up to the byte budget
+   * and room for the largest record twice. (An arena of that size always has a place: beside what
+   * it keeps, the room left at its end by a wrap is less than the largest record.) So what the
+   * journal holds stays within its budget and a few records.
+   */
+  #place (need: number): number {
+    this.#largest = Math.max(this.#largest, need)
+    const capacity = this.#arena.length
+    if (this.#count === 0) {
+      if (capacity >= need) return 0
+    } else {
+      const oldest = this.#start[this.#first]!
+      if (this.#tail > oldest) {
+        if (capacity - this.#tail >= need) return this.#tail
+        if (oldest >= need) return 0
+      } else if (oldest - this.#tail >= need) {
+        return this.#tail
+      }
+    }
+    let used = 0
+    for (let i = 0; i < this.#count; i++) used += this.#length[(this.#first + i) % this.#seq.length]!
+    let size = Math.max(FIRST_ARENA, capacity)
+    while (size < used + 2 * need) size *= 2
+    size = Math.min(size, this.#maxBytes + 2 * this.#largest)
+    const arena = Buffer.allocUnsafeSlow(size)
+    let at = 0
+    for (let i = 0; i < this.#count; i++) {
+      const slot = (this.#first + i) % this.#seq.length
+      const from = this.#start[slot]!
+      this.#arena.copy(arena, at, from, from + this.#length[slot]!)
+      this.#start[slot] = at
+      at += this.#length[slot]!
+    }
+    this.#arena = arena
+    this.#view = new DataView(arena.buffer, arena.byteOffset, arena.length)
+    this.#tail = at
+    return at
   }
 
   #dropOldest (): void {
-    this.#bytes -= this.#records[this.#head]!.bytes
-    this.#records[this.#head++] = undefined
-    // Now and then, the dropped places go (amortised: each record is moved at most once more).
-    if (this.#head >= 1024 && this.#head * 2 >= this.#records.length) {
-      this.#records = this.#records.slice(this.#head)
-      this.#head = 0
+    this.#bytes -= this.#length[this.#first]! + RECORD_OVERHEAD
+    this.#first = (this.#first + 1) % this.#seq.length
+    this.#count--
+  }
+
+  /** A part of the record at index place `slot` (0: the text, 1: the body, 2: the body sent): its first and past-last byte; -1 when none. */
+  #part (slot: number, part: number): [number, number] {
+    const view = this.#view
+    let at = this.#start[slot]! + HEAD
+    for (let i = 0; i < part; i++) {
+      const length = view.getUint32(at, true)
+      at += 4 + (length === NONE ? 0 : length)
+    }
+    const length = view.getUint32(at, true)
+    return length === NONE ? [-1, -1] : [at + 4, at + 4 + length]
+  }
+
+  /** The text fields of the record at `slot`. */
+  #text (slot: number): Text {
+    const [from, to] = this.#part(slot, 0)
+    const text = this.#arena.toString('utf8', from, to)
+    const view = this.#view
+    const lengths = this.#start[slot]! + LENGTHS
+    const fields: Array<string | null> = []
+    let at = 0
+    for (let i = 0; i < TEXT.length; i++) {
+      const length = view.getUint32(lengths + 4 * i, true)
+      fields.push(length === NONE ? null : text.slice(at, at += length))
+    }
+    return fields as Text
+  }
+
+  /** Whether the record at `slot` passes the filters that do not depend on its place. */
+  #matches (slot: number, f: JournalFilter): boolean {
+    if (f.status !== undefined && this.#status[slot] !== f.status) return false
+    let text: Text | undefined
+    for (const [name, at] of TEXT_FILTERS) {
+      if (f[name] === undefined) continue
+      text ??= this.#text(slot)
+      if (text[at] !== f[name]) return false
+    }
+    return true
+  }
+
+  #entry (slot: number): JournalEntry {
+    const arena = this.#arena
+    const view = this.#view
+    const start = this.#start[slot]!
+    const [requestId, method, scheme, path, operation, projectId, clusterId, errorCode, faultId, headers, sentHeaders] = this.#text(slot)
+    const secret = operation !== null && SECRET_BODIES.has(operation)
+    const bodySize = view.getUint32(start + 16, true)
+    const [bodyFrom, bodyTo] = this.#part(slot, 1)
+    const body = bodySize === NONE ? null : bodyOf(arena.subarray(bodyFrom, bodyTo), bodySize)
+    let response: JournalEntry['response'] = null
+    if (sentHeaders !== null) {
+      const [from, to] = this.#part(slot, 2)
+      const sent = bodyOf(arena.subarray(from, to), arena[start + 20] === SENT_CUT ? view.getUint32(start + 24, true) : to - from)
+      response = { headers: headersOf(sentHeaders), body: secret ? redactSecrets(sent) : sent }
+    }
+    return {
+      request_id: requestId,
+      time: new Date(view.getFloat64(start, true)).toISOString(),
+      duration_ms: Math.round(view.getFloat64(start + 8, true) * 1000) / 1000,
+      method,
+      scheme,
+      path,
+      operation,
+      project_id: projectId,
+      cluster_id: clusterId,
+      status: this.#status[slot]!,
+      error_code: errorCode,
+      fault_id: faultId,
+      headers: headersOf(headers),
+      body: secret && body !== null ? redactSecrets(body) : body,
+      response
     }
   }
 
-  /** The place of the first record kept whose seq is at least `seq`. */
-  #at (seq: number): number {
-    let low = this.#head
-    let high = this.#records.length
+  /** The index place of the record `i` records after the oldest. */
+  #at (i: number): number {
+    return (this.#first + i) % this.#seq.length
+  }
+
+  /** The first record kept (as records after the oldest) whose seq is at least `seq`. */
+  #after (seq: number): number {
+    let low = 0
+    let high = this.#count
     while (low < high) {
       const middle = (low + high) >>> 1
-      if (this.#records[middle]!.seq < seq) low = middle + 1
+      if (this.#seq[this.#at(middle)]! < seq) low = middle + 1
       else high = middle
     }
     return low
@@ -295,22 +456,21 @@ export class Journal {
    * still kept, and the newest `limit` matches.
    */
   #range (filter: JournalFilter): { count: number, from: number, to: number } {
-    const records = this.#records
-    let start = this.#head
+    let start = 0
     if (filter.since !== undefined) {
-      for (let i = start; i < records.length; i++) {
-        if (records[i]!.request_id === filter.since) {
+      for (let i = 0; i < this.#count; i++) {
+        if (this.#text(this.#at(i))[0] === filter.since) {
           start = i + 1
           break
         }
       }
     }
     let count = 0
-    for (let i = start; i < records.length; i++) if (matches(records[i]!, filter)) count++
+    for (let i = start; i < this.#count; i++) if (this.#matches(this.#at(i), filter)) count++
     let skip = filter.limit === undefined ? 0 : Math.max(0, count - filter.limit)
-    while (skip > 0) if (matches(records[start++]!, filter)) skip--
-    const to = records.length === 0 ? -1 : records[records.length - 1]!.seq
-    return { count, from: start < records.length ? records[start]!.seq : to + 1, to }
+    while (skip > 0) if (this.#matches(this.#at(start++), filter)) skip--
+    const to = this.#count === 0 ? -1 : this.#seq[this.#at(this.#count - 1)]!
+    return { count, from: start < this.#count ? this.#seq[this.#at(start)]! : to + 1, to }
   }
 
   /** A read of the entries that pass the filter, oldest first, one at a time. */
@@ -320,12 +480,13 @@ export class Journal {
     return {
       count,
       next: () => {
-        for (let i = this.#at(next); i < this.#records.length; i++) {
-          const record = this.#records[i]!
-          if (record.seq > to) break
-          if (matches(record, filter)) {
-            next = record.seq + 1
-            return entryOf(record)
+        for (let i = this.#after(next); i < this.#count; i++) {
+          const slot = this.#at(i)
+          const seq = this.#seq[slot]!
+          if (seq > to) break
+          if (this.#matches(slot, filter)) {
+            next = seq + 1
+            return this.#entry(slot)
           }
         }
         next = to + 1
@@ -374,17 +535,48 @@ export class Journal {
     for (const waiter of [...this.#waiters]) waiter.resolve()
   }
 
-  /** Empties the journal, or drops the entries of one project. */
+  /** Empties the journal, or drops the entries of one project (the others keep their seqs). */
   clear (projectId?: string): void {
-    const kept: Kept[] = []
+    const kept: number[] = []
     if (projectId !== undefined) {
-      for (let i = this.#head; i < this.#records.length; i++) {
-        const record = this.#records[i]!
-        if (record.project_id !== projectId) kept.push(record)
+      for (let i = 0; i < this.#count; i++) {
+        const slot = this.#at(i)
+        if (this.#text(slot)[PROJECT_AT] !== projectId) kept.push(slot)
       }
     }
-    this.#records = kept
-    this.#head = 0
-    this.#bytes = kept.reduce((sum, record) => sum + record.bytes, 0)
+    let used = 0
+    for (const slot of kept) used += this.#length[slot]!
+    const arena = kept.length === 0 ? Buffer.alloc(0) : Buffer.allocUnsafeSlow(Math.max(FIRST_ARENA, 2 * used))
+    const slots = Math.max(FIRST_SLOTS, kept.length)
+    const seq = new Float64Array(slots)
+    const start = new Float64Array(slots)
+    const length = new Uint32Array(slots)
+    const status = new Uint16Array(slots)
+    let at = 0
+    kept.forEach((slot, i) => {
+      this.#arena.copy(arena, at, this.#start[slot]!, this.#start[slot]! + this.#length[slot]!)
+      seq[i] = this.#seq[slot]!
+      start[i] = at
+      length[i] = this.#length[slot]!
+      status[i] = this.#status[slot]!
+      at += length[i]!
+    })
+    this.#arena = arena
+    this.#view = new DataView(arena.buffer, arena.byteOffset, arena.length)
+    this.#tail = at
+    this.#seq = seq
+    this.#start = start
+    this.#length = length
+    this.#status = status
+    this.#first = 0
+    this.#count = kept.length
+    this.#bytes = used + kept.length * RECORD_OVERHEAD
   }
+}
+
+/** The body sent, as noted (`sentBody`): its text or bytes (a JSON value as its JSON text; '' when nothing was noted). */
+function sentText (sent: unknown): string | Buffer {
+  if (typeof sent === 'string' || Buffer.isBuffer(sent)) return sent
+  // JSON.stringify(undefined) is undefined: nothing was noted.
+  return JSON.stringify(sent) as string | undefined ?? ''
 }

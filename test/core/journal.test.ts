@@ -29,20 +29,48 @@ t.test('a journal of size 0 keeps nothing', async (t) => {
   t.equal(journal.count(), 0)
 })
 
-t.test('sent bodies are kept to 16 KiB: long text cut; a large buffer sent again shares its copy', async (t) => {
+t.test('sent bodies are kept to 16 KiB: text and JSON values as sent, long text and large buffers cut with their size', async (t) => {
   const journal = new Journal(10)
-  t.equal(journal.keepSent('short'), 'short')
-  t.equal(journal.keepSent({ a: 1 }), '{"a":1}', 'a JSON value as its text')
-  t.equal(journal.keepSent(undefined), '', 'nothing noted')
+  const sent = (responseBody: unknown) => {
+    journal.record(record('r', { responseBody }))
+    return journal.entries().requests.at(-1)!.response!.body
+  }
+  t.equal(sent('short'), 'short')
+  t.same(sent({ a: 1 }), { a: 1 }, 'a JSON value as its JSON')
+  t.equal(sent(undefined), null, 'nothing noted')
+  t.same(sent(Buffer.from('{"b":[2]}')), { b: [2] }, 'a buffer as its JSON')
   const long = 'é'.repeat(JOURNAL_BODY_LIMIT)
-  t.match(journal.keepSent(long), { size: 2 * JOURNAL_BODY_LIMIT }, 'long text: its bytes, cut')
-  journal.record(record('cut', { responseBody: long }))
-  t.match(journal.entries().requests[0]!.response!.body, /…\[truncated: 32768 bytes in all\]$/)
-  const big = Buffer.alloc(JOURNAL_BODY_LIMIT + 1, 'a')
-  const kept = journal.keepSent(big) as { bytes: string }
-  t.equal(kept.bytes.length, JOURNAL_BODY_LIMIT)
-  t.equal(journal.keepSent(big), kept, 'the same copy')
-  t.not(journal.keepSent(Buffer.alloc(JOURNAL_BODY_LIMIT + 1, 'b')), kept)
+  t.equal(sent(long), `${'é'.repeat(JOURNAL_BODY_LIMIT / 2)}…[truncated: 32768 bytes in all]`, 'long text: whole characters to 16 KiB, and its size')
+  t.equal(sent('é'.repeat(JOURNAL_BODY_LIMIT / 2)), 'é'.repeat(JOURNAL_BODY_LIMIT / 2), 'text of exactly 16 KiB is whole')
+  t.equal(sent(Buffer.alloc(JOURNAL_BODY_LIMIT + 1, 'a')), `${'a'.repeat(JOURNAL_BODY_LIMIT)}…[truncated: ${JOURNAL_BODY_LIMIT + 1} bytes in all]`, 'a large buffer: cut')
+  journal.record(record('dropped', { status: 0, responseHeaders: null, responseBody: 'never sent' }))
+  t.equal(journal.entries().requests.at(-1)!.response, null, 'a dropped connection sent nothing')
+})
+
+t.test('kept as bytes in a ring: records wrap round the arena, which grows for a large one, and keep their order and fields', async (t) => {
+  const journal = new Journal(50)
+  const body = (i: number) => Buffer.from(JSON.stringify({ user_names: [`user${i}`.repeat(i % 7)] }))
+  for (let i = 0; i < 400; i++) {
+    journal.record(record(`r${i}`, { method: i % 3 === 0 ? 'DELETE' : 'GET', project_id: i % 2 === 0 ? 'even' : 'odd', body: body(i), responseBody: `é${i}`, status: 200 + (i % 5) }))
+    // Now and then, one larger than the arena so far.
+    if (i === 250) journal.record(record('large', { body: Buffer.alloc(JOURNAL_BODY_LIMIT + 5, 'x'), headers: { 'x-pad': 'p'.repeat(60_000) } }))
+  }
+  t.equal(journal.length, 50)
+  const kept = journal.entries().requests
+  t.same(kept.map((e) => e.request_id), Array.from({ length: 50 }, (_, i) => `r${350 + i}`), 'the newest, oldest first')
+  t.same(kept.map((e) => [e.method, e.project_id, e.status, e.body, e.response!.body]), Array.from({ length: 50 }, (_, n) => {
+    const i = 350 + n
+    return [i % 3 === 0 ? 'DELETE' : 'GET', i % 2 === 0 ? 'even' : 'odd', 200 + (i % 5), JSON.parse(body(i).toString()), `é${i}`]
+  }), 'each field as recorded')
+  t.equal(journal.count({ method: 'DELETE', project_id: 'even', status: 203 }), kept.filter((e) => e.method === 'DELETE' && e.project_id === 'even' && e.status === 203).length)
+  t.equal(journal.count({ cluster_id: 'none' }), 0, 'a null field matches no filter value')
+
+  journal.clear('even')
+  t.same(journal.entries().requests.map((e) => e.request_id), kept.filter((e) => e.project_id === 'odd').map((e) => e.request_id), 'one project\'s entries dropped, the others kept in order')
+  t.same(journal.entries({ since: 'r391', limit: 2 }).requests.map((e) => e.request_id), ['r397', 'r399'], 'their seqs kept: since and limit still work')
+  for (let i = 0; i < 30; i++) journal.record(record(`s${i}`))
+  t.equal(journal.length, 50)
+  t.equal(journal.entries().requests.at(-1)!.request_id, 's29', 'recording goes on after a clear')
 })
 
 t.test('HAR entries: a dropped request, no Host, no content type, text and JSON bodies', async (t) => {
@@ -85,7 +113,7 @@ t.test('the journal is bounded in bytes too: each request costs its text, and pa
   // 900 tiny headers, the probe's way to make one entry cost 190 KB as objects: here, their text.
   const headers = Object.fromEntries(Array.from({ length: 900 }, (_, i) => [`x-h${i}`, 'a']))
   journal.record(record('tiny-headers', { headers }))
-  t.ok(journal.bytes < RECORD_OVERHEAD + JSON.stringify(headers).length + 100, `counted as its text: ${journal.bytes} bytes`)
+  t.ok(journal.bytes < RECORD_OVERHEAD + JSON.stringify(headers).length + 200, `counted as its text: ${journal.bytes} bytes`)
   const body = Buffer.alloc(64 * 1024, 1)
   for (let i = 0; i < 20; i++) journal.record(record(`big${i}`, { body, responseBody: body }))
   t.ok(journal.bytes <= 100_000, `within the budget: ${journal.bytes}`)
@@ -94,6 +122,12 @@ t.test('the journal is bounded in bytes too: each request costs its text, and pa
   t.notOk(kept.includes('tiny-headers'), 'the oldest dropped')
   t.ok(kept.length < 20)
   t.match(journal.entries().requests.at(-1)!.body, /\[truncated: 65536 bytes in all\]$/, 'bodies cut to 16 KiB')
+
+  const small = new Journal(10, 1000)
+  small.record(record('larger than the budget', { headers: { 'x-pad': 'p'.repeat(2000) } }))
+  t.equal(small.length, 0, 'a request larger than the whole budget is not kept')
+  small.record(record('next'))
+  t.same(small.entries().requests.map((e) => e.request_id), ['next'])
 })
 
 t.test('a cursor reads one entry at a time, from where the read began: later requests are not in it, dropped ones are left out', async (t) => {
