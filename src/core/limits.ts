@@ -71,7 +71,7 @@ export const LIMITS = {
   faultDelay: limit(10 * MINUTE, 'ms', 'A fault rule\'s `delay_ms`'),
   journalEntries: limit(100_000, 'count', 'Journal entries (`MRS_EMULATOR_JOURNAL_SIZE`; past it the oldest is dropped)'),
   journalBody: limit(16 * KiB, 'bytes', 'Journal body, per request and per response'),
-  journalBytes: limit(256 * MiB, 'bytes', 'What the journal keeps in all, counted as its text (past it the oldest entries are dropped)'),
+  journalBytes: limit(256 * MiB, 'bytes', 'The bytes the journal keeps, all its entries together (past it the oldest entries are dropped)'),
   journalJsonDepth: limit(1000, 'levels', 'JSON nesting the journal shows as JSON'),
   journalWait: limit(30 * SECOND, 'ms', '`wait_ms` of a journal query'),
   journalReads: limit(32, 'count', 'Journal reads being sent at once (`/_emulator/requests` and its HAR)'),

@@ -5,7 +5,7 @@ import { sentHeaders } from './internals.js'
 import { operationOf } from './request-fields.js'
 
 /**
- * Records a request in the journal, which keeps its own compact copy (bodies cut at 16 KiB),
+ * Records a request in the journal, which keeps its own copy as bytes (bodies cut at 16 KiB),
  * shaped into an entry only when the journal is read. Status 0: the connection was dropped,
  * nothing was sent.
  */
