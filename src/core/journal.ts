@@ -63,7 +63,7 @@ export const JournalFilterSchema = Type.Object({
   status: Type.Optional(Type.Integer({ minimum: 0, maximum: 599, description: '0: dropped by a fault.' })),
   error_code: Type.Optional(Type.String()),
   fault_id: Type.Optional(Type.String({ description: 'The fault rule that acted on the request.' })),
-  since: Type.Optional(Type.String({ description: 'A request id: only the requests recorded after it (all kept ones when it is no longer kept).' })),
+  since: Type.Optional(Type.String({ description: 'A request id: only the requests recorded after it (all kept ones when it is no longer kept; after the newest of a repeated id).' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.journalEntries.value, description: 'The newest N matches.' }))
 }, { additionalProperties: false })
 export type JournalFilter = Static<typeof JournalFilterSchema>
@@ -94,27 +94,37 @@ function bodyOf (bytes: Buffer, size: number): unknown {
 }
 
 /**
- * Headers as lines of `name:value`: neither holds a line break (Node refuses them on both sides)
- * and a name holds no colon. Cheaper to make than their JSON, and one text with the rest.
+ * Headers as one text: each name and value with their lengths before them (`4:host9:localhost`),
+ * so that any character round-trips (an in-process request, `inject`, skips the parser that
+ * refuses line breaks). Cheaper to make than their JSON.
  */
-function headerLines (headers: Record<string, unknown>): string {
+function headerText (headers: Record<string, unknown>): string {
   let text = ''
   for (const name in headers) {
     const value = headers[name]
-    if (value !== undefined && value !== null) text += `${name}:${String(value)}\n`
+    if (value === undefined || value === null) continue
+    const shown = String(value)
+    text += `${name.length}:${name}${shown.length}:${shown}`
   }
   return text
 }
 
-/** Headers as a user reads them, from their lines: names in lower case, secrets redacted. */
-function headersOf (lines: string): Record<string, string> {
+/** Headers as a user reads them, from their text: names in lower case, secrets redacted. */
+function headersOf (text: string): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const line of lines.split('\n')) {
-    if (line === '') continue
-    const colon = line.indexOf(':')
+  let at = 0
+  const next = () => {
+    const colon = text.indexOf(':', at)
+    const end = colon + 1 + Number(text.slice(at, colon))
+    const part = text.slice(colon + 1, end)
+    at = end
+    return part
+  }
+  while (at < text.length) {
     // Lower case, as Node gives request headers: a response header may be sent in its own spelling.
-    const name = line.slice(0, colon).toLowerCase()
-    out[name] = REDACTED.has(name) ? '[REDACTED]' : line.slice(colon + 1)
+    const name = next().toLowerCase()
+    const value = next()
+    out[name] = REDACTED.has(name) ? '[REDACTED]' : value
   }
   return out
 }
@@ -135,31 +145,54 @@ function matches (r: JournalRecord, f: JournalFilter): boolean {
 }
 
 /*
- * A kept record, in the journal's arena: a fixed head, then three parts, each a 32-bit length
- * (NONE: none) and its bytes: one text (UTF-8) of the text fields one after another, as TEXT
- * lists them (the head has their lengths in UTF-16 units, as JavaScript counts them, so that
- * the decoded text is cut where it was joined); the request body as received; and the body sent
- * (UTF-8). One text, and no JSON: each call into native code, and JSON.stringify, costs more
- * than the whole record's joining.
+ * A kept record, in the journal's arena: a fixed head, then four parts, each a 32-bit length
+ * (NONE: none) and its bytes: the plain fields' text, one after another as FIELDS lists them;
+ * the headers' text (see headerText), the request's then those sent; the request body as
+ * received; and the body sent. The head has the texts' lengths in UTF-16 units, as JavaScript
+ * counts them, so that a decoded text is cut where it was joined, and a filter is often decided
+ * by a length alone. Two texts and no JSON: each call into native code, and JSON.stringify, costs
+ * more than the joining.
  *
  *   0  time (float64)     8  duration ms (float64)     16  body size received (uint32)
  *  20  what was sent: SENT_TEXT, SENT_CUT (its first JOURNAL_BODY_LIMIT bytes) or SENT_NONE (uint8)
+ *  21  how the texts are written: bit 0 the fields', bit 1 the headers'; 0 UTF-8, 1 UTF-16
+ *      (a text with a lone surrogate, which UTF-8 cannot carry) (uint8)
  *  24  the size sent, when cut (uint32)
- *  28  the lengths of the text fields (uint32 each; NONE: null)
+ *  28  the lengths of the fields, then of the request's and the sent headers' texts (uint32 each; NONE: null)
  */
 const LENGTHS = 28
-const TEXT = ['request_id', 'method', 'scheme', 'path', 'operation', 'project_id', 'cluster_id', 'error_code', 'fault_id', 'headers', 'sent_headers'] as const
-const HEAD = LENGTHS + 4 * TEXT.length
+const FIELDS = ['request_id', 'method', 'scheme', 'path', 'operation', 'project_id', 'cluster_id', 'error_code', 'fault_id'] as const
+const HEADERS_AT = LENGTHS + 4 * FIELDS.length
+const HEAD = HEADERS_AT + 8
 const NONE = 0xffffffff
 const SENT_TEXT = 0
 const SENT_CUT = 1
 const SENT_NONE = 2
-/** A record's text fields, as TEXT lists them (the headers as lines, see headerLines). */
-type Text = [request_id: string, method: string, scheme: JournalEntry['scheme'], path: string, operation: string | null,
-  project_id: string | null, cluster_id: string | null, error_code: string | null, fault_id: string | null, headers: string, sent_headers: string | null]
-/** The text filters, by their place in Text. */
+const FIELDS_WIDE = 1
+const HEADERS_WIDE = 2
+/** A record's plain fields, as FIELDS lists them. */
+type Fields = [request_id: string, method: string, scheme: JournalEntry['scheme'], path: string, operation: string | null,
+  project_id: string | null, cluster_id: string | null, error_code: string | null, fault_id: string | null]
+/** The text filters, by their place in FIELDS. */
 const TEXT_FILTERS = [['method', 1], ['operation', 4], ['project_id', 5], ['cluster_id', 6], ['error_code', 7], ['fault_id', 8]] as const
 const PROJECT_AT = 5
+
+/** A text a field is compared with: its bytes too, to compare an ASCII record's field undecoded. */
+interface Wanted { text: string, bytes: Buffer, ascii: boolean }
+const wanted = (text: string): Wanted => {
+  const bytes = Buffer.from(text)
+  return { text, bytes, ascii: bytes.length === text.length }
+}
+/** A filter as a read compares records with it, made once a read. */
+interface Filter { status: number | undefined, texts: Array<[at: number, wanted: Wanted]> }
+function compiled (filter: JournalFilter): Filter {
+  const texts: Filter['texts'] = []
+  for (const [name, at] of TEXT_FILTERS) {
+    const text = filter[name]
+    if (text !== undefined) texts.push([at, wanted(text)])
+  }
+  return { status: filter.status, texts }
+}
 /** The arena's first size; it doubles as needed. */
 const FIRST_ARENA = 64 * 1024
 const FIRST_SLOTS = 256
@@ -223,14 +256,15 @@ export class Journal {
   record (record: JournalRecord): void {
     if (this.#size === 0) return
     const { body, responseHeaders } = record
-    const headers = headerLines(record.headers)
-    const sentHeaders = responseHeaders === null ? null : headerLines(responseHeaders)
+    const headers = headerText(record.headers)
+    const sentHeaders = responseHeaders === null ? '' : headerText(responseHeaders)
     const sent = responseHeaders === null ? undefined : sentText(record.responseBody)
     const kept = body === undefined ? 0 : Math.min(body.length, JOURNAL_BODY_LIMIT)
     const sentMost = sent === undefined ? 0 : typeof sent === 'string' ? Math.min(3 * sent.length, JOURNAL_BODY_LIMIT) : Math.min(sent.length, JOURNAL_BODY_LIMIT)
     const { request_id: id, method, scheme, path, operation, project_id: project, cluster_id: cluster, error_code: code, fault_id: fault } = record
-    const text = `${id}${method}${scheme}${path}${operation ?? ''}${project ?? ''}${cluster ?? ''}${code ?? ''}${fault ?? ''}${headers}${sentHeaders ?? ''}`
-    const start = this.#place(HEAD + 12 + 3 * text.length + kept + sentMost)
+    const fields = `${id}${method}${scheme}${path}${operation ?? ''}${project ?? ''}${cluster ?? ''}${code ?? ''}${fault ?? ''}`
+    const allHeaders = headers + sentHeaders
+    const start = this.#place(HEAD + 16 + 3 * (fields.length + allHeaders.length) + kept + sentMost)
     const arena = this.#arena
     const view = this.#view
     view.setFloat64(start, record.time, true)
@@ -245,10 +279,18 @@ export class Journal {
     view.setUint32(start + LENGTHS + 24, cluster === null ? NONE : cluster.length, true)
     view.setUint32(start + LENGTHS + 28, code === null ? NONE : code.length, true)
     view.setUint32(start + LENGTHS + 32, fault === null ? NONE : fault.length, true)
-    view.setUint32(start + LENGTHS + 36, headers.length, true)
-    view.setUint32(start + LENGTHS + 40, sentHeaders === null ? NONE : sentHeaders.length, true)
+    view.setUint32(start + HEADERS_AT, headers.length, true)
+    view.setUint32(start + HEADERS_AT + 4, responseHeaders === null ? NONE : sentHeaders.length, true)
+    // Nearly every text is well formed (a one-byte one always is: no scan); one that is not
+    // is kept in UTF-16, as it was.
+    const fieldsWide = !fields.isWellFormed()
+    const headersWide = !allHeaders.isWellFormed()
+    arena[start + 21] = (fieldsWide ? FIELDS_WIDE : 0) | (headersWide ? HEADERS_WIDE : 0)
     let at = start + HEAD
-    const length = arena.write(text, at + 4, 'utf8')
+    let length = arena.write(fields, at + 4, fieldsWide ? 'utf16le' : 'utf8')
+    view.setUint32(at, length, true)
+    at += 4 + length
+    length = arena.write(allHeaders, at + 4, headersWide ? 'utf16le' : 'utf8')
     view.setUint32(at, length, true)
     at += 4 + length
     if (body === undefined) {
@@ -361,7 +403,7 @@ export class Journal {
     this.#count--
   }
 
-  /** A part of the record at index place `slot` (0: the text, 1: the body, 2: the body sent): its first and past-last byte; -1 when none. */
+  /** A part of the record at index place `slot` (0: the fields, 1: the headers, 2: the body, 3: the body sent): its first and past-last byte; -1 when none. */
   #part (slot: number, part: number): [number, number] {
     const view = this.#view
     let at = this.#start[slot]! + HEAD
@@ -373,30 +415,56 @@ export class Journal {
     return length === NONE ? [-1, -1] : [at + 4, at + 4 + length]
   }
 
-  /** The text fields of the record at `slot`. */
-  #text (slot: number): Text {
-    const [from, to] = this.#part(slot, 0)
-    const text = this.#arena.toString('utf8', from, to)
-    const view = this.#view
-    const lengths = this.#start[slot]! + LENGTHS
+  /** A text part of the record at `slot` (0: the fields, 1: the headers), decoded. */
+  #decoded (slot: number, part: number): string {
+    const [from, to] = this.#part(slot, part)
+    return this.#arena.toString((this.#arena[this.#start[slot]! + 21]! & (part === 0 ? FIELDS_WIDE : HEADERS_WIDE)) === 0 ? 'utf8' : 'utf16le', from, to)
+  }
+
+  /** The length of a field of the record at `slot` (NONE: null). */
+  #length16 (slot: number, field: number): number {
+    return this.#view.getUint32(this.#start[slot]! + LENGTHS + 4 * field, true)
+  }
+
+  /** The plain fields of the record at `slot`. */
+  #fields (slot: number): Fields {
+    const text = this.#decoded(slot, 0)
     const fields: Array<string | null> = []
     let at = 0
-    for (let i = 0; i < TEXT.length; i++) {
-      const length = view.getUint32(lengths + 4 * i, true)
+    for (let i = 0; i < FIELDS.length; i++) {
+      const length = this.#length16(slot, i)
       fields.push(length === NONE ? null : text.slice(at, at += length))
     }
-    return fields as Text
+    return fields as Fields
+  }
+
+  /**
+   * Whether a field of the record at `slot` is the wanted text: by its length first; then, when
+   * the record's fields are ASCII (one byte a character, so that a field's place in bytes is its
+   * place in characters), by its bytes, without decoding; else decoded.
+   */
+  #fieldIs (slot: number, field: number, wanted: Wanted): boolean {
+    const length = this.#length16(slot, field)
+    if (length === NONE || length !== wanted.text.length) return false
+    const [from, to] = this.#part(slot, 0)
+    let place = 0
+    let characters = 0
+    for (let i = 0; i < FIELDS.length; i++) {
+      const each = this.#length16(slot, i)
+      if (each === NONE) continue
+      if (i < field) place += each
+      characters += each
+    }
+    if (to - from === characters && wanted.ascii && (this.#arena[this.#start[slot]! + 21]! & FIELDS_WIDE) === 0) {
+      return this.#arena.compare(wanted.bytes, 0, length, from + place, from + place + length) === 0
+    }
+    return this.#fields(slot)[field] === wanted.text
   }
 
   /** Whether the record at `slot` passes the filters that do not depend on its place. */
-  #matches (slot: number, f: JournalFilter): boolean {
+  #matches (slot: number, f: Filter): boolean {
     if (f.status !== undefined && this.#status[slot] !== f.status) return false
-    let text: Text | undefined
-    for (const [name, at] of TEXT_FILTERS) {
-      if (f[name] === undefined) continue
-      text ??= this.#text(slot)
-      if (text[at] !== f[name]) return false
-    }
+    for (const [at, wanted] of f.texts) if (!this.#fieldIs(slot, at, wanted)) return false
     return true
   }
 
@@ -404,16 +472,18 @@ export class Journal {
     const arena = this.#arena
     const view = this.#view
     const start = this.#start[slot]!
-    const [requestId, method, scheme, path, operation, projectId, clusterId, errorCode, faultId, headers, sentHeaders] = this.#text(slot)
+    const [requestId, method, scheme, path, operation, projectId, clusterId, errorCode, faultId] = this.#fields(slot)
+    const headers = this.#decoded(slot, 1)
+    const requestHeaders = this.#view.getUint32(start + HEADERS_AT, true)
     const secret = operation !== null && SECRET_BODIES.has(operation)
     const bodySize = view.getUint32(start + 16, true)
-    const [bodyFrom, bodyTo] = this.#part(slot, 1)
+    const [bodyFrom, bodyTo] = this.#part(slot, 2)
     const body = bodySize === NONE ? null : bodyOf(arena.subarray(bodyFrom, bodyTo), bodySize)
     let response: JournalEntry['response'] = null
-    if (sentHeaders !== null) {
-      const [from, to] = this.#part(slot, 2)
+    if (arena[start + 20] !== SENT_NONE) {
+      const [from, to] = this.#part(slot, 3)
       const sent = bodyOf(arena.subarray(from, to), arena[start + 20] === SENT_CUT ? view.getUint32(start + 24, true) : to - from)
-      response = { headers: headersOf(sentHeaders), body: secret ? redactSecrets(sent) : sent }
+      response = { headers: headersOf(headers.slice(requestHeaders)), body: secret ? redactSecrets(sent) : sent }
     }
     return {
       request_id: requestId,
@@ -428,7 +498,7 @@ export class Journal {
       status: this.#status[slot]!,
       error_code: errorCode,
       fault_id: faultId,
-      headers: headersOf(headers),
+      headers: headersOf(headers.slice(0, requestHeaders)),
       body: secret && body !== null ? redactSecrets(body) : body,
       response
     }
@@ -455,27 +525,31 @@ export class Journal {
    * Where a filtered read starts and ends (seqs), and how many match: after `since` when it is
    * still kept, and the newest `limit` matches.
    */
-  #range (filter: JournalFilter): { count: number, from: number, to: number } {
+  #range (filter: JournalFilter, f: Filter): { count: number, from: number, to: number } {
     let start = 0
     if (filter.since !== undefined) {
-      for (let i = 0; i < this.#count; i++) {
-        if (this.#text(this.#at(i))[0] === filter.since) {
+      // From the newest: a poll's since is a recent request (ids are unique; of a repeated one,
+      // an injected generator's, the newest counts).
+      const since = wanted(filter.since)
+      for (let i = this.#count - 1; i >= 0; i--) {
+        if (this.#fieldIs(this.#at(i), 0, since)) {
           start = i + 1
           break
         }
       }
     }
     let count = 0
-    for (let i = start; i < this.#count; i++) if (this.#matches(this.#at(i), filter)) count++
+    for (let i = start; i < this.#count; i++) if (this.#matches(this.#at(i), f)) count++
     let skip = filter.limit === undefined ? 0 : Math.max(0, count - filter.limit)
-    while (skip > 0) if (this.#matches(this.#at(start++), filter)) skip--
+    while (skip > 0) if (this.#matches(this.#at(start++), f)) skip--
     const to = this.#count === 0 ? -1 : this.#seq[this.#at(this.#count - 1)]!
     return { count, from: start < this.#count ? this.#seq[this.#at(start)]! : to + 1, to }
   }
 
   /** A read of the entries that pass the filter, oldest first, one at a time. */
   cursor (filter: JournalFilter = {}): JournalCursor {
-    const { count, from, to } = this.#range(filter)
+    const f = compiled(filter)
+    const { count, from, to } = this.#range(filter, f)
     let next = from
     return {
       count,
@@ -484,7 +558,7 @@ export class Journal {
           const slot = this.#at(i)
           const seq = this.#seq[slot]!
           if (seq > to) break
-          if (this.#matches(slot, filter)) {
+          if (this.#matches(slot, f)) {
             next = seq + 1
             return this.#entry(slot)
           }
@@ -497,7 +571,7 @@ export class Journal {
 
   /** How many kept requests pass the filter. */
   count (filter: JournalFilter = {}): number {
-    return this.#range(filter).count
+    return this.#range(filter, compiled(filter)).count
   }
 
   /** The entries that pass the filter, oldest first, all at once (in-process callers; the control plane reads with a cursor). */
@@ -539,9 +613,10 @@ export class Journal {
   clear (projectId?: string): void {
     const kept: number[] = []
     if (projectId !== undefined) {
+      const project = wanted(projectId)
       for (let i = 0; i < this.#count; i++) {
         const slot = this.#at(i)
-        if (this.#text(slot)[PROJECT_AT] !== projectId) kept.push(slot)
+        if (!this.#fieldIs(slot, PROJECT_AT, project)) kept.push(slot)
       }
     }
     let used = 0

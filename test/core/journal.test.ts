@@ -47,6 +47,30 @@ t.test('sent bodies are kept to 16 KiB: text and JSON values as sent, long text 
   t.equal(journal.entries().requests.at(-1)!.response, null, 'a dropped connection sent nothing')
 })
 
+t.test('any text round-trips: line breaks and colons in headers (an in-process request skips the parser), lone surrogates in fields', async (t) => {
+  const journal = new Journal(10)
+  journal.record(record('odd', { headers: { 'x-a': 'one\ntwo:three', 'a:b': 'c', 'x-n': 5 as unknown as string, 'x-list': ['p', 'q'], 'X-Upper': '', authorization: 'secret', 'x-lone': '\uDC00', 'x-none': undefined }, project_id: '\uD800', responseHeaders: { 'X-Sent': 'é\n' } }))
+  journal.record(record('next', { project_id: 'p' }))
+  const [odd] = journal.entries().requests
+  t.same(odd!.headers, { 'x-a': 'one\ntwo:three', 'a:b': 'c', 'x-n': '5', 'x-list': 'p,q', 'x-upper': '', authorization: '[REDACTED]', 'x-lone': '\uDC00' }, 'no value: no header')
+  t.same(odd!.response!.headers, { 'x-sent': 'é\n' })
+  t.equal(odd!.project_id, '\uD800', 'a lone surrogate kept as it was')
+  t.equal(journal.count({ project_id: '\uD800' }), 1, 'and matched by a filter')
+  t.equal(journal.count({ project_id: 'p' }), 1)
+  journal.clear('\uD800')
+  t.same(journal.entries().requests.map((e) => e.request_id), ['next'])
+})
+
+t.test('since is the newest entry of that id (an injected generator may repeat one)', async (t) => {
+  const journal = new Journal(10)
+  for (const id of ['a', 'dup', 'b', 'dup', 'c']) journal.record(record(id))
+  t.same(journal.entries({ since: 'dup' }).requests.map((e) => e.request_id), ['c'])
+  t.same(journal.entries({ since: 'é' }).requests.map((e) => e.request_id), ['a', 'dup', 'b', 'dup', 'c'], 'an id no entry has: all')
+  journal.record(record('é'))
+  journal.record(record('d'))
+  t.same(journal.entries({ since: 'é' }).requests.map((e) => e.request_id), ['d'], 'a non-ASCII id')
+})
+
 t.test('kept as bytes in a ring: records wrap round the arena, which grows for a large one, and keep their order and fields', async (t) => {
   const journal = new Journal(50)
   const body = (i: number) => Buffer.from(JSON.stringify({ user_names: [`user${i}`.repeat(i % 7)] }))
