@@ -25,6 +25,12 @@ export interface JournalRecord extends Omit<JournalEntry, 'time' | 'duration_ms'
   responseHeaders: Record<string, unknown> | null
   /** The body sent, as it was noted (a JSON value, or its text or bytes); kept to JOURNAL_BODY_LIMIT bytes. */
   responseBody: unknown
+  /**
+   * The request came through Node's HTTP parser, which refuses a line break in a header value
+   * and a colon in a name (Node checks the headers sent the same way); false or absent: an
+   * in-process request (`inject`), whose headers may hold any character.
+   */
+  parsed?: boolean
 }
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
@@ -94,26 +100,32 @@ function bodyOf (bytes: Buffer, size: number): unknown {
 }
 
 /**
- * Headers as one text: each name and value with their lengths before them (`4:host9:localhost`),
- * so that any character round-trips (an in-process request, `inject`, skips the parser that
- * refuses line breaks). Cheaper to make than their JSON.
+ * Headers as one text, one of two ways. From Node's parser (and Node's own checks of the headers
+ * sent), `name:value` lines: no value holds a line break and no name a colon. Otherwise (an
+ * in-process request, `inject`, skips the parser), each name and value with its length before it
+ * (`4:host9:localhost`), so that any character round-trips. Both cost less than their JSON.
  */
-function headerText (headers: Record<string, unknown>): string {
+function headerText (headers: Record<string, unknown>, parsed: boolean): string {
   let text = ''
   for (const name in headers) {
     const value = headers[name]
     if (value === undefined || value === null) continue
-    const shown = String(value)
-    text += `${name.length}:${name}${shown.length}:${shown}`
+    if (parsed) {
+      text += `${name}:${String(value)}\n`
+    } else {
+      const shown = String(value)
+      text += `${name.length}:${name}${shown.length}:${shown}`
+    }
   }
   return text
 }
 
-/** Headers as a user reads them, from their text: names in lower case, secrets redacted. */
-function headersOf (text: string): Record<string, string> {
+/** Headers as a user reads them, from their text (see headerText): names in lower case, secrets redacted. */
+function headersOf (text: string, parsed: boolean): Record<string, string> {
   const out: Record<string, string> = {}
   let at = 0
-  const next = () => {
+  /** A part written with its length before it: `<length>:<text>`. */
+  const prefixed = (): string => {
     const colon = text.indexOf(':', at)
     const end = colon + 1 + Number(text.slice(at, colon))
     const part = text.slice(colon + 1, end)
@@ -121,10 +133,21 @@ function headersOf (text: string): Record<string, string> {
     return part
   }
   while (at < text.length) {
+    let name: string
+    let value: string
+    if (parsed) {
+      const colon = text.indexOf(':', at)
+      const end = text.indexOf('\n', colon)
+      name = text.slice(at, colon)
+      value = text.slice(colon + 1, end)
+      at = end + 1
+    } else {
+      name = prefixed()
+      value = prefixed()
+    }
     // Lower case, as Node gives request headers: a response header may be sent in its own spelling.
-    const name = next().toLowerCase()
-    const value = next()
-    out[name] = REDACTED.has(name) ? '[REDACTED]' : value
+    const lower = name.toLowerCase()
+    out[lower] = REDACTED.has(lower) ? '[REDACTED]' : value
   }
   return out
 }
@@ -145,18 +168,18 @@ function matches (r: JournalRecord, f: JournalFilter): boolean {
 }
 
 /*
- * A kept record, in the journal's arena: a fixed head, then four parts, each a 32-bit length
- * (NONE: none) and its bytes: the plain fields' text, one after another as FIELDS lists them;
- * the headers' text (see headerText), the request's then those sent; the request body as
- * received; and the body sent. The head has the texts' lengths in UTF-16 units, as JavaScript
- * counts them, so that a decoded text is cut where it was joined, and a filter is often decided
- * by a length alone. Two texts and no JSON: each call into native code, and JSON.stringify, costs
- * more than the joining.
+ * A kept record, in the journal's arena: a fixed head, then three parts, each a 32-bit length
+ * (NONE: none) and its bytes: one text of the plain fields, one after another as FIELDS lists
+ * them, then the headers' (see headerText), the request's and those sent; the request body as
+ * received; and the body sent. The head has the text's pieces' lengths in UTF-16 units, as
+ * JavaScript counts them, so that the decoded text is cut where it was joined, and a filter is
+ * often decided by a length alone. One text and no JSON: each call into native code, and
+ * JSON.stringify, costs more than the joining.
  *
  *   0  time (float64)     8  duration ms (float64)     16  body size received (uint32)
  *  20  what was sent: SENT_TEXT, SENT_CUT (its first JOURNAL_BODY_LIMIT bytes) or SENT_NONE (uint8)
- *  21  how the texts are written: bit 0 the fields', bit 1 the headers'; 0 UTF-8, 1 UTF-16
- *      (a text with a lone surrogate, which UTF-8 cannot carry) (uint8)
+ *  21  flags (uint8): WIDE, the text is UTF-16 (it has a lone surrogate, which UTF-8 cannot
+ *      carry; else UTF-8); PARSED, the headers are lines (see headerText)
  *  24  the size sent, when cut (uint32)
  *  28  the lengths of the fields, then of the request's and the sent headers' texts (uint32 each; NONE: null)
  */
@@ -168,8 +191,8 @@ const NONE = 0xffffffff
 const SENT_TEXT = 0
 const SENT_CUT = 1
 const SENT_NONE = 2
-const FIELDS_WIDE = 1
-const HEADERS_WIDE = 2
+const WIDE = 1
+const PARSED = 2
 /** A record's plain fields, as FIELDS lists them. */
 type Fields = [request_id: string, method: string, scheme: JournalEntry['scheme'], path: string, operation: string | null,
   project_id: string | null, cluster_id: string | null, error_code: string | null, fault_id: string | null]
@@ -256,15 +279,15 @@ export class Journal {
   record (record: JournalRecord): void {
     if (this.#size === 0) return
     const { body, responseHeaders } = record
-    const headers = headerText(record.headers)
-    const sentHeaders = responseHeaders === null ? '' : headerText(responseHeaders)
+    const parsed = record.parsed === true
+    const headers = headerText(record.headers, parsed)
+    const sentHeaders = responseHeaders === null ? '' : headerText(responseHeaders, parsed)
     const sent = responseHeaders === null ? undefined : sentText(record.responseBody)
     const kept = body === undefined ? 0 : Math.min(body.length, JOURNAL_BODY_LIMIT)
     const sentMost = sent === undefined ? 0 : typeof sent === 'string' ? Math.min(3 * sent.length, JOURNAL_BODY_LIMIT) : Math.min(sent.length, JOURNAL_BODY_LIMIT)
     const { request_id: id, method, scheme, path, operation, project_id: project, cluster_id: cluster, error_code: code, fault_id: fault } = record
-    const fields = `${id}${method}${scheme}${path}${operation ?? ''}${project ?? ''}${cluster ?? ''}${code ?? ''}${fault ?? ''}`
-    const allHeaders = headers + sentHeaders
-    const start = this.#place(HEAD + 16 + 3 * (fields.length + allHeaders.length) + kept + sentMost)
+    const text = `${id}${method}${scheme}${path}${operation ?? ''}${project ?? ''}${cluster ?? ''}${code ?? ''}${fault ?? ''}${headers}${sentHeaders}`
+    const start = this.#place(HEAD + 12 + 3 * text.length + kept + sentMost)
     const arena = this.#arena
     const view = this.#view
     view.setFloat64(start, record.time, true)
@@ -281,16 +304,12 @@ export class Journal {
     view.setUint32(start + LENGTHS + 32, fault === null ? NONE : fault.length, true)
     view.setUint32(start + HEADERS_AT, headers.length, true)
     view.setUint32(start + HEADERS_AT + 4, responseHeaders === null ? NONE : sentHeaders.length, true)
-    // Nearly every text is well formed (a one-byte one always is: no scan); one that is not
-    // is kept in UTF-16, as it was.
-    const fieldsWide = !fields.isWellFormed()
-    const headersWide = !allHeaders.isWellFormed()
-    arena[start + 21] = (fieldsWide ? FIELDS_WIDE : 0) | (headersWide ? HEADERS_WIDE : 0)
+    // Nearly every text is well formed (a one-byte one always is: no scan); one that is not is
+    // kept in UTF-16, as it was.
+    const wide = !text.isWellFormed()
+    arena[start + 21] = (wide ? WIDE : 0) | (parsed ? PARSED : 0)
     let at = start + HEAD
-    let length = arena.write(fields, at + 4, fieldsWide ? 'utf16le' : 'utf8')
-    view.setUint32(at, length, true)
-    at += 4 + length
-    length = arena.write(allHeaders, at + 4, headersWide ? 'utf16le' : 'utf8')
+    const length = arena.write(text, at + 4, wide ? 'utf16le' : 'utf8')
     view.setUint32(at, length, true)
     at += 4 + length
     if (body === undefined) {
@@ -403,7 +422,7 @@ export class Journal {
     this.#count--
   }
 
-  /** A part of the record at index place `slot` (0: the fields, 1: the headers, 2: the body, 3: the body sent): its first and past-last byte; -1 when none. */
+  /** A part of the record at index place `slot` (0: the text, 1: the body, 2: the body sent): its first and past-last byte; -1 when none. */
   #part (slot: number, part: number): [number, number] {
     const view = this.#view
     let at = this.#start[slot]! + HEAD
@@ -415,10 +434,10 @@ export class Journal {
     return length === NONE ? [-1, -1] : [at + 4, at + 4 + length]
   }
 
-  /** A text part of the record at `slot` (0: the fields, 1: the headers), decoded. */
-  #decoded (slot: number, part: number): string {
-    const [from, to] = this.#part(slot, part)
-    return this.#arena.toString((this.#arena[this.#start[slot]! + 21]! & (part === 0 ? FIELDS_WIDE : HEADERS_WIDE)) === 0 ? 'utf8' : 'utf16le', from, to)
+  /** The text of the record at `slot`, decoded. */
+  #decoded (slot: number): string {
+    const [from, to] = this.#part(slot, 0)
+    return this.#arena.toString((this.#arena[this.#start[slot]! + 21]! & WIDE) === 0 ? 'utf8' : 'utf16le', from, to)
   }
 
   /** The length of a field of the record at `slot` (NONE: null). */
@@ -427,8 +446,7 @@ export class Journal {
   }
 
   /** The plain fields of the record at `slot`. */
-  #fields (slot: number): Fields {
-    const text = this.#decoded(slot, 0)
+  #fields (slot: number, text = this.#decoded(slot)): Fields {
     const fields: Array<string | null> = []
     let at = 0
     for (let i = 0; i < FIELDS.length; i++) {
@@ -440,7 +458,7 @@ export class Journal {
 
   /**
    * Whether a field of the record at `slot` is the wanted text: by its length first; then, when
-   * the record's fields are ASCII (one byte a character, so that a field's place in bytes is its
+   * the record's text is ASCII (one byte a character, so that a field's place in bytes is its
    * place in characters), by its bytes, without decoding; else decoded.
    */
   #fieldIs (slot: number, field: number, wanted: Wanted): boolean {
@@ -449,13 +467,14 @@ export class Journal {
     const [from, to] = this.#part(slot, 0)
     let place = 0
     let characters = 0
-    for (let i = 0; i < FIELDS.length; i++) {
+    // The fields' lengths, then the headers' (which may be NONE).
+    for (let i = 0; i < FIELDS.length + 2; i++) {
       const each = this.#length16(slot, i)
       if (each === NONE) continue
       if (i < field) place += each
       characters += each
     }
-    if (to - from === characters && wanted.ascii && (this.#arena[this.#start[slot]! + 21]! & FIELDS_WIDE) === 0) {
+    if (to - from === characters && wanted.ascii && (this.#arena[this.#start[slot]! + 21]! & WIDE) === 0) {
       return this.#arena.compare(wanted.bytes, 0, length, from + place, from + place + length) === 0
     }
     return this.#fields(slot)[field] === wanted.text
@@ -472,18 +491,21 @@ export class Journal {
     const arena = this.#arena
     const view = this.#view
     const start = this.#start[slot]!
-    const [requestId, method, scheme, path, operation, projectId, clusterId, errorCode, faultId] = this.#fields(slot)
-    const headers = this.#decoded(slot, 1)
-    const requestHeaders = this.#view.getUint32(start + HEADERS_AT, true)
+    const text = this.#decoded(slot)
+    const [requestId, method, scheme, path, operation, projectId, clusterId, errorCode, faultId] = this.#fields(slot, text)
+    const requestHeaders = view.getUint32(start + HEADERS_AT, true)
+    const sentHeaders = view.getUint32(start + HEADERS_AT + 4, true)
+    const headersAt = text.length - requestHeaders - (sentHeaders === NONE ? 0 : sentHeaders)
+    const parsed = (arena[start + 21]! & PARSED) !== 0
     const secret = operation !== null && SECRET_BODIES.has(operation)
     const bodySize = view.getUint32(start + 16, true)
-    const [bodyFrom, bodyTo] = this.#part(slot, 2)
+    const [bodyFrom, bodyTo] = this.#part(slot, 1)
     const body = bodySize === NONE ? null : bodyOf(arena.subarray(bodyFrom, bodyTo), bodySize)
     let response: JournalEntry['response'] = null
     if (arena[start + 20] !== SENT_NONE) {
-      const [from, to] = this.#part(slot, 3)
+      const [from, to] = this.#part(slot, 2)
       const sent = bodyOf(arena.subarray(from, to), arena[start + 20] === SENT_CUT ? view.getUint32(start + 24, true) : to - from)
-      response = { headers: headersOf(headers.slice(requestHeaders)), body: secret ? redactSecrets(sent) : sent }
+      response = { headers: headersOf(text.slice(headersAt + requestHeaders), parsed), body: secret ? redactSecrets(sent) : sent }
     }
     return {
       request_id: requestId,
@@ -498,7 +520,7 @@ export class Journal {
       status: this.#status[slot]!,
       error_code: errorCode,
       fault_id: faultId,
-      headers: headersOf(headers.slice(0, requestHeaders)),
+      headers: headersOf(text.slice(headersAt, headersAt + requestHeaders), parsed),
       body: secret && body !== null ? redactSecrets(body) : body,
       response
     }

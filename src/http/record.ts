@@ -1,3 +1,4 @@
+import { IncomingMessage } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Journal } from '../core/journal.js'
 import { errorHints } from './errors.js'
@@ -28,6 +29,7 @@ export function journalRequest (journal: Journal, now: () => number, request: Fa
     error_code: request.errorCode,
     fault_id: request.faultId ?? null,
     headers: request.headers,
+    parsed: request.raw instanceof IncomingMessage,
     body: request.rawBody,
     responseHeaders: status === 0 ? null : sentHeaders(reply),
     responseBody: request.sentBody

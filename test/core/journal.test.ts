@@ -61,6 +61,18 @@ t.test('any text round-trips: line breaks and colons in headers (an in-process r
   t.same(journal.entries().requests.map((e) => e.request_id), ['next'])
 })
 
+t.test('headers from Node\'s parser are kept as lines, and read back the same', async (t) => {
+  const journal = new Journal(10)
+  const headers = { host: 'localhost:9336', 'content-type': 'application/json', 'x-auth-token': 'secret', 'set-cookie': ['a=1', 'b=2'], 'x-empty': '' }
+  journal.record(record('parsed', { parsed: true, headers, responseHeaders: { 'X-Request-Id': 'parsed', 'Content-Length': 25 } }))
+  journal.record(record('dropped', { parsed: true, headers, status: 0, responseHeaders: null }))
+  const [parsed, dropped] = journal.entries().requests
+  t.same(parsed!.headers, { host: 'localhost:9336', 'content-type': 'application/json', 'x-auth-token': '[REDACTED]', 'set-cookie': 'a=1,b=2', 'x-empty': '' })
+  t.same(parsed!.response!.headers, { 'x-request-id': 'parsed', 'content-length': '25' })
+  t.same(dropped!.headers, parsed!.headers)
+  t.equal(dropped!.response, null)
+})
+
 t.test('since is the newest entry of that id (an injected generator may repeat one)', async (t) => {
   const journal = new Journal(10)
   for (const id of ['a', 'dup', 'b', 'dup', 'c']) journal.record(record(id))
