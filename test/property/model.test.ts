@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { CLUSTERS, DURATION, expect, finish, fixture, GROUPS, initial, key, PROJECTS, USERS, type Model } from '../reference-model.js'
 import { buildApp } from '../../src/app.js'
@@ -9,7 +9,7 @@ import { fakeClock } from '../helpers.js'
 t.setTimeout(120_000)
 
 /** The emulator against the reference model on random sequences of operations, control-plane edits and clock advances. */
-interface Real { app: FastifyInstance, advance: (ms: number) => void }
+interface Real { app: FastifyInstance, advance: (ms: number) => void, t: Test }
 
 class ApiCommand implements fc.AsyncCommand<Model, Real> {
   constructor (readonly method: 'GET' | 'POST' | 'DELETE', readonly op: string, readonly p: string, readonly c: string, readonly body: { user_names?: string[], group_names?: string[], is_all_sync?: boolean }) {}
@@ -17,9 +17,9 @@ class ApiCommand implements fc.AsyncCommand<Model, Real> {
   async run (m: Model, r: Real) {
     const wanted = expect(m, this.method, this.op, this.p, this.c, this.body)
     const res = await r.app.inject({ method: this.method, url: `/v2/${this.p}/clusters/${this.c}/${this.op}`, headers: { 'x-auth-token': 't' }, ...(this.method === 'GET' ? {} : { payload: this.body }) })
-    t.equal(res.statusCode, wanted.status, this.toString())
-    if (wanted.code !== undefined) t.equal(res.json().error_code, wanted.code, this.toString())
-    if (wanted.body !== undefined) t.same(res.json(), wanted.body, this.toString())
+    r.t.equal(res.statusCode, wanted.status, this.toString())
+    if (wanted.code !== undefined) r.t.equal(res.json().error_code, wanted.code, this.toString())
+    if (wanted.body !== undefined) r.t.same(res.json(), wanted.body, this.toString())
     if (res.statusCode !== wanted.status) throw new Error(`${this} answered ${res.statusCode} ${res.body}, the model says ${JSON.stringify(wanted)}`)
   }
 
@@ -38,7 +38,7 @@ class CompleteTasks implements fc.AsyncCommand<Model, Real> {
   async run (m: Model, r: Real) {
     let n = 0
     for (const c of m.clusters.values()) if (c.task !== undefined) { finish(c); n++ }
-    t.same((await r.app.inject({ method: 'POST', url: '/_emulator/tasks/complete' })).json(), { completed: n })
+    r.t.same((await r.app.inject({ method: 'POST', url: '/_emulator/tasks/complete' })).json(), { completed: n })
   }
 
   toString () { return 'complete tasks' }
@@ -48,7 +48,7 @@ class Reset implements fc.AsyncCommand<Model, Real> {
   check () { return true }
   async run (m: Model, r: Real) {
     m.clusters = initial()
-    t.equal((await r.app.inject({ method: 'POST', url: '/_emulator/reset' })).statusCode, 200)
+    r.t.equal((await r.app.inject({ method: 'POST', url: '/_emulator/reset' })).statusCode, 200)
   }
 
   toString () { return 'reset' }
@@ -61,7 +61,7 @@ class PutCluster implements fc.AsyncCommand<Model, Real> {
     const users = [...new Set(this.users)]
     m.clusters.set(key(this.p, this.c), { state: this.state, users, groups: [], synchronous: false })
     const res = await r.app.inject({ method: 'PUT', url: `/_emulator/projects/${this.p}/clusters/${this.c}`, payload: { state: this.state, synced_users: users, synced_groups: [] } })
-    t.ok(res.statusCode === 200 || res.statusCode === 201)
+    r.t.ok(res.statusCode === 200 || res.statusCode === 201)
   }
 
   toString () { return `put ${this.p}/${this.c} ${this.state} ${JSON.stringify(this.users)}` }
@@ -87,7 +87,7 @@ t.test('random sequences of operations agree with the reference model', async (t
     const clock = fakeClock()
     const app = await buildApp({ fixtures: fixture(), now: clock.now, syncDurationMs: DURATION })
     try {
-      await fc.asyncModelRun(() => ({ model: { now: clock.now(), clusters: initial() }, real: { app, advance: clock.advance } }), cmds)
+      await fc.asyncModelRun(() => ({ model: { now: clock.now(), clusters: initial() }, real: { app, advance: clock.advance, t } }), cmds)
     } finally {
       await app.close()
     }
