@@ -32,7 +32,8 @@ export function journalRequest (journal: Journal, now: () => number, request: Fa
     parsed: request.raw instanceof IncomingMessage,
     body: request.rawBody,
     responseHeaders: status === 0 ? null : sentHeaders(reply),
-    responseBody: request.sentBody
+    // A HEAD answer sends its headers only (Node writes no body for it).
+    responseBody: request.method === 'HEAD' ? '' : request.sentBody
   })
 }
 

@@ -38,6 +38,16 @@ t.test('the journal records every request to the emulated API, oldest first', as
   t.match(entries[3], { path: '/v2/wrong/path', operation: null, project_id: null, cluster_id: null, status: 404, error_code: 'APIGW.0101' })
 })
 
+t.test('a HEAD request\'s entry shows no body sent: Node sends the headers only', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'HEAD', url: userPath(), headers: TOKEN })
+  t.equal(res.body, '')
+  const [entry] = await journalOf(app)
+  t.equal(entry.method, 'HEAD')
+  t.equal(entry.response.headers['content-length'], res.headers['content-length'], 'the headers as sent')
+  t.equal(entry.response.body, null)
+})
+
 t.test('filters by operation and cluster', async (t) => {
   const app = await build(t)
   await app.inject({ method: 'DELETE', url: userPath(), headers: TOKEN })
