@@ -25,6 +25,7 @@ import type { Schemes } from './http/schemes.js'
 import { GLOBAL_IAM, regionNames, TlsMaterial } from './http/tls.js'
 import { oneAtATime, parseNothingAfterClose } from './http/pipelining.js'
 import { Waiting } from './http/waiting.js'
+import { writeAtTurnEnd } from './http/turn-writes.js'
 import { BodyBudget } from './http/body-budget.js'
 import { AnswerBudget } from './http/large-answers.js'
 import { controlPlane } from './http/control-plane.js'
@@ -235,13 +236,15 @@ export async function buildApp (options: BuildOptions | null = {}): Promise<Fast
     // Our server: Node's, with pipelined requests carried out one at a time (pipelining.ts).
     serverFactory: (handler) => {
       // Node's own Host check answers an empty 400: the planes check it and answer the gateway's body.
-      const server = createServer({ maxHeaderSize: MAX_HEADER_SIZE, connectionsCheckingInterval: limits.timeoutCheckIntervalMs, requireHostHeader: false },
-        oneAtATime(handler, { maxQueued: LIMITS.pipelined.value, maxBytes: LIMITS.pipelinedBytes.value }))
+      const pipelines = oneAtATime(handler, { maxQueued: LIMITS.pipelined.value, maxBytes: LIMITS.pipelinedBytes.value })
+      const server = createServer({ maxHeaderSize: MAX_HEADER_SIZE, connectionsCheckingInterval: limits.timeoutCheckIntervalMs, requireHostHeader: false }, pipelines)
       server.requestTimeout = limits.requestTimeoutMs
       server.keepAliveTimeout = limits.keepAliveTimeoutMs
       server.headersTimeout = limits.headersTimeoutMs
       server.maxConnections = limits.maxConnections
       parseNothingAfterClose(server)
+      // Each turn's answers leave together; a pipelined one at once (turn-writes.ts).
+      writeAtTurnEnd(server, pipelines.waiting)
       return server
     },
     // Ids of any length must reach the route and get their 400, not a 404.

@@ -34,12 +34,12 @@ function sizeOf (req: IncomingMessage): number {
  * response its socket at once when nothing is answered before it, and later (its 'socket'
  * event) when it is.
  */
-export function oneAtATime (handler: RequestListener, limits: PipelineLimits): RequestListener {
+export function oneAtATime (handler: RequestListener, limits: PipelineLimits): RequestListener & { waiting: (socket: Socket) => boolean } {
   const queued = new WeakMap<Socket, { count: number, bytes: number }>()
   // Requests of 16 KiB of headers each, 16 on each of a thousand connections, would hold
   // 256 MiB: what waits is bounded in bytes too, in all.
   let bytes = 0
-  return function request (req: IncomingMessage, res: ServerResponse): void {
+  const request = function request (req: IncomingMessage, res: ServerResponse): void {
     if (res.socket !== null) {
       handler(req, res)
       return
@@ -74,6 +74,9 @@ export function oneAtATime (handler: RequestListener, limits: PipelineLimits): R
       handler(req, res)
     })
   }
+  /** Whether requests wait on the connection behind the one being answered. */
+  const waiting = (socket: Socket) => (queued.get(socket)?.count ?? 0) > 0
+  return Object.assign(request, { waiting })
 }
 
 type Parser = Record<string, unknown> & { socket?: Socket | null, incoming?: unknown }
