@@ -2,11 +2,11 @@ import { createServer, type RequestListener } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import t, { type Test } from 'tap'
 import { oneAtATime } from '../../src/http/pipelining.js'
-import { writeAtTurnEnd } from '../../src/http/turn-writes.js'
+import { HELD_BYTES, writeAtTurnEnd } from '../../src/http/turn-writes.js'
 
 // The answers of a turn of the event loop are handed to the kernel at its end (turn-writes.ts).
-// `writableLength` tells: Node counts a write until the kernel has taken it, and a small write
-// to a connected socket is taken at once.
+// `bytesWritten` tells: Node counts there what it has handed to the kernel, and what its stream
+// still buffers; a small answer's write is reported done at once, so it is in neither until then.
 
 /** A server with `writeAtTurnEnd`, pipelined requests carried out one at a time as the emulator's are. */
 async function serve (t: Test, handler: RequestListener): Promise<number> {
@@ -42,8 +42,8 @@ function exchange (port: number, text: string, until?: RegExp): Promise<string> 
 }
 
 const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`
-/** Bytes Node still counts as unwritten on a socket. */
-const unwritten = (socket: Socket) => socket.writableLength
+/** Bytes handed to the kernel on a socket (nothing of ours waits in Node's stream in these tests). */
+const written = (socket: Socket) => socket.bytesWritten
 
 t.test('an answer leaves at the end of the turn it was made in, whole', async (t) => {
   const seen: Array<[number, number]> = []
@@ -53,8 +53,8 @@ t.test('an answer leaves at the end of the turn it was made in, whole', async (t
     else res.end(Buffer.from('{"state":"synchronizing"}'))
     // Node lets go of a response's socket once it is written: kept here.
     const socket = res.socket!
-    const ended = unwritten(socket)
-    setImmediate(() => seen.push([ended, unwritten(socket)]))
+    const ended = written(socket)
+    setImmediate(() => seen.push([ended, written(socket)]))
   })
   for (const path of ['/text', '/buffer']) {
     const answer = await exchange(port, GET(path), /synchronizing"\}$/)
@@ -62,20 +62,20 @@ t.test('an answer leaves at the end of the turn it was made in, whole', async (t
   }
   t.equal(seen.length, 2)
   for (const [ended, turnEnd] of seen) {
-    t.ok(ended > 0, 'held when the response ends')
-    t.equal(turnEnd, 0, 'written by the end of the turn')
+    t.equal(ended, 0, 'held when the response ends')
+    t.ok(turnEnd > 0, 'written by the end of the turn')
   }
 })
 
 t.test('the answers of one turn leave together, each on its own connection', async (t) => {
   const ended: Socket[] = []
-  const written: number[] = []
+  const sent: number[] = []
   const { server: listener, port } = await server(t, (req, res) => {
     ended.push(res.socket!)
     res.end('ok')
     if (ended.length === 2) {
-      written.push(...ended.map(unwritten))
-      setImmediate(() => written.push(...ended.map(unwritten)))
+      sent.push(...ended.map(written))
+      setImmediate(() => sent.push(...ended.map(written)))
     }
   })
   // Both connections are accepted, then both requests are sent in one go: the server reads
@@ -97,26 +97,28 @@ t.test('the answers of one turn leave together, each on its own connection', asy
   }))
   for (const socket of sockets) socket.write(GET('/'))
   for (const answer of await Promise.all(answers)) t.match(answer, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nok$/)
-  t.equal(written.length, 4)
-  t.ok(written[0]! > 0 && written[1]! > 0, 'neither has left while the other was made')
-  t.same(written.slice(2), [0, 0], 'both written at the end of the turn')
+  t.equal(sent.length, 4)
+  t.same(sent.slice(0, 2), [0, 0], 'neither has left while the other was made')
+  t.ok(sent[2]! > 0 && sent[3]! > 0, 'both written at the end of the turn')
 })
 
 t.test('an answer with requests pipelined behind it is written at once, so the next is carried out in the same turn', async (t) => {
-  const unwrittenAtEnd: number[] = []
+  const before: number[] = []
+  const after: number[] = []
   const port = await serve(t, (req, res) => {
     const socket = res.socket!
+    before.push(written(socket))
     res.end(req.url)
-    unwrittenAtEnd.push(unwritten(socket))
+    after.push(written(socket))
   })
   const answers = await exchange(port, GET('/1') + GET('/2') + GET('/3'), /\/3$/)
   t.same(answers.match(/\/\d$|\r\n\r\n\/\d/g)?.map((found) => found.slice(-2)), ['/1', '/2', '/3'], 'all three, in order')
   // Node's parser hands the first request over before it reads the ones behind it: nothing
   // waits yet when the first is answered. The second is answered with the third waiting.
-  t.equal(unwrittenAtEnd.length, 3)
-  t.ok(unwrittenAtEnd[0]! > 0, 'the first held: nothing was known to wait behind it')
-  t.equal(unwrittenAtEnd[1], 0, 'the second at once: the third waited behind it')
-  t.ok(unwrittenAtEnd[2]! > 0, 'the last at the end of the turn')
+  t.equal(after.length, 3)
+  t.equal(after[0], before[0], 'the first held: nothing was known to wait behind it')
+  t.ok(after[1]! > before[1]!, 'the second at once: the third waited behind it')
+  t.equal(after[2], before[2], 'the last held to the end of the turn')
 })
 
 t.test('a socket destroyed with an answer held writes it first: the client gets it', async (t) => {
@@ -126,4 +128,58 @@ t.test('a socket destroyed with an answer held writes it first: the client gets 
   })
   const answer = await exchange(port, GET('/'))
   t.match(answer, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nlast words$/)
+})
+
+t.test('a small answer finishes in its turn, before it is written: the request is done with', async (t) => {
+  const states: Array<[string, number]> = []
+  const port = await serve(t, (req, res) => {
+    const socket = res.socket!
+    res.on('finish', () => states.push(['finish', written(socket)]))
+    res.end('small')
+    setImmediate(() => states.push(['turn end', written(socket)]))
+  })
+  t.match(await exchange(port, GET('/'), /small$/), /\r\n\r\nsmall$/)
+  t.equal(states.length, 2)
+  t.same(states.map(([event]) => event), ['finish', 'turn end'], "'finish' comes in the turn")
+  t.equal(states[0]![1], 0, 'finished while held')
+  t.ok(states[1]![1] > 0, 'written at the end of the turn')
+})
+
+t.test('a large answer finishes once the kernel has taken it, as without holding', async (t) => {
+  const large = 'x'.repeat(HELD_BYTES)
+  let atFinish = -1
+  const port = await serve(t, (req, res) => {
+    const socket = res.socket!
+    res.on('finish', () => { atFinish = written(socket) })
+    res.end(large)
+  })
+  const answer = await exchange(port, GET('/'), new RegExp(`x{${HELD_BYTES}}$`))
+  t.ok(answer.endsWith(large), 'the whole answer')
+  t.ok(atFinish > HELD_BYTES, "'finish' after the write")
+})
+
+t.test('a Connection: close answer arrives whole, then the connection ends', async (t) => {
+  const port = await serve(t, (req, res) => {
+    res.setHeader('connection', 'close')
+    res.end('goodbye')
+  })
+  // exchange resolves on the server's close only.
+  t.match(await exchange(port, GET('/')), /^HTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n[^]*\r\n\r\ngoodbye$/i)
+})
+
+t.test('a held write the kernel refuses (the client reset the connection) destroys the socket with its error', async (t) => {
+  const clients: Socket[] = []
+  const { server: listener, port } = await server(t, (req, res) => {
+    res.end('too late')
+    // The client resets the connection before the turn ends: the held write fails.
+    clients[0]!.resetAndDestroy()
+  })
+  const failed = new Promise<NodeJS.ErrnoException>((resolve) => listener.on('clientError', resolve))
+  const client = connect(port, '127.0.0.1')
+  clients.push(client)
+  client.on('error', () => {})
+  client.write(GET('/'))
+  const error = await failed
+  t.equal(error.syscall, 'write', 'the write failed')
+  t.match(error.code, /^(EPIPE|ECONNRESET)$/)
 })
