@@ -110,10 +110,11 @@ function headerText (headers: Record<string, unknown>, parsed: boolean): string 
   for (const name in headers) {
     const value = headers[name]
     if (value === undefined || value === null) continue
+    // Most values are strings already: String() is a call into the runtime on every header.
+    const shown = typeof value === 'string' ? value : String(value)
     if (parsed) {
-      text += `${name}:${String(value)}\n`
+      text += `${name}:${shown}\n`
     } else {
-      const shown = String(value)
       text += `${name.length}:${name}${shown.length}:${shown}`
     }
   }

@@ -22,6 +22,18 @@ export interface WorldStoreOptions {
 const SYNCABLE_STATES: ReadonlySet<string> = new Set(['running', 'abnormal'])
 
 /**
+ * The names of `names` that `synced` holds, each once, in the order first given. A short list
+ * (most requests name a few) is checked name by name: a Set and its copy cost more than it.
+ */
+function present (names: readonly string[] | undefined, synced: ReadonlySet<string>): string[] {
+  if (names === undefined) return []
+  if (names.length > 8) return [...new Set(names)].filter((name) => synced.has(name))
+  const kept: string[] = []
+  for (const name of names) if (synced.has(name) && !kept.includes(name)) kept.push(name)
+  return kept
+}
+
+/**
  * The world the emulator serves, and every change to it: projects with their IAM directories
  * and clusters (each cluster's synchronized names and its sync task), the credentials, issued
  * ones included. A task finishes when the clock passes its end: every read settles it first, so
@@ -118,8 +130,8 @@ export class WorldStore {
     // so a caller's names (any length, up to 1,000 a list) never grow the world.
     this.#start(cluster, {
       kind: 'cancel',
-      users: [...new Set(request.user_names)].filter((name) => cluster.syncedUsers.has(name)),
-      groups: [...new Set(request.group_names)].filter((name) => cluster.syncedGroups.has(name)),
+      users: present(request.user_names, cluster.syncedUsers),
+      groups: present(request.group_names, cluster.syncedGroups),
       endsAt: this.#endsAt()
     }, 0)
   }

@@ -16,10 +16,11 @@ export function sendError (reply: FastifyReply, error: ApiError): FastifyReply {
   const request = reply.request
   request.errorCode = error.code
   if (error.hint !== undefined) errorHints.set(request, error.hint)
-  const body = errorBody(error, request.id)
-  // For the journal: every error answer of the API plane passes here.
-  request.sentBody = body
-  return reply.code(error.statusCode).send(body)
+  // Serialised once, for the answer and the journal (every error answer of the API plane passes
+  // here), in the type Fastify gives a JSON value.
+  const text = JSON.stringify(errorBody(error, request.id))
+  request.sentBody = text
+  return reply.code(error.statusCode).type('application/json; charset=utf-8').send(text)
 }
 
 /**
