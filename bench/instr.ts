@@ -103,7 +103,7 @@ async function main (): Promise<void> {
       // The baseline answers the emulator's bytes (scenario 3: its error body).
       const base = await instructionsPerRequest(scenario, BASELINE, [], node, await fairBaseline(scenario, node, fixture, dir))
       const emu = scenario.server !== undefined
-        ? await instructionsPerRequest(scenario, scenario.server, [], node)
+        ? await instructionsPerRequest(scenario, scenario.server, [], node, scenario.env)
         : await instructionsPerRequest(scenario, EMULATOR, ['--fixtures', fixture, ...opts.args.split(' ').filter(Boolean)], node)
       const ratio = emu.median / base.median
       const target = targets[id] === undefined ? '—' : `≤ ${targets[id]!.toFixed(2)} ${ratio <= targets[id]! ? '✅' : '❌'}`

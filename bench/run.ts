@@ -54,7 +54,7 @@ async function measure (scenario: Scenario, which: 'baseline' | 'emulator', node
   const server = which === 'baseline'
     ? await spawnServer(BASELINE, [], fair, scenario.tls === true ? null : '/', node.execPath, scheme)
     : scenario.server !== undefined
-      ? await spawnServer(scenario.server, [], {}, '/', node.execPath)
+      ? await spawnServer(scenario.server, [], scenario.env, '/', node.execPath)
       : await spawnServer(EMULATOR, ['--fixtures', fixture, ...scenario.args(dir)], { LOG_LEVEL: 'warn', ...scenario.env }, undefined, node.execPath, scheme)
   try {
     const result = await load(scenario, server.url)

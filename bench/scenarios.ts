@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Fixture } from '../src/core/fixture-schema.js'
 import { signRequest } from '../src/core/signature.js'
-import { EMULATOR, FASTIFY_ROUTE, ROOT, spawnServer, stop, type NodeLine } from './lib.js'
+import { BASELINE, EMULATOR, FASTIFY_ROUTE, ROOT, spawnServer, stop, type NodeLine } from './lib.js'
 
 export const PROJECT = 'ff8080828997cb24018a1b2db3440b80'
 export const CLUSTER = 'f7f45c04-4303-411c-9b71-d2cb730dd162'
@@ -34,7 +34,7 @@ export interface Scenario {
   sign?: boolean
   /** The baseline also makes the emulator's durable write per change (the state file's). */
   durable?: boolean
-  /** A reference server measured in the emulator's place (no target). */
+  /** A reference server measured in the emulator's place (no target), with `env`. */
   server?: string
   /** Over https (keep-alive): the emulator with --tls auto, the baseline node:https with a key of the same kind. */
   tls?: boolean
@@ -59,7 +59,8 @@ export const SCENARIOS: Scenario[] = [
   { id: 6, name: 'permissive, with a state file', target: 0.50, args: (dir) => ['--state-file', join(dir, `state-${process.hrtime.bigint()}.json`)], request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY }, durable: true },
   { id: 7, name: 'scenario 1 at LOG_LEVEL=info (logging cost, no target)', args: () => [], env: { LOG_LEVEL: 'info' }, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } },
   { id: 8, name: 'bare Fastify with scenario 1\'s route, in the emulator\'s place (Fastify\'s share of the gap, no target)', args: () => [], server: FASTIFY_ROUTE, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } },
-  { id: 9, name: 'scenario 1 over https, keep-alive (--tls auto; the baseline is node:https)', args: (dir) => ['--tls', 'auto', '--tls-dir', join(dir, 'tls-ca')], tls: true, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } }
+  { id: 9, name: 'scenario 1 over https, keep-alive (--tls auto; the baseline is node:https)', args: (dir) => ['--tls', 'auto', '--tls-dir', join(dir, 'tls-ca')], tls: true, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } },
+  { id: 10, name: 'the raw baseline writing its answers at the end of the event-loop turn, as the emulator does, in the emulator\'s place (like for like, no target)', args: () => [], server: BASELINE, env: { BASELINE_TURN_WRITES: '1' }, request: { method: 'DELETE', path: USER_PATH, headers: JSON_TOKEN, body: DOC_BODY } }
 ]
 
 /**

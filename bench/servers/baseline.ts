@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } f
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https'
 import { dirname } from 'node:path'
+import { writeAtTurnEnd } from '../../src/http/turn-writes.js'
 
 /**
  * The practical ceiling: a raw node:http server that does the I/O the emulator must do and
@@ -12,7 +13,9 @@ import { dirname } from 'node:path'
  * answered in one event-loop turn share one write of a temporary file, fsync, rename and fsync
  * of the folder, and no answer goes out before the write it waits for. With
  * `BASELINE_TLS_KEY_FILE` and `BASELINE_TLS_CERT_FILE` it is node:https instead (the TLS
- * scenario: the same kind of key and certificate as the emulator's --tls auto).
+ * scenario: the same kind of key and certificate as the emulator's --tls auto). With
+ * `BASELINE_TURN_WRITES=1` it hands its answers to the kernel at the end of each event-loop turn,
+ * as the emulator does (src/http/turn-writes.ts; scenario 10, like for like).
  */
 const env = process.env
 const status = Number(env.BASELINE_STATUS ?? 202)
@@ -65,6 +68,8 @@ const server = env.BASELINE_TLS_KEY_FILE === undefined || env.BASELINE_TLS_KEY_F
   ? createServer(handle)
   : createHttpsServer({ key: readFileSync(env.BASELINE_TLS_KEY_FILE), cert: readFileSync(env.BASELINE_TLS_CERT_FILE!) }, handle)
 server.keepAliveTimeout = 5000
+// No pipelining in the scenarios: nothing is ever written at once.
+if (env.BASELINE_TURN_WRITES === '1') writeAtTurnEnd(server, () => false)
 server.listen(Number(env.PORT ?? 0), '127.0.0.1', () => {
   process.stdout.write(`baseline listening on ${server instanceof HttpsServer ? 'https' : 'http'}://127.0.0.1:${(server.address() as { port: number }).port}\n`)
 })

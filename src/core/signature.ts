@@ -1,4 +1,4 @@
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto'
+import { createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto'
 
 /**
  * Huawei Cloud's AK/SK request signing (`SDK-HMAC-SHA256` and `V11-HMAC-SHA256`), as the
@@ -19,7 +19,8 @@ export interface SignableRequest {
   body: Buffer | string | undefined
 }
 
-export const sha256Hex = (data: Buffer | string) => createHash('sha256').update(data).digest('hex')
+// Node's one-shot hash: half the time of createHash().update().digest() on a small input.
+export const sha256Hex = (data: Buffer | string) => hash('sha256', data, 'hex')
 export const hmacHex = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest('hex')
 
 /** Percent-encodes all but `A-Za-z0-9-._~`, UTF-8, upper-case hex: the SDKs' `urlEncode`. */
@@ -100,12 +101,12 @@ export interface SigningKey {
 
 /** The hex signature of a canonical request. */
 export function signatureOf (canonical: string, key: SigningKey): string {
-  const hash = sha256Hex(canonical)
+  const digest = sha256Hex(canonical)
   if (key.algorithm === 'SDK-HMAC-SHA256') {
-    return hmacHex(key.secretKey, `${key.algorithm}\n${key.date}\n${hash}`)
+    return hmacHex(key.secretKey, `${key.algorithm}\n${key.date}\n${digest}`)
   }
   const scope = key.scope!
-  return hmacHex(derivedKey(key.accessKey, key.secretKey, scope), `${key.algorithm}\n${key.date}\n${scope}\n${hash}`)
+  return hmacHex(derivedKey(key.accessKey, key.secretKey, scope), `${key.algorithm}\n${key.date}\n${scope}\n${digest}`)
 }
 
 /** Compares two hex signatures in constant time. */

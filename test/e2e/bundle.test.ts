@@ -59,3 +59,8 @@ t.test('the image\'s warm start fills the compile cache the emulator then reads'
   t.match(dockerfile, /NODE_COMPILE_CACHE=\/app\/\.node-compile-cache/)
   t.match(dockerfile, /USER node\n(?:#.*\n)*RUN node scripts\/warm-cache\.mjs\n/, 'filled as the user the image runs as')
 })
+
+t.test('the bundle is ASCII: V8 holds its source as one byte a character, not two', async (t) => {
+  // eslint-disable-next-line no-control-regex
+  t.notMatch(await readFile(BUNDLE, 'latin1'), /[^\x00-\x7f]/)
+})
