@@ -40,7 +40,8 @@ function flush (): void {
  * before the young generation is next collected. (Held until the turn's end, the ~50 requests of
  * a turn survived each collection, which then grew the young generation to its largest: +16 MiB
  * of memory under load.) A write that fails then destroys the socket with its error, as Node does.
- * A larger write keeps its completion until the kernel has taken it.
+ * A larger write keeps its completion until the kernel has taken it. TLS connections are left
+ * as they are (see below).
  *
  * Written at once, in order after what the connection holds:
  * - when requests are pipelined behind the answer on its connection (`writeNow`): each is
@@ -52,7 +53,14 @@ function flush (): void {
  *   `Connection: close` answer's socket once the answer has finished).
  */
 export function writeAtTurnEnd (server: Server, writeNow: (socket: Socket) => boolean): void {
-  server.on('connection', (socket: Socket) => { holdWrites(socket as Writable, writeNow) })
+  server.on('connection', (socket: Socket) => {
+    // A TLS connection is written as Node writes it. It takes one write at a time (its TLSWrap
+    // asserts it: reported done early, a second would reach it), and a write completes in a later
+    // turn, and only then is the request journaled: held to the turn's end as well, a client
+    // could read its answer, ask the journal, and not find its request there yet.
+    if ((socket as Socket & { encrypted?: boolean }).encrypted === true) return
+    holdWrites(socket as Writable, writeNow)
+  })
 }
 
 /**

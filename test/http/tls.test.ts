@@ -255,6 +255,21 @@ function tlsExchange (port: number, head: string, body?: { chunk: Buffer, times:
   })
 }
 
+t.test('over TLS, answers written in pieces, then the connection closed, arrive whole (a TLS connection takes one write at a time)', async (t) => {
+  const { port } = await listening(t, { tls: 'auto', tlsDir: await tempDir(t, 'mrs-tls-pieces-') })
+  // The journal's read and IAM's lists are written as they are made, in pieces; with
+  // `Connection: close`, Node ends the connection once the answer is.
+  for (const path of ['/_emulator/requests', '/_emulator/requests', '/v3/projects', '/_emulator/requests', '/_emulator/state']) {
+    const answer = await tlsExchange(port, `GET ${path} HTTP/1.1\r\nHost: localhost\r\nX-Auth-Token: t\r\nConnection: close\r\n\r\n`)
+    t.match(answer, /^HTTP\/1\.1 200 /, path)
+    const [head, ...rest] = answer.split('\r\n\r\n')
+    const body = rest.join('\r\n\r\n')
+    const length = /^content-length: (\d+)$/im.exec(head!)
+    if (length === null) t.ok(body.endsWith('0\r\n\r\n'), `${path}: the last chunk`)
+    else t.equal(Buffer.byteLength(body, 'latin1'), Number(length[1]), `${path}: the whole body`)
+  }
+})
+
 t.test('over TLS as over HTTP: an early answer reaches a client still sending its body, pipelining, faults, and the stall cut-off', async (t) => {
   const { port, app } = await listening(t, { tls: 'auto', tlsDir: await tempDir(t, 'mrs-tls-same-'), limits: { stallMs: 200, timeoutCheckIntervalMs: 50 } })
   // 413 while 20 MiB are still being sent: the answer arrives, then the connection closes.

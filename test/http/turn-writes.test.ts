@@ -1,8 +1,13 @@
-import { createServer, type RequestListener } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
+import { Agent as HttpsAgent, createServer as createHttpsServer, request as httpsRequest } from 'node:https'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import t, { type Test } from 'tap'
 import { oneAtATime } from '../../src/http/pipelining.js'
 import { HELD_BYTES, writeAtTurnEnd } from '../../src/http/turn-writes.js'
+import { TlsMaterial } from '../../src/http/tls.js'
 
 // The answers of a turn of the event loop are handed to the kernel at its end (turn-writes.ts).
 // `bytesWritten` tells: Node counts there what it has handed to the kernel, and what its stream
@@ -182,4 +187,37 @@ t.test('a held write the kernel refuses (the client reset the connection) destro
   const error = await failed
   t.equal(error.syscall, 'write', 'the write failed')
   t.match(error.code, /^(EPIPE|ECONNRESET)$/)
+})
+
+t.test('a TLS connection is written as Node writes it: at once', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'mrs-turn-tls-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const material = await TlsMaterial.open({ tls: 'auto', tlsDir: dir, stateFile: undefined, tlsCert: undefined, tlsKey: undefined })
+  const handed: boolean[] = []
+  const pipelines = oneAtATime((req, res) => {
+    const socket = res.socket!
+    const before = written(socket)
+    res.write('first ')
+    res.end('second')
+    handed.push(written(socket) > before)
+  }, { maxQueued: 16, maxBytes: 1 << 20 })
+  const server = createHttpsServer(await material!.options(['localhost']), pipelines)
+  // As the emulator's https port hands them over (schemes.ts): each TLS connection.
+  writeAtTurnEnd({ on: (event: string, listener: (socket: Socket) => void) => server.on('secureConnection', listener) } as unknown as Server, pipelines.waiting)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
+  const { port } = server.address() as AddressInfo
+  // Two requests on the connection, the second once the handshake's own writes have gone; the
+  // connection closed after it.
+  const agent = new HttpsAgent({ keepAlive: true, maxSockets: 1 })
+  t.teardown(() => agent.destroy())
+  const get = (headers: Record<string, string> = {}) => new Promise<string>((resolve, reject) => {
+    httpsRequest({ host: '127.0.0.1', port, path: '/', agent, rejectUnauthorized: false, headers }, (res) => {
+      let text = ''
+      res.setEncoding('utf8').on('data', (chunk: string) => { text += chunk }).on('end', () => resolve(text))
+    }).on('error', reject).end()
+  })
+  t.equal(await get(), 'first second')
+  t.equal(await get({ connection: 'close' }), 'first second')
+  t.same(handed, [true, true], 'each answer handed to TLS when written')
 })
