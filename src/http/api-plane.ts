@@ -43,7 +43,7 @@ export interface ApiPlaneOptions {
  *     then an IAM answer over 64 KiB takes its share of the large answers sent at once.
  *  9. The log line and the journal entry.
  * 10. The answer's bytes leave with the others made in the same turn of the event loop, at its
- *     end (turn-writes.ts, for every connection of the server).
+ *     end (turn-writes.ts, for every plain HTTP connection of the server).
  * Errors at any step are answered by the plane's error handler, in the gateway's or the
  * service's shape.
  */
