@@ -19,6 +19,7 @@ const BEYOND: Record<keyof typeof LIMITS, string> = {
   keepAlive: 'closed',
   pipelined: 'the connection is closed (the answers sent before stay sent)',
   pipelinedBytes: 'the connection that would have one more wait is closed',
+  heldAnswer: 'the rest is held with its write: the answer finishes once the kernel has taken it, with Node\'s backpressure',
   connections: 'further connections are closed at once, not queued',
   bodiesInFlight: `${answered(throttled())}; the control plane: ${answered(tooManyBodies())}; before the body is read`,
   lingerBytes: 'the connection is closed',

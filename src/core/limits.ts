@@ -33,6 +33,7 @@ export const LIMITS = {
   keepAlive: limit(5 * SECOND, 'ms', 'Idle keep-alive connection'),
   pipelined: limit(16, 'count', 'Requests pipelined on a connection waiting for the one being answered (they are carried out one at a time)'),
   pipelinedBytes: limit(32 * MiB, 'bytes', 'Request lines and headers of the pipelined requests waiting, in all connections'),
+  heldAnswer: limit(16 * KiB, 'bytes', 'Answer bytes a plain HTTP connection holds for the end of the event-loop turn with their write reported done (a UTF-16 unit counted as 3 bytes)'),
   connections: limit(4096, 'count', 'Connections open at once (at least 1,000 are always served)'),
   bodiesInFlight: limit(64 * MiB, 'bytes', 'Request bodies being read at once, in all (bodies up to 16 KiB are not counted; one without Content-Length counts as 12 MiB)'),
   lingerBytes: limit(64 * MiB, 'bytes', 'Bytes of a body read and thrown away after an early answer'),

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
+import { LIMITS } from '../core/limits.js'
 import { kernelQueue } from './internals.js'
 
 /** A stream's `_write(chunk, encoding, callback)` or `_writev(chunks, callback)` (Node's Writable contract). */
@@ -12,7 +13,7 @@ type Writable = Socket & { _write: Write, _writev: Write, _final: (callback: Don
  * answer of the API is a few hundred). Past it, a write is held with its completion: a large
  * answer is written as the kernel takes it, with Node's own backpressure.
  */
-export const HELD_BYTES = 16 * 1024
+export const HELD_BYTES = LIMITS.heldAnswer.value
 
 /** The sockets with writes held for the turn's end, each by its own `send`. */
 let due: Array<() => void> = []
