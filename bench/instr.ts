@@ -17,7 +17,18 @@ import { benchFixture, chosen, fairBaseline, type Scenario } from './scenarios.j
  * are shown beside it. All threads together, batches of the same run spread from 114k to 313k
  * on Node 24: one batch caught a major collection on the helpers (+200k), others a compile.
  * The main thread alone still fell from 142k to 113k over the batches after 5,000 warm-up
- * requests (V8 tiering the code up); after 20,000 it holds within a few per cent.
+ * requests (V8 tiering the code up), and the emulator's went on falling after 20,000: 125k,
+ * 120k, 116k, then 116k, 116k, 115k (Node 24; the first batches ran code still in V8's baseline
+ * tier, Sparkplug: its builtins and the inline caches' misses of unoptimised code, ~9k a
+ * request, where the later ones ran it optimised). A fixed warm-up is either too short for one
+ * server or wasted on another, and a median over batches still tiering up is a median of the
+ * warm-up. So batches are counted until the last `rounds` of them are within SETTLED of each
+ * other (at most SETTLE_MAX more), and the figure is their median; the batches counted before
+ * are reported as the warm-up they were. Settled batches still differ by a few per cent: the
+ * collector's share on the main thread (scavenges, whose every start visits V8's roots, the
+ * startup object cache among them) went from 4.5k to 8.2k instructions a request between
+ * batches of one run, as V8 resized the young generation, while the rest held within 2.5%
+ * (107k–110k); hence SETTLED at half the 10% that the batches' spread is allowed.
  */
 const { values: opts } = parseArgs({
   options: {
@@ -38,8 +49,32 @@ const ROUNDS = Number(opts.rounds)
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
-/** Instructions per request of each counted batch: the main thread's, and the helper threads'. */
-interface Count { median: number, batches: number[], helpers: number }
+/** The spread (largest ÷ smallest − 1) within which the last batches count as settled. */
+const SETTLED = 0.05
+/** The most batches counted beyond `rounds` while waiting for them to settle. */
+const SETTLE_MAX = 10
+
+/**
+ * Instructions per request of the batches the figure is the median of: the main thread's, and
+ * the helper threads'; `settling`, the batches counted before them; `settled`, whether they did.
+ */
+interface Count { median: number, batches: number[], helpers: number, settling: number, settled: boolean }
+
+const spread = (values: number[]) => Math.max(...values) / Math.min(...values) - 1
+
+/** A dump's instructions per request (its `totals:` line, written last), once the dump is whole. */
+async function dumped (file: string): Promise<number> {
+  for (let waited = 0; waited < 100; waited++) {
+    let text = ''
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch {}
+    const totals = /^totals: (\d+)/m.exec(text)
+    if (totals !== null) return Number(totals[1]) / BATCH
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`no callgrind dump at ${file}`)
+}
 
 async function send (scenario: Scenario, url: string, amount: number): Promise<void> {
   const { request } = scenario
@@ -53,37 +88,38 @@ async function instructionsPerRequest (scenario: Scenario, script: string, args:
   const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${join(dir, 'cg.out')}`,
     node.execPath, script, ...args], { env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'ignore'] })
   const url = `http://127.0.0.1:${port}`
+  const main: number[] = []
   try {
     await waitFor(`${url}${script === EMULATOR ? '/_emulator/health' : '/'}`, child)
     await send(scenario, url, WARMUP)
     const control = (...flags: string[]) => execFileSync('callgrind_control', [...flags, String(child.pid)], { stdio: 'ignore' })
     control('-i', 'on')
-    for (let round = 0; round < ROUNDS; round++) {
+    // The explicit dumps are cg.out.<dump>-<thread> (thread 01: the main one); cg.out is written
+    // at exit, with instrumentation off.
+    for (let dump = 1; dump <= ROUNDS + SETTLE_MAX; dump++) {
       control('-z')
       await send(scenario, url, BATCH)
       control('-d')
+      main.push(await dumped(join(dir, `cg.out.${dump}-01`)))
+      if (main.length >= ROUNDS && spread(main.slice(-ROUNDS)) <= SETTLED) break
     }
     control('-i', 'off')
   } finally {
     await stop(child)
   }
-  // The explicit dumps are cg.out.<dump>-<thread> (thread 01: the main one); cg.out is written
-  // at exit, with instrumentation off.
-  const main: number[] = []
-  const helpers: number[] = []
+  const helpers: number[] = main.map(() => 0)
   for (const file of readdirSync(dir)) {
     const [, dump, thread] = /\.(\d+)-(\d+)$/.exec(file) ?? []
-    if (dump === undefined) continue
-    const count = Number(/^totals: (\d+)/m.exec(readFileSync(join(dir, file), 'utf8'))?.[1] ?? 0) / BATCH
-    const into = thread === '01' ? main : helpers
-    into[Number(dump) - 1] = (into[Number(dump) - 1] ?? 0) + count
+    if (dump === undefined || thread === '01') continue
+    helpers[Number(dump) - 1]! += Number(/^totals: (\d+)/m.exec(readFileSync(join(dir, file), 'utf8'))?.[1] ?? 0) / BATCH
   }
-  if (main.filter((n) => n !== undefined).length !== ROUNDS) throw new Error(`expected ${ROUNDS} callgrind dumps of the main thread, found ${main.length}`)
-  return { median: median(main), batches: main, helpers: median(helpers.map((n) => n ?? 0)) }
+  const batches = main.slice(-ROUNDS)
+  return { median: median(batches), batches, helpers: median(helpers.slice(-ROUNDS)), settling: main.length - ROUNDS, settled: spread(batches) <= SETTLED }
 }
 
 const thousands = (n: number) => `${Math.round(n / 1000)}k`
-const range = (count: Count) => `${thousands(Math.min(...count.batches))}–${thousands(Math.max(...count.batches))}`
+/** The median's batches' range, and the batches counted before they settled (`+2`); `unsettled` when they did not. */
+const range = (count: Count) => `${thousands(Math.min(...count.batches))}–${thousands(Math.max(...count.batches))} (${count.settled ? `+${count.settling}` : 'unsettled'})`
 
 async function main (): Promise<void> {
   const fixture = benchFixture()
@@ -94,7 +130,7 @@ async function main (): Promise<void> {
     const lines = [
       `Node ${node.version} (${node.label}):`,
       '',
-      '| # | scenario | baseline instr/request | emulator instr/request | ratio | target | batches (baseline; emulator) | helper threads, median (baseline; emulator) |',
+      '| # | scenario | baseline instr/request | emulator instr/request | ratio | target | batches (baseline; emulator), (+ those counted before they settled) | helper threads, median (baseline; emulator) |',
       '|---|---|---|---|---|---|---|---|'
     ]
     process.stdout.write(`${lines.join('\n')}\n`)
@@ -112,7 +148,7 @@ async function main (): Promise<void> {
     }
     parts.push(lines.join('\n'))
   }
-  const text = `Command: \`npm run bench:instr${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` (callgrind, ${WARMUP} warm-up requests, then ${ROUNDS} counted batches of ${BATCH}; the main thread's instructions, the median batch; 4 connections).\n\n${parts.join('\n\n')}\n`
+  const text = `Command: \`npm run bench:instr${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` (callgrind, ${WARMUP} warm-up requests, then batches of ${BATCH} until the last ${ROUNDS} are within ${SETTLED * 100}% of each other (at most ${SETTLE_MAX} more); the main thread's instructions, the median of those ${ROUNDS}; 4 connections).\n\n${parts.join('\n\n')}\n`
   if (opts.out !== undefined) writeFileSync(opts.out, text)
   else process.stdout.write(`\n${text}`)
 }
