@@ -10,7 +10,7 @@ import { benchFixture, chosen, fairBaseline, type Scenario } from './scenarios.j
 /**
  * Instructions per request, the figure machine noise cannot move: each server runs under
  * callgrind with instrumentation off, is warmed up, then instrumentation is switched on and
- * several fixed batches of requests are counted, each zeroed before and dumped after.
+ * batches of a fixed size are counted, each zeroed before and dumped after.
  *
  * Counted per thread (`--separate-threads`): the main thread, which serves every request, is
  * the figure; V8's helper threads (its optimising compilers, concurrent marking and sweeping)
@@ -22,13 +22,15 @@ import { benchFixture, chosen, fairBaseline, type Scenario } from './scenarios.j
  * tier, Sparkplug: its builtins and the inline caches' misses of unoptimised code, ~9k a
  * request, where the later ones ran it optimised). A fixed warm-up is either too short for one
  * server or wasted on another, and a median over batches still tiering up is a median of the
- * warm-up. So batches are counted until the last `rounds` of them are within SETTLED of each
- * other (at most SETTLE_MAX more), and the figure is their median; the batches counted before
- * are reported as the warm-up they were. Settled batches still differ by a few per cent: the
- * collector's share on the main thread (scavenges, whose every start visits V8's roots, the
- * startup object cache among them) went from 4.5k to 8.2k instructions a request between
- * batches of one run, as V8 resized the young generation, while the rest held within 2.5%
- * (107k–110k); hence SETTLED at half the 10% that the batches' spread is allowed.
+ * warm-up. So batches are counted until the last `rounds` of them have settled (see
+ * `settled`), `rounds + SETTLE_MAX` batches at most, and the figure is their median. The
+ * batches counted before them are reported as the warm-up they were.
+ *
+ * Settled batches still differ by a few per cent, with no trend. In one run the collector's
+ * share of the main thread went from 4.5k to 8.2k instructions a request between batches, as
+ * V8 resized the young generation. (Each scavenge starts by visiting V8's roots, the startup
+ * object cache among them.) The rest held at 107k–110k, and the batches moved between 112k
+ * and 118k: hence SETTLED.
  */
 const { values: opts } = parseArgs({
   options: {
@@ -43,14 +45,21 @@ const { values: opts } = parseArgs({
     out: { type: 'string' }
   }
 })
-const WARMUP = Number(opts.warmup)
-const BATCH = Number(opts.batch)
-const ROUNDS = Number(opts.rounds)
+/** A count option's value: a whole number of at least 1. */
+function count (name: 'warmup' | 'batch' | 'rounds'): number {
+  const value = Number(opts[name])
+  if (Number.isInteger(value) && value >= 1) return value
+  process.stderr.write(`npm run bench:instr: --${name} must be a whole number of at least 1, not ${opts[name]}\n`)
+  process.exit(2)
+}
+const WARMUP = count('warmup')
+const BATCH = count('batch')
+const ROUNDS = count('rounds')
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
-/** The spread (largest ÷ smallest − 1) within which the last batches count as settled. */
-const SETTLED = 0.05
+/** The spread (largest ÷ smallest − 1) within which the last batches may count as settled. */
+const SETTLED = 0.06
 /** The most batches counted beyond `rounds` while waiting for them to settle. */
 const SETTLE_MAX = 10
 
@@ -62,6 +71,13 @@ interface Count { median: number, batches: number[], helpers: number, settling: 
 
 const spread = (values: number[]) => Math.max(...values) / Math.min(...values) - 1
 
+/**
+ * Whether batches have settled: within SETTLED of each other, and not still falling (code still
+ * tiering up falls batch after batch, by less than SETTLED over a few of them): the last one is
+ * not the lowest.
+ */
+const settled = (window: number[]) => spread(window) <= SETTLED && (window.length < 2 || window.at(-1)! > Math.min(...window))
+
 /** A dump's instructions per request (its `totals:` line, written last), once the dump is whole. */
 async function dumped (file: string): Promise<number> {
   for (let waited = 0; waited < 100; waited++) {
@@ -69,7 +85,8 @@ async function dumped (file: string): Promise<number> {
     try {
       text = readFileSync(file, 'utf8')
     } catch {}
-    const totals = /^totals: (\d+)/m.exec(text)
+    // The last line: whole once its line break is written.
+    const totals = /^totals: (\d+)\n/m.exec(text)
     if (totals !== null) return Number(totals[1]) / BATCH
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
@@ -101,7 +118,7 @@ async function instructionsPerRequest (scenario: Scenario, script: string, args:
       await send(scenario, url, BATCH)
       control('-d')
       main.push(await dumped(join(dir, `cg.out.${dump}-01`)))
-      if (main.length >= ROUNDS && spread(main.slice(-ROUNDS)) <= SETTLED) break
+      if (main.length >= ROUNDS && settled(main.slice(-ROUNDS))) break
     }
     control('-i', 'off')
   } finally {
@@ -110,11 +127,11 @@ async function instructionsPerRequest (scenario: Scenario, script: string, args:
   const helpers: number[] = main.map(() => 0)
   for (const file of readdirSync(dir)) {
     const [, dump, thread] = /\.(\d+)-(\d+)$/.exec(file) ?? []
-    if (dump === undefined || thread === '01') continue
+    if (dump === undefined || thread === '01' || Number(dump) > main.length) continue
     helpers[Number(dump) - 1]! += Number(/^totals: (\d+)/m.exec(readFileSync(join(dir, file), 'utf8'))?.[1] ?? 0) / BATCH
   }
   const batches = main.slice(-ROUNDS)
-  return { median: median(batches), batches, helpers: median(helpers.slice(-ROUNDS)), settling: main.length - ROUNDS, settled: spread(batches) <= SETTLED }
+  return { median: median(batches), batches, helpers: median(helpers.slice(-ROUNDS)), settling: main.length - ROUNDS, settled: settled(batches) }
 }
 
 const thousands = (n: number) => `${Math.round(n / 1000)}k`
@@ -130,7 +147,7 @@ async function main (): Promise<void> {
     const lines = [
       `Node ${node.version} (${node.label}):`,
       '',
-      '| # | scenario | baseline instr/request | emulator instr/request | ratio | target | batches (baseline; emulator), (+ those counted before they settled) | helper threads, median (baseline; emulator) |',
+      '| # | scenario | baseline instr/request | emulator instr/request | ratio | target | the last batches\' range, + the batches before them or unsettled (baseline; emulator) | helper threads, median (baseline; emulator) |',
       '|---|---|---|---|---|---|---|---|'
     ]
     process.stdout.write(`${lines.join('\n')}\n`)
@@ -148,7 +165,7 @@ async function main (): Promise<void> {
     }
     parts.push(lines.join('\n'))
   }
-  const text = `Command: \`npm run bench:instr${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` (callgrind, ${WARMUP} warm-up requests, then batches of ${BATCH} until the last ${ROUNDS} are within ${SETTLED * 100}% of each other (at most ${SETTLE_MAX} more); the main thread's instructions, the median of those ${ROUNDS}; 4 connections).\n\n${parts.join('\n\n')}\n`
+  const text = `Command: \`npm run bench:instr${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` (callgrind, ${WARMUP} warm-up requests, then batches of ${BATCH} until the last ${ROUNDS} have settled, within ${SETTLED * 100}% of each other and not falling, ${ROUNDS + SETTLE_MAX} batches at most. The figure is the main thread's instructions, the median of the last ${ROUNDS} batches; 4 connections).\n\n${parts.join('\n\n')}\n`
   if (opts.out !== undefined) writeFileSync(opts.out, text)
   else process.stdout.write(`\n${text}`)
 }
