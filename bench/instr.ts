@@ -78,16 +78,24 @@ const spread = (values: number[]) => Math.max(...values) / Math.min(...values) -
  */
 const settled = (window: number[]) => spread(window) <= SETTLED && (window.length < 2 || window.at(-1)! > Math.min(...window))
 
-/** A dump's instructions per request (its `totals:` line, written last), once the dump is whole. */
+/**
+ * A dump's instructions per request, from its `totals:` line, the last one (whole once its line
+ * break is written); undefined while it is not.
+ */
+function perRequest (text: string): number | undefined {
+  const totals = /^totals: (\d+)\n/m.exec(text)
+  return totals === null ? undefined : Number(totals[1]) / BATCH
+}
+
+/** A dump's instructions per request, once the dump is whole. */
 async function dumped (file: string): Promise<number> {
   for (let waited = 0; waited < 100; waited++) {
     let text = ''
     try {
       text = readFileSync(file, 'utf8')
     } catch {}
-    // The last line: whole once its line break is written.
-    const totals = /^totals: (\d+)\n/m.exec(text)
-    if (totals !== null) return Number(totals[1]) / BATCH
+    const count = perRequest(text)
+    if (count !== undefined) return count
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error(`no callgrind dump at ${file}`)
@@ -128,7 +136,7 @@ async function instructionsPerRequest (scenario: Scenario, script: string, args:
   for (const file of readdirSync(dir)) {
     const [, dump, thread] = /\.(\d+)-(\d+)$/.exec(file) ?? []
     if (dump === undefined || thread === '01' || Number(dump) > main.length) continue
-    helpers[Number(dump) - 1]! += Number(/^totals: (\d+)/m.exec(readFileSync(join(dir, file), 'utf8'))?.[1] ?? 0) / BATCH
+    helpers[Number(dump) - 1]! += perRequest(readFileSync(join(dir, file), 'utf8')) ?? 0
   }
   const batches = main.slice(-ROUNDS)
   return { median: median(batches), batches, helpers: median(helpers.slice(-ROUNDS)), settling: main.length - ROUNDS, settled: settled(batches) }
