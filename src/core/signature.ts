@@ -68,6 +68,10 @@ function headerValue (value: string | string[] | undefined): string | undefined 
   return value === undefined ? undefined : String(value).trim()
 }
 
+/** The SignedHeaders list joined last (parseAuthorization reuses the list a client sends again). */
+let lastList: readonly string[] = []
+let lastJoined = ''
+
 /** The canonical request; undefined when a signed header is absent from the request. */
 export function canonicalRequest (request: SignableRequest, signedHeaders: readonly string[]): string | undefined {
   const at = request.url.indexOf('?')
@@ -81,7 +85,11 @@ export function canonicalRequest (request: SignableRequest, signedHeaders: reado
   }
   const contentSha256 = headerValue(request.headers['x-sdk-content-sha256'])
   const payloadHash = contentSha256 ?? (request.body === undefined || request.body.length === 0 ? EMPTY_BODY_SHA256 : sha256Hex(request.body))
-  return [request.method, canonicalUri(path), canonicalQuery(query), headers, signedHeaders.join(';'), payloadHash].join('\n')
+  if (signedHeaders !== lastList) {
+    lastJoined = signedHeaders.join(';')
+    lastList = signedHeaders
+  }
+  return `${request.method}\n${canonicalUri(path)}\n${canonicalQuery(query)}\n${headers}\n${lastJoined}\n${payloadHash}`
 }
 
 /** `V11-HMAC-SHA256` scope: `<YYYYMMDD>/<region>/<service>`. */

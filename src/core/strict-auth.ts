@@ -91,7 +91,11 @@ export function strictAuthenticator (credentials: () => readonly FixtureCredenti
     if (Math.abs(now() - time) > MAX_CLOCK_SKEW_MS) {
       return signatureFailed(`X-Sdk-Date ${date} is more than ${worded(LIMITS.sdkDateSkew)} from the server time ${new Date(now()).toISOString()}`)
     }
-    const [accessKey = '', ...scope] = authorization.credential.split('/')
+    // `AK` (SDK-HMAC-SHA256) or `AK/<day>/<region>/<service>` (V11): split only when it has a scope.
+    const { credential } = authorization
+    const slash = credential.indexOf('/')
+    const accessKey = slash === -1 ? credential : credential.slice(0, slash)
+    const scope = slash === -1 ? [] : credential.slice(slash + 1).split('/')
     const pair = keys.get(accessKey)
     if (pair === undefined) return authenticationFailed(`ak ${shorten(accessKey)} not exist`)
     if (emulatorNow() >= pair.expiresAt) return credentialExpired(false)
