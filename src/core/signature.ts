@@ -68,9 +68,21 @@ function headerValue (value: string | string[] | undefined): string | undefined 
   return value === undefined ? undefined : String(value).trim()
 }
 
-/** The SignedHeaders list joined last (parseAuthorization reuses the list a client sends again). */
-let lastList: readonly string[] = []
+/** The SignedHeaders list joined last, and a copy of it: a client signs the same names every time. */
+let lastList: string[] = []
 let lastJoined = ''
+
+/** `names` joined by `;`, as the canonical request's line. */
+function joined (names: readonly string[]): string {
+  // Compared by content, not by the array: a list changed after an earlier call is joined again.
+  let same = names.length === lastList.length
+  for (let i = 0; same && i < names.length; i++) same = names[i] === lastList[i]
+  if (!same) {
+    lastList = [...names]
+    lastJoined = names.join(';')
+  }
+  return lastJoined
+}
 
 /** The canonical request; undefined when a signed header is absent from the request. */
 export function canonicalRequest (request: SignableRequest, signedHeaders: readonly string[]): string | undefined {
@@ -85,11 +97,7 @@ export function canonicalRequest (request: SignableRequest, signedHeaders: reado
   }
   const contentSha256 = headerValue(request.headers['x-sdk-content-sha256'])
   const payloadHash = contentSha256 ?? (request.body === undefined || request.body.length === 0 ? EMPTY_BODY_SHA256 : sha256Hex(request.body))
-  if (signedHeaders !== lastList) {
-    lastJoined = signedHeaders.join(';')
-    lastList = signedHeaders
-  }
-  return `${request.method}\n${canonicalUri(path)}\n${canonicalQuery(query)}\n${headers}\n${lastJoined}\n${payloadHash}`
+  return `${request.method}\n${canonicalUri(path)}\n${canonicalQuery(query)}\n${headers}\n${joined(signedHeaders)}\n${payloadHash}`
 }
 
 /** `V11-HMAC-SHA256` scope: `<YYYYMMDD>/<region>/<service>`. */

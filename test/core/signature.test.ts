@@ -35,6 +35,13 @@ t.test('canonical parts', async (t) => {
   t.match(unsigned, /\nUNSIGNED-PAYLOAD$/, 'X-Sdk-Content-Sha256 replaces the body hash')
   t.match(canonicalRequest({ method: 'GET', url: '/', headers: { a: ' padded ', b: ['1', '2'] }, body: Buffer.alloc(0) }, ['a', 'b'])!,
     /\na:padded\nb:1,2\n\na;b\ne3b0c442/, 'values trimmed, repeated headers joined, an empty body hashes as none')
+  // The signed-headers line is remembered between requests: by the names, not by the array.
+  const names = ['a', 'b']
+  const request = { method: 'GET', url: '/', headers: { a: '1', b: '2', c: '3' }, body: undefined }
+  t.match(canonicalRequest(request, names)!, /\na;b\n/)
+  names[1] = 'c'
+  t.match(canonicalRequest(request, names)!, /\na:1\nc:3\n\na;c\n/, 'the same array with other names')
+  t.match(canonicalRequest(request, ['a', 'c'])!, /\na;c\n/, 'the same names in another array')
 })
 
 t.test('the same signatures as the Node SDK core, SDK-HMAC-SHA256 and V11-HMAC-SHA256', async (t) => {
